@@ -1,0 +1,364 @@
+package masterdata
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/npress/nightly/calendar"
+)
+
+// csvText joins lines into a CRLF file, as Excel writes it.
+func csvText(lines ...string) []byte { return []byte(strings.Join(lines, "\r\n") + "\r\n") }
+
+const (
+	customerHeader = "customer_no,name,kana,postal_code,address,contact,email,payer_names,parent_customer_no,parent_share,country,corporate_no"
+	planHeader     = "plan_code,name,kind,unit_price,valid_from,valid_to"
+	contractHeader = "contract_no,customer_no,plan_code,seats,unit_price,term_start,auto_renew"
+	orderHeader    = "order_no,kind,customer_no,contract_no,plan_code,seats,order_date,desired_start"
+)
+
+var headers = map[Kind]string{Customers: customerHeader, Plans: planHeader, Contracts: contractHeader, Orders: orderHeader}
+
+// stored is the database the tests validate against.
+func stored() *Index {
+	x := storedWithoutContracts()
+	x.AddContracts(
+		Contract{No: "NP-0000101", CustomerNo: "100001", PlanCode: "M365-BS"},
+		Contract{No: "NP-0000102", CustomerNo: "100002", PlanCode: "M365-BB"},
+		Contract{No: "NP-0000107", CustomerNo: "100001", PlanCode: "LTSC-STD"},
+	)
+	return x
+}
+
+// storedWithoutContracts is stored() before any contract was imported.
+func storedWithoutContracts() *Index {
+	d := calendar.MustParse
+	x := NewIndex()
+	x.AddPlans(
+		Plan{Code: "M365-BB", Kind: Subscription, UnitPrice: 9000, ValidFrom: d("2025-04-01"), ValidTo: d("2026-03-31")},
+		Plan{Code: "M365-BB", Kind: Subscription, UnitPrice: 10788, ValidFrom: d("2026-04-01")},
+		Plan{Code: "M365-BS", Kind: Subscription, UnitPrice: 22488, ValidFrom: d("2025-04-01")},
+		Plan{Code: "LTSC-STD", Kind: Perpetual, UnitPrice: 58800, ValidFrom: d("2024-10-01")},
+		Plan{Code: "OLD-PLAN", Kind: Subscription, UnitPrice: 5000, ValidFrom: d("2020-04-01"), ValidTo: d("2025-12-31")},
+	)
+	x.AddCustomers(
+		Customer{No: "100001", Country: "JP"},
+		Customer{No: "100002", Country: "JP"},
+		Customer{No: "100003", Country: "JP", ParentNo: "100002", ParentShare: Percent(60)},
+		Customer{No: "100008", Country: "JP", ParentNo: "100002", ParentShare: Percent(40)},
+		Customer{No: "100009", Country: "JP", ParentNo: "100002", ParentShare: Percent(51)},
+		Customer{No: "100010", Country: "US"},
+		Customer{No: "100020", Country: "JP", ParentNo: "100021", ParentShare: Percent(80)},
+	)
+	return x
+}
+
+// A good row of each kind, against stored().
+var goodRow = map[Kind]string{
+	Customers: `100004,株式会社山本精機,ヤマモトセイキ,450-0002,愛知県名古屋市中村区名駅4丁目5番28号,山本 健一,soumu@yamamoto-seiki.co.jp,ｶ)ﾔﾏﾓﾄｾｲｷ,,,JP,7000012050002`,
+	Plans:     `M365-BP,Microsoft 365 Business Premium,subscription,"39,576",2025-04-01,`,
+	Contracts: `NP-0000201,100001,M365-BB,10,"9,000",2025-06-01,1`,
+	Orders:    `EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-06`,
+}
+
+func TestReadGoodRows(t *testing.T) {
+	for kind, r := range goodRow {
+		f, err := Read(kind, "good.csv", csvText(headers[kind], r), Options{Lookup: stored()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Errors) != 0 || len(f.Warnings) != 0 || f.Rows != 1 {
+			t.Errorf("%s: rows %d, errors %v, warnings %v; want one clean row", kind, f.Rows, f.Errors, f.Warnings)
+		}
+	}
+}
+
+// TestReadBadRows feeds one bad row (line 2, after the header) of each kind SPEC §1.1,
+// §3 and issue #4 name, and expects exactly one error naming the line, the column and
+// what is wrong.
+func TestReadBadRows(t *testing.T) {
+	tests := []struct {
+		name   string
+		kind   Kind
+		lines  []string // after the header
+		line   int
+		column string
+		reason string
+	}{
+		// customers
+		{"overseas end user", Customers, []string{`100004,Acme Inc.,アクメ,100-0005,東京都千代田区丸の内1-1-1,,,,,,US,`}, 2, "country", "overseas end user cannot buy"},
+		{"parent share below threshold", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,50,JP,`}, 2, "parent_share", "owns 50%, below the threshold: a parent may order only for a subsidiary it owns 51% or more"},
+		{"parent share missing", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,,JP,`}, 2, "parent_share", "needs its parent's share"},
+		{"share without parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,60,JP,`}, 2, "parent_share", "parent_customer_no is empty"},
+		{"unknown parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100099,60,JP,`}, 2, "parent_customer_no", "parent 100099 is neither in this file nor stored"},
+		{"parent is itself", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100004,60,JP,`}, 2, "parent_customer_no", "is the customer itself"},
+		{"parent loop through stored", Customers, []string{`100021,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100020,60,JP,`}, 2, "parent_customer_no", "comes back to it"},
+		{"customer no 5 digits", Customers, []string{`10004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "has 5 digits, want 6"},
+		{"customer no 7 digits", Customers, []string{`1000040,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "want exactly 6 digits"},
+		{"customer no twice", Customers, []string{goodRow[Customers], goodRow[Customers]}, 3, "customer_no", "customer_no 100004 is already used on line 2"},
+		{"postal code", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "postal_code", "not a postal code of the form NNN-NNNN"},
+		{"kana in kanji", Customers, []string{`100004,東和物流株式会社,東和物流,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "not katakana"},
+		{"kana in hiragana", Customers, []string{`100004,東和物流株式会社,とうわぶつりゅう,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "hiragana"},
+		{"corporate no check digit", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,1000012050002`}, 2, "corporate_no", "wrong check digit"},
+		{"payer name in kanji", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,東和物流,,,JP,`}, 2, "payer_names", "as the bank shows it"},
+		{"bad email", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri-at-towa,,,,JP,`}, 2, "email", "not an e-mail address"},
+		{"name empty", Customers, []string{`100004,,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "is empty"},
+		{"fewer fields", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005`}, 2, "", "the row has 4 fields, the header has 12"},
+		{"more fields", Customers, []string{goodRow[Customers] + ",extra"}, 2, "", "the row has 13 fields, the header has 12"},
+		// plans
+		{"overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2026-03-31`, `M365-BP,Business Premium,subscription,41000,2026-03-01,`}, 3, "valid_from", "overlaps the one on line 2"},
+		{"open-ended overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,`, `M365-BP,Business Premium,subscription,41000,2026-04-01,`}, 3, "valid_from", "end the earlier one with valid_to 2026-03-31"},
+		{"overlap with stored", Plans, []string{`M365-BS,Business Standard,subscription,24000,2026-10-01,`}, 2, "valid_from", "overlaps the stored price valid 2025-04-01 (open-ended)"},
+		{"same valid_from twice", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`, `M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`}, 3, "valid_from", "already has a price from 2025-04-01 on line 2"},
+		{"valid_to before valid_from", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-04-01,2026-03-31`}, 2, "valid_to", "is before valid_from"},
+		{"kind changes", Plans, []string{`LTSC-STD,Office LTSC Standard,subscription,58800,2024-10-01,`}, 2, "kind", "stored as perpetual"},
+		{"kind unknown", Plans, []string{`M365-BP,Business Premium,monthly,39576,2025-04-01,`}, 2, "kind", "write subscription or perpetual"},
+		{"date does not exist", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-02-30,`}, 2, "valid_from", "does not exist"},
+		{"ambiguous date d/m/y", Plans, []string{`M365-BP,Business Premium,subscription,39576,1/2/2026,`}, 2, "valid_from", "ambiguous"},
+		{"ambiguous 2-digit year", Plans, []string{`M365-BP,Business Premium,subscription,39576,26/4/1,`}, 2, "valid_from", "two-digit year"},
+		{"float price", Plans, []string{`M365-BP,Business Premium,subscription,3297.5,2025-04-01,`}, 2, "unit_price", "fraction of a yen"},
+		// contracts
+		{"contract number form", Contracts, []string{`NP-12345,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "contract_no", "not a contract number of the form ^NP-\\d{7}$"},
+		{"contract number twice", Contracts, []string{goodRow[Contracts], goodRow[Contracts]}, 3, "contract_no", "NP-0000201 is already used on line 2"},
+		{"contract of another customer", Contracts, []string{`NP-0000101,100002,M365-BS,10,22488,2025-06-01,1`}, 2, "customer_no", "belongs to customer 100001"},
+		{"contract changes plan", Contracts, []string{`NP-0000101,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "plan_code", "another plan is a new contract"},
+		{"contract unknown customer", Contracts, []string{`NP-0000201,100099,M365-BB,10,9000,2025-06-01,1`}, 2, "customer_no", "customer 100099 is unknown"},
+		{"contract unknown plan", Contracts, []string{`NP-0000201,100001,M365-XX,10,9000,2025-06-01,1`}, 2, "plan_code", "plan M365-XX is unknown"},
+		{"seats zero", Contracts, []string{`NP-0000201,100001,M365-BB,0,9000,2025-06-01,1`}, 2, "seats", "seats must be 1 or more"},
+		{"perpetual renews", Contracts, []string{`NP-0000201,100001,LTSC-STD,3,58800,2025-08-01,1`}, 2, "auto_renew", "never renews"},
+		{"auto_renew garbage", Contracts, []string{`NP-0000201,100001,M365-BB,10,9000,2025-06-01,maybe`}, 2, "auto_renew", "not 1 or 0"},
+		// orders
+		{"order number twice", Orders, []string{goodRow[Orders], goodRow[Orders]}, 3, "order_no", "order_no EC-0001 is already used on line 2"},
+		{"order empty number", Orders, []string{`,new,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "order_no", "every order needs its order number"},
+		{"order overseas customer", Orders, []string{`EC-0001,new,100010,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "overseas end user is rejected"},
+		{"order subsidiary below threshold", Orders, []string{`EC-0001,new,100008,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "owns 40%, below the threshold"},
+		{"order unknown customer", Orders, []string{`EC-0001,new,100099,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "customer 100099 is unknown"},
+		{"order unknown plan", Orders, []string{`EC-0001,new,100001,,M365-XX,20,2026-05-08,2026-06`}, 2, "plan_code", "plan M365-XX is unknown"},
+		{"order plan no longer sold", Orders, []string{`EC-0001,new,100001,,OLD-PLAN,20,2026-05-08,2026-06`}, 2, "plan_code", "no price valid on the order date 2026-05-08"},
+		{"addition without contract", Orders, []string{`EC-0001,addition,100001,,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "an addition names the contract"},
+		{"addition other customer's contract", Orders, []string{`EC-0001,addition,100001,NP-0000102,M365-BB,5,2026-05-08,2026-06`}, 2, "contract_no", "belongs to customer 100002, not 100001"},
+		{"addition unknown contract", Orders, []string{`EC-0001,addition,100001,NP-0009999,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "contract NP-0009999 is unknown"},
+		{"addition other plan", Orders, []string{`EC-0001,addition,100001,NP-0000101,M365-BB,5,2026-05-08,2026-06`}, 2, "plan_code", "is for plan M365-BS, not M365-BB"},
+		{"addition to perpetual", Orders, []string{`EC-0001,addition,100001,NP-0000107,LTSC-STD,5,2026-05-08,2026-06`}, 2, "kind", "no term to add seats to"},
+		{"new with contract", Orders, []string{`EC-0001,new,100001,NP-0000101,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "only an addition names a contract"},
+		{"desired start before order month", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-04`}, 2, "desired_start", "2026-04 is before the month of the order date 2026-05-08"},
+		{"desired start a day", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-06-15`}, 2, "desired_start", "is a day, not a month"},
+		{"order seats below 1", Orders, []string{`EC-0001,new,100001,,M365-BB,0,2026-05-08,2026-06`}, 2, "seats", "seats must be 1 or more"},
+		{"order date does not exist", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-02-30,2026-06`}, 2, "order_date", "does not exist"},
+		{"order kind unknown", Orders, []string{`EC-0001,renewal,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "kind", "write new, addition or migration"},
+		{"multi-line record starts on its first line", Orders, []string{goodRow[Orders], "\"EC-\n0002\",new,100001,,M365-BB,0,2026-05-08,2026-06"}, 3, "order_no", "line break"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := csvText(append([]string{headers[tt.kind]}, tt.lines...)...)
+			f, err := Read(tt.kind, "bad.csv", data, Options{Lookup: stored()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Errors) == 0 {
+				t.Fatalf("no error; want line %d %s: %s", tt.line, tt.column, tt.reason)
+			}
+			var found bool
+			for _, e := range f.Errors {
+				if e.Line == tt.line && e.Column == tt.column && strings.Contains(e.Reason, tt.reason) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("errors %v; want line %d column %q reason containing %q", f.Errors, tt.line, tt.column, tt.reason)
+			}
+			if len(f.Errors) > 1 && tt.name != "multi-line record starts on its first line" {
+				t.Errorf("%d errors, want exactly one: %v", len(f.Errors), f.Errors)
+			}
+		})
+	}
+}
+
+func TestParentShareThreshold(t *testing.T) {
+	row := func(share string) []byte {
+		return csvText(customerHeader, `100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,`+share+`,JP,`)
+	}
+	tests := []struct {
+		share  string
+		opts   Options
+		errs   int
+		warned bool
+	}{
+		{"51", Options{}, 0, true},  // 51%以上: exactly 51 accepted and flagged
+		{"50", Options{}, 1, false}, // below
+		{"52", Options{}, 0, false},
+		{"50.99", Options{}, 1, false},
+		{"51", Options{ParentShareOver: true}, 1, false}, // 51%超: 51 rejected
+		{"51.5", Options{ParentShareOver: true}, 0, false},
+		{"60", Options{ParentShareMin: 67}, 1, false},
+		{"67", Options{ParentShareMin: 67}, 0, true},
+	}
+	for _, tt := range tests {
+		tt.opts.Lookup = stored()
+		f, err := Read(Customers, "c.csv", row(tt.share), tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Errors) != tt.errs || (len(f.Warnings) == 1) != tt.warned {
+			t.Errorf("share %s with %+v: errors %v warnings %v; want %d errors, warned %v", tt.share, tt.opts, f.Errors, f.Warnings, tt.errs, tt.warned)
+		}
+		if tt.warned && (f.Warnings[0].Line != 2 || f.Warnings[0].Column != "parent_share" || !strings.Contains(f.Warnings[0].Message, "staff to confirm")) {
+			t.Errorf("warning %+v; want line 2 parent_share asking staff to confirm", f.Warnings[0])
+		}
+		if tt.errs == 0 && len(f.Customers) != 1 {
+			t.Errorf("share %s: customer not returned", tt.share)
+		}
+	}
+	// An order for a subsidiary owned exactly at the threshold is accepted and flagged.
+	f, err := Read(Orders, "o.csv", csvText(orderHeader, `EC-0009,new,100009,,M365-BB,5,2026-05-08,2026-06`), Options{Lookup: stored()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Errors) != 0 || len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0].Message, "exactly 51%") {
+		t.Errorf("order at 51%%: errors %v warnings %v; want accepted with one warning", f.Errors, f.Warnings)
+	}
+}
+
+func TestContractPatternOption(t *testing.T) {
+	data := csvText(contractHeader, `C-2026-0001,100001,M365-BB,10,9000,2025-06-01,`)
+	f, err := Read(Contracts, "c.csv", data, Options{Lookup: stored(), ContractPattern: `^C-\d{4}-\d{4}$`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Errors) != 0 || len(f.Contracts) != 1 || !f.Contracts[0].AutoRenew {
+		t.Errorf("custom pattern: %v %+v; want one contract, auto_renew defaulting to 1", f.Errors, f.Contracts)
+	}
+	if _, err := Read(Contracts, "c.csv", data, Options{ContractPattern: `^(`}); err == nil {
+		t.Error("an invalid pattern is accepted")
+	}
+}
+
+// TestReadReportsEveryBadRow checks that a file with several bad rows names all of
+// them, in line order, and returns only the good records.
+func TestReadReportsEveryBadRow(t *testing.T) {
+	data := csvText(customerHeader,
+		goodRow[Customers],
+		`10005,東和物流株式会社,とうわ,1000005,東京都千代田区丸の内1-1-1,,,,,,JP,`,             // line 3: number and kana
+		`100006,"Tokyo Trading, Inc.",トウキョウトレーディング,100-0005,東京都,,,,,,US,`, // line 4: overseas
+		`100007,東和物流株式会社,トウワブツリュウ,100-0005`,                               // line 5: short row
+		`100008,"丸福商店`+"\r\n"+`本店",マルフク,812-0011,"福岡県福岡市
+博多区",,,,100001,45,JP,1000012050002`, // line 6-8: name has a line break, share and 法人番号
+		`100004,山本精機,ヤマモトセイキ,450-0002,愛知県,,,,,,JP,`, // line 9: duplicate
+	)
+	f, err := Read(Customers, "customers.csv", data, Options{Lookup: stored()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		line   int
+		column string
+	}{
+		{3, "customer_no"}, {3, "kana"}, {4, "country"}, {5, ""},
+		{6, "name"}, {6, "parent_share"}, {6, "corporate_no"}, {9, "customer_no"},
+	}
+	var got []string
+	for _, e := range f.Errors {
+		got = append(got, fmt.Sprintf("%d/%s", e.Line, e.Column))
+	}
+	var exp []string
+	for _, w := range want {
+		exp = append(exp, fmt.Sprintf("%d/%s", w.line, w.column))
+	}
+	if strings.Join(got, " ") != strings.Join(exp, " ") {
+		t.Errorf("errors at %v; want %v\n%v", got, exp, f.Errors)
+	}
+	if f.Rows != 6 || len(f.Customers) != 1 || f.Customers[0].No != "100004" {
+		t.Errorf("rows %d, customers %+v; want 6 rows and only 100004 valid", f.Rows, f.Customers)
+	}
+}
+
+func TestReadHeader(t *testing.T) {
+	tests := []struct {
+		name, header string
+		line         int
+		column       string
+		reason       string
+	}{
+		{"unknown column", planHeader + ",備考", 1, "備考", "unknown column"},
+		{"missing column", "plan_code,name,kind,valid_from", 1, "unit_price", "the header has no column unit_price"},
+		{"column twice", planHeader + ",単価", 1, "unit_price", "appears twice"},
+		{"empty file", "", 1, "", "no header"},
+	}
+	for _, tt := range tests {
+		f, err := Read(Plans, "p.csv", []byte(tt.header), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Errors) != 1 || f.Errors[0].Line != tt.line || f.Errors[0].Column != tt.column || !strings.Contains(f.Errors[0].Reason, tt.reason) {
+			t.Errorf("%s: %v; want line %d %s: %s", tt.name, f.Errors, tt.line, tt.column, tt.reason)
+		}
+	}
+}
+
+func TestReadJapaneseHeaders(t *testing.T) {
+	data := csvText(
+		"お客様番号,会社名,フリガナ,郵便番号,住所,担当者,メールアドレス,振込依頼人名,親会社お客様番号,親会社出資比率,国,法人番号",
+		`１００００４,株式会社山本精機,ﾔﾏﾓﾄｾｲｷ,〒４５０－０００２,愛知県名古屋市中村区名駅4丁目5番28号,山本 健一,soumu@yamamoto-seiki.co.jp,カ）ヤマモトセイキ；ヤマモト　ケンイチ,100002,51%,日本,T7000012050002`,
+	)
+	f, err := Read(Customers, "顧客.csv", data, Options{Lookup: stored()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Errors) != 0 || len(f.Customers) != 1 {
+		t.Fatalf("errors %v", f.Errors)
+	}
+	want := Customer{No: "100004", Name: "株式会社山本精機", Kana: "ヤマモトセイキ", PostalCode: "450-0002",
+		Address: "愛知県名古屋市中村区名駅4丁目5番28号", Contact: "山本 健一", Email: "soumu@yamamoto-seiki.co.jp",
+		PayerNames: []string{"ｶ)ﾔﾏﾓﾄｾｲｷ", "ﾔﾏﾓﾄ ｹﾝｲﾁ"}, ParentNo: "100002", ParentShare: Percent(51), Country: "JP",
+		CorporateNo: "7000012050002", Line: 2}
+	if d := Diff(want, f.Customers[0], nil); len(d) != 0 || f.Customers[0].Line != 2 {
+		t.Errorf("read %+v; differs from want: %v", f.Customers[0], d)
+	}
+	if len(f.Warnings) != 1 {
+		t.Errorf("warnings %v; want the 51%% flag", f.Warnings)
+	}
+	// Japanese plan and order headers, with a note in parentheses and Japanese values.
+	pf, err := Read(Plans, "価格表.csv", csvText("プランコード,プラン名,種別,単価(税抜),適用開始日,適用終了日",
+		`M365-BP,Microsoft 365 Business Premium,サブスクリプション,"¥39,576",令和7年4月1日,`), Options{})
+	if err != nil || len(pf.Errors) != 0 || pf.Plans[0].UnitPrice != 39576 || pf.Plans[0].Kind != Subscription || pf.Plans[0].ValidFrom != calendar.MustParse("2025-04-01") {
+		t.Errorf("Japanese plan: %v %v %+v", err, pf.Errors, pf.Plans)
+	}
+	of, err := Read(Orders, "注文.csv", csvText("注文番号,注文種別,お客様番号,契約番号,プランコード,シート数,注文日,利用開始希望月",
+		`EC-0001,追加,100001,np-0000101,M365-BS,5,2026/5/8,2026年6月`), Options{Lookup: stored()})
+	if err != nil || len(of.Errors) != 0 || of.Orders[0].Kind != Addition || of.Orders[0].ContractNo != "NP-0000101" || of.Orders[0].DesiredStart.String() != "2026-06" {
+		t.Errorf("Japanese order: %v %v %+v", err, of.Errors, of.Orders)
+	}
+}
+
+func TestReadUnreadable(t *testing.T) {
+	if _, err := Read(Plans, "p.xlsx", []byte("PK\x03\x04 not really a zip"), Options{}); err == nil {
+		t.Error("a broken workbook reads")
+	}
+	if _, err := Read(Plans, "p.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, 0, 0), Options{}); err == nil || !strings.Contains(err.Error(), ".xls") {
+		t.Errorf("an .xls workbook: %v", err)
+	}
+	if _, err := Read("invoices", "p.csv", csvText(planHeader), Options{}); err == nil {
+		t.Error("an unknown kind reads")
+	}
+	// Broken quoting is a row error at the line where the record starts.
+	f, err := Read(Plans, "p.csv", csvText(planHeader, `M365-BP,"Premium,subscription,39576,2025-04-01,`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Errors) != 1 || f.Errors[0].Line != 2 || !strings.Contains(f.Errors[0].Reason, "broken quoting") {
+		t.Errorf("broken quoting: %v", f.Errors)
+	}
+}
+
+func TestReadMissingSheet(t *testing.T) {
+	var buf strings.Builder
+	if err := Write(&buf, &File{Kind: Plans}, WriteOptions{Format: XLSX}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(Plans, "p.xlsx", []byte(buf.String()), Options{Sheet: "価格表"})
+	if !errors.Is(err, ErrNoSheet) || !strings.Contains(err.Error(), "plans") {
+		t.Errorf("missing sheet: %v; want ErrNoSheet naming the sheets there are", err)
+	}
+}

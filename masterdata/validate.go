@@ -1,0 +1,565 @@
+package masterdata
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/npress/nightly/calendar"
+)
+
+// validator reads the rows of one table into a File, collecting every problem.
+type validator struct {
+	file       *File
+	opts       Options
+	contractRE *regexp.Regexp
+	xlsx       bool
+	date1904   bool
+	lookup     Lookup
+	header     []string // English column name per header position; "" for an unnamed column
+}
+
+// row gives access to one data row's cells by English column name.
+type row struct {
+	line  int
+	cells map[string]string
+}
+
+func (r row) get(col string) string { return r.cells[col] }
+
+func (v *validator) fail(line int, col, format string, args ...any) {
+	v.file.Errors = append(v.file.Errors, RowError{Line: line, Column: col, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(line int, col, format string, args ...any) {
+	v.file.Warnings = append(v.file.Warnings, Warning{Line: line, Column: col, Message: fmt.Sprintf(format, args...)})
+}
+
+// field parses one cell with parse; a failure is recorded against the row and column.
+func field[T any](v *validator, r row, col string, parse func(string) (T, error)) T {
+	val, err := parse(r.get(col))
+	if err != nil {
+		v.fail(r.line, col, "%v", err)
+	}
+	return val
+}
+
+// optional makes parse accept an empty cell as the zero value.
+func optional[T any](parse func(string) (T, error)) func(string) (T, error) {
+	return func(s string) (T, error) {
+		if strings.TrimSpace(s) == "" {
+			var zero T
+			return zero, nil
+		}
+		return parse(s)
+	}
+}
+
+func requiredText(s string) (string, error) {
+	t, err := cleanText(s, false)
+	if err == nil && t == "" {
+		err = fmt.Errorf("is empty")
+	}
+	return t, err
+}
+
+func requiredLines(s string) (string, error) {
+	t, err := cleanText(s, true)
+	if err == nil && t == "" {
+		err = fmt.Errorf("is empty")
+	}
+	return t, err
+}
+
+func optionalText(s string) (string, error) { return cleanText(s, false) }
+
+func (v *validator) date(s string) (calendar.Date, error) { return parseDate(s, v.xlsx, v.date1904) }
+
+func (v *validator) month(s string) (YearMonth, error) { return parseYearMonth(s, v.xlsx, v.date1904) }
+
+func (v *validator) contractNo(s string) (string, error) { return parseContractNo(s, v.contractRE) }
+
+func (v *validator) run(t *table) {
+	defer v.finish(t)
+	if len(t.rows) == 0 || blank(t.rows[0].cells) {
+		v.fail(1, "", "the file has no header; line 1 must name the columns (%s)", strings.Join(ColumnNames(v.file.Kind), ", "))
+		return
+	}
+	head := t.rows[0]
+	if !v.readHeader(head) {
+		return
+	}
+	var parsed []row
+	for _, tr := range t.rows[1:] {
+		if blank(tr.cells) {
+			continue
+		}
+		v.file.Rows++
+		r, ok := v.cells(tr)
+		if ok {
+			parsed = append(parsed, r)
+		}
+	}
+	switch v.file.Kind {
+	case Customers:
+		v.customers(parsed)
+	case Plans:
+		v.plans(parsed)
+	case Contracts:
+		v.contracts(parsed)
+	case Orders:
+		v.orders(parsed)
+	}
+}
+
+// finish adds a CSV quoting failure and puts the errors and warnings in line order.
+func (v *validator) finish(t *table) {
+	if t.broken != nil {
+		v.file.Errors = append(v.file.Errors, *t.broken)
+	}
+	order := map[string]int{}
+	for i, c := range ColumnNames(v.file.Kind) {
+		order[c] = i + 1
+	}
+	slices.SortStableFunc(v.file.Errors, func(a, b RowError) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(order[a.Column], order[b.Column]))
+	})
+	slices.SortStableFunc(v.file.Warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+}
+
+// readHeader maps the header cells to columns; it reports unknown, repeated and missing
+// columns and returns false when rows cannot be read.
+func (v *validator) readHeader(head tableRow) bool {
+	specs := columnSpecs(v.file.Kind)
+	byKey := map[string]string{}
+	for _, c := range specs {
+		byKey[headerKey(c.name)] = c.name
+		for _, ja := range c.ja {
+			byKey[headerKey(ja)] = c.name
+		}
+	}
+	ok := true
+	seen := map[string]bool{}
+	v.header = make([]string, len(head.cells))
+	for i, cell := range head.cells {
+		if strings.TrimSpace(cell) == "" {
+			continue
+		}
+		name, known := byKey[headerKey(cell)]
+		switch {
+		case !known:
+			v.fail(head.line, strings.TrimSpace(cell), "unknown column %q for %s; the columns are %s (or their Japanese names)",
+				strings.TrimSpace(cell), v.file.Kind, strings.Join(ColumnNames(v.file.Kind), ", "))
+			ok = false
+		case seen[name]:
+			v.fail(head.line, name, "column %s appears twice in the header (%q); keep one", name, strings.TrimSpace(cell))
+			ok = false
+		default:
+			seen[name] = true
+			v.header[i] = name
+			v.file.Columns = append(v.file.Columns, name)
+		}
+	}
+	for _, c := range specs {
+		if c.required && !seen[c.name] {
+			v.fail(head.line, c.name, "the header has no column %s (%s); add it", c.name, c.ja[0])
+			ok = false
+		}
+	}
+	return ok
+}
+
+// cells checks a data row's field count against the header and names its cells.
+func (v *validator) cells(tr tableRow) (row, bool) {
+	n := len(v.header)
+	switch {
+	case v.xlsx && len(tr.cells) > n && !blank(tr.cells[n:]):
+		v.fail(tr.line, "", "the row has values in %d cells, right of the %d columns of the header; remove them or name their column", len(tr.cells), n)
+		return row{}, false
+	case !v.xlsx && len(tr.cells) != n:
+		v.fail(tr.line, "", "the row has %d fields, the header has %d; check for a missing or extra comma (quote a field that has a comma)", len(tr.cells), n)
+		return row{}, false
+	}
+	r := row{line: tr.line, cells: map[string]string{}}
+	for i, c := range tr.cells {
+		if i >= n {
+			break
+		}
+		if v.header[i] == "" {
+			if strings.TrimSpace(c) != "" {
+				v.fail(tr.line, "", "field %d has %q under a column with no header; name the column or clear the cell", i+1, c)
+				return row{}, false
+			}
+			continue
+		}
+		r.cells[v.header[i]] = c
+	}
+	return r, true
+}
+
+// shareRule describes the parent-share threshold for messages: "51% or more".
+func (v *validator) shareRule() string {
+	if v.opts.ParentShareOver {
+		return fmt.Sprintf("more than %s%%", v.opts.shareMin())
+	}
+	return fmt.Sprintf("%s%% or more", v.opts.shareMin())
+}
+
+// checkShare applies the parent-share threshold (§3.4) to a subsidiary's share; it
+// returns false when the share is below it and warns at exactly the threshold.
+func (v *validator) checkShare(line int, col, who string, share Share) bool {
+	min := v.opts.shareMin()
+	if share < min || v.opts.ParentShareOver && share == min {
+		v.fail(line, col, "%sthe parent owns %s%%, below the threshold: a parent may order only for a subsidiary it owns %s (SPEC §3.4)",
+			who, share, v.shareRule())
+		return false
+	}
+	if share == min {
+		v.warn(line, col, "%sthe parent owns exactly %s%%: accepted under the rule \"%s\"; staff to confirm the ownership (SPEC §3.4)", who, share, v.shareRule())
+	}
+	return true
+}
+
+// numbered tracks the first line each key was seen on, to report duplicates.
+type numbered map[string]int
+
+// dup records key at line and reports whether it was already used.
+func (v *validator) dup(seen numbered, line int, col, key, what string) bool {
+	if key == "" {
+		return false
+	}
+	if first, ok := seen[key]; ok {
+		v.fail(line, col, "%s %s is already used on line %d; each %s must be unique", what, key, first, what)
+		return true
+	}
+	seen[key] = line
+	return false
+}
+
+func (v *validator) customers(rows []row) {
+	seen := numbered{}
+	parents := map[string]string{} // customer → parent, from the file
+	type pending struct {
+		c  Customer
+		ok bool
+	}
+	var all []pending
+	for _, r := range rows {
+		bad := len(v.file.Errors)
+		c := Customer{Line: r.line}
+		c.No = field(v, r, "customer_no", parseCustomerNo)
+		c.Name = field(v, r, "name", requiredText)
+		c.Kana = field(v, r, "kana", parseKana)
+		c.PostalCode = field(v, r, "postal_code", parsePostalCode)
+		c.Address = field(v, r, "address", requiredLines)
+		c.Contact = field(v, r, "contact", optionalText)
+		c.Email = field(v, r, "email", parseEmail)
+		c.PayerNames = field(v, r, "payer_names", parsePayerNames)
+		c.ParentNo = field(v, r, "parent_customer_no", optional(parseCustomerNo))
+		c.CorporateNo = field(v, r, "corporate_no", optional(parseCorporateNo))
+		c.Country = field(v, r, "country", parseCountry)
+		if c.Country != "" && c.Country != "JP" {
+			v.fail(r.line, "country", "country %s: an overseas end user cannot buy; customers must be Japanese legal entities (SPEC §3.4)", c.Country)
+		}
+		shareText := strings.TrimSpace(r.get("parent_share"))
+		switch {
+		case c.ParentNo != "" && shareText == "":
+			v.fail(r.line, "parent_share", "is empty; a subsidiary needs its parent's share in percent (e.g. 51)")
+		case c.ParentNo != "":
+			c.ParentShare = field(v, r, "parent_share", parseShare)
+			if c.ParentShare != 0 {
+				v.checkShare(r.line, "parent_share", "", c.ParentShare)
+			}
+		case shareText != "" && strings.TrimSpace(r.get("parent_customer_no")) == "":
+			v.fail(r.line, "parent_share", "is %q but parent_customer_no is empty; give the parent or clear the share", shareText)
+		}
+		if c.ParentNo != "" && c.ParentNo == c.No {
+			v.fail(r.line, "parent_customer_no", "is the customer itself; give the parent company's number")
+			c.ParentNo = ""
+		}
+		v.dup(seen, r.line, "customer_no", c.No, "customer_no")
+		if c.No != "" && c.ParentNo != "" {
+			parents[c.No] = c.ParentNo
+		}
+		all = append(all, pending{c, len(v.file.Errors) == bad})
+	}
+	for i, p := range all {
+		c := p.c
+		if c.ParentNo == "" {
+			continue
+		}
+		if _, inFile := seen[c.ParentNo]; !inFile {
+			if _, stored := v.lookup.Customer(c.ParentNo); !stored {
+				v.fail(c.Line, "parent_customer_no", "parent %s is neither in this file nor stored; import the parent first or add it to this file", c.ParentNo)
+				all[i].ok = false
+				continue
+			}
+		}
+		if v.parentLoops(c.No, parents) {
+			v.fail(c.Line, "parent_customer_no", "the parent chain from %s comes back to it; a company cannot own its own parent", c.No)
+			all[i].ok = false
+		}
+	}
+	for _, p := range all {
+		if p.ok {
+			v.file.Customers = append(v.file.Customers, p.c)
+		}
+	}
+}
+
+// parentLoops reports whether following parents from no (in the file, else stored)
+// comes back to no.
+func (v *validator) parentLoops(no string, parents map[string]string) bool {
+	cur := no
+	for range 100 {
+		next, ok := parents[cur]
+		if !ok {
+			ref, stored := v.lookup.Customer(cur)
+			if !stored || ref.ParentNo == "" {
+				return false
+			}
+			next = ref.ParentNo
+		}
+		if next == no {
+			return true
+		}
+		cur = next
+	}
+	return true
+}
+
+func (v *validator) plans(rows []row) {
+	type pending struct {
+		p  Plan
+		ok bool
+	}
+	var all []pending
+	for _, r := range rows {
+		bad := len(v.file.Errors)
+		p := Plan{Line: r.line}
+		p.Code = field(v, r, "plan_code", parsePlanCode)
+		p.Name = field(v, r, "name", requiredText)
+		p.Kind = field(v, r, "kind", parsePlanKind)
+		p.UnitPrice = field(v, r, "unit_price", parseYen)
+		p.ValidFrom = field(v, r, "valid_from", v.date)
+		p.ValidTo = field(v, r, "valid_to", optional(v.date))
+		if !p.ValidFrom.IsZero() && !p.ValidTo.IsZero() && p.ValidTo.Before(p.ValidFrom) {
+			v.fail(r.line, "valid_to", "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
+		}
+		all = append(all, pending{p, len(v.file.Errors) == bad})
+	}
+	// Check each plan's price list: the file's rows, and the stored rows the file does
+	// not replace (a row is replaced by a file row with the same valid_from).
+	byCode := map[string][]int{}
+	var codes []string
+	for i, p := range all {
+		if p.p.Code == "" || p.p.ValidFrom.IsZero() {
+			continue
+		}
+		if _, ok := byCode[p.p.Code]; !ok {
+			codes = append(codes, p.p.Code)
+		}
+		byCode[p.p.Code] = append(byCode[p.p.Code], i)
+	}
+	for _, code := range codes {
+		idx := byCode[code]
+		stored, isStored := v.lookup.Plan(code)
+		kind := stored.Kind
+		type period struct {
+			from, to calendar.Date
+			line     int // 0 for a stored row
+		}
+		var periods []period
+		fromLine := map[calendar.Date]int{}
+		for _, i := range idx {
+			p := &all[i]
+			if first, ok := fromLine[p.p.ValidFrom]; ok {
+				v.fail(p.p.Line, "valid_from", "plan %s already has a price from %s on line %d; change one of the dates", code, p.p.ValidFrom, first)
+				p.ok = false
+				continue
+			}
+			fromLine[p.p.ValidFrom] = p.p.Line
+			if p.p.Kind != "" {
+				switch {
+				case isStored && kind != "" && p.p.Kind != kind:
+					v.fail(p.p.Line, "kind", "plan %s is stored as %s; a plan's kind cannot change (make a new plan code)", code, kind)
+					p.ok = false
+				case kind == "":
+					kind = p.p.Kind
+				case p.p.Kind != kind:
+					v.fail(p.p.Line, "kind", "plan %s is %s on another line of this file; one plan has one kind", code, kind)
+					p.ok = false
+				}
+			}
+			if !p.p.ValidTo.IsZero() && p.p.ValidTo.Before(p.p.ValidFrom) {
+				continue
+			}
+			periods = append(periods, period{p.p.ValidFrom, p.p.ValidTo, p.p.Line})
+		}
+		for _, pr := range stored.Prices {
+			if _, replaced := fromLine[pr.ValidFrom]; !replaced {
+				periods = append(periods, period{pr.ValidFrom, pr.ValidTo, 0})
+			}
+		}
+		slices.SortFunc(periods, func(a, b period) int { return a.from.Compare(b.from) })
+		for i := 1; i < len(periods); i++ {
+			a, b := periods[i-1], periods[i]
+			if !a.to.IsZero() && a.to.Before(b.from) {
+				continue
+			}
+			span := func(p period) string {
+				if p.to.IsZero() {
+					return p.from.String() + " (open-ended)"
+				}
+				return p.from.String() + " to " + p.to.String()
+			}
+			fix := fmt.Sprintf("end the earlier one with valid_to %s", b.from.AddDays(-1))
+			switch {
+			case a.line == 0:
+				v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the stored price valid %s; add that row to this file with valid_to %s (the stored row of the same plan and valid_from is replaced)", code, span(b), span(a), b.from.AddDays(-1))
+			case b.line == 0:
+				v.fail(a.line, "valid_to", "plan %s: the price valid %s overlaps the stored price valid %s; %s", code, span(a), span(b), fix)
+			default:
+				v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the one on line %d valid %s; %s", code, span(b), a.line, span(a), fix)
+			}
+			for _, i := range idx {
+				if all[i].p.Line == a.line || all[i].p.Line == b.line {
+					all[i].ok = false
+				}
+			}
+		}
+	}
+	for _, p := range all {
+		if p.ok {
+			v.file.Plans = append(v.file.Plans, p.p)
+		}
+	}
+}
+
+func (v *validator) contracts(rows []row) {
+	seen := numbered{}
+	for _, r := range rows {
+		bad := len(v.file.Errors)
+		c := Contract{Line: r.line}
+		c.No = field(v, r, "contract_no", v.contractNo)
+		c.CustomerNo = field(v, r, "customer_no", parseCustomerNo)
+		c.PlanCode = field(v, r, "plan_code", parsePlanCode)
+		c.Seats = field(v, r, "seats", parseSeats)
+		c.UnitPrice = field(v, r, "unit_price", parseYen)
+		c.TermStart = field(v, r, "term_start", v.date)
+		v.dup(seen, r.line, "contract_no", c.No, "contract_no")
+		if c.CustomerNo != "" {
+			if ref, ok := v.lookup.Customer(c.CustomerNo); !ok {
+				v.fail(r.line, "customer_no", "customer %s is unknown; import the customer first", c.CustomerNo)
+			} else if ref.Country != "" && ref.Country != "JP" {
+				v.fail(r.line, "customer_no", "customer %s is overseas (%s); customers must be Japanese legal entities (SPEC §3.4)", c.CustomerNo, ref.Country)
+			}
+		}
+		var plan PlanRef
+		if c.PlanCode != "" {
+			var ok bool
+			if plan, ok = v.lookup.Plan(c.PlanCode); !ok {
+				v.fail(r.line, "plan_code", "plan %s is unknown; import the price list first", c.PlanCode)
+			}
+		}
+		renew := strings.TrimSpace(r.get("auto_renew"))
+		c.AutoRenew = field(v, r, "auto_renew", func(s string) (bool, error) { return parseBool(s, plan.Kind != Perpetual) })
+		if plan.Kind == Perpetual && c.AutoRenew && renew != "" {
+			v.fail(r.line, "auto_renew", "plan %s is a perpetual licence, which never renews (SPEC §3.5); write 0", c.PlanCode)
+		}
+		if c.No != "" {
+			if stored, ok := v.lookup.Contract(c.No); ok {
+				if c.CustomerNo != "" && stored.CustomerNo != c.CustomerNo {
+					v.fail(r.line, "customer_no", "contract %s belongs to customer %s; a contract cannot move to another customer (check the contract number)", c.No, stored.CustomerNo)
+				}
+				if c.PlanCode != "" && stored.PlanCode != c.PlanCode {
+					v.fail(r.line, "plan_code", "contract %s is for plan %s; another plan is a new contract (SPEC §3.6)", c.No, stored.PlanCode)
+				}
+			}
+		}
+		if len(v.file.Errors) == bad {
+			v.file.Contracts = append(v.file.Contracts, c)
+		}
+	}
+}
+
+func (v *validator) orders(rows []row) {
+	seen := numbered{}
+	for _, r := range rows {
+		bad := len(v.file.Errors)
+		o := Order{Line: r.line}
+		o.No = field(v, r, "order_no", parseOrderNo)
+		o.Kind = field(v, r, "kind", parseOrderKind)
+		o.CustomerNo = field(v, r, "customer_no", parseCustomerNo)
+		o.PlanCode = field(v, r, "plan_code", parsePlanCode)
+		o.Seats = field(v, r, "seats", parseSeats)
+		o.OrderDate = field(v, r, "order_date", v.date)
+		o.DesiredStart = field(v, r, "desired_start", v.month)
+		v.dup(seen, r.line, "order_no", o.No, "order_no")
+		if !o.OrderDate.IsZero() && o.DesiredStart != (YearMonth{}) && monthBefore(o.DesiredStart, monthOf(o.OrderDate)) {
+			v.fail(r.line, "desired_start", "%s is before the month of the order date %s; the desired start is that month or later", o.DesiredStart, o.OrderDate)
+		}
+		if o.CustomerNo != "" {
+			v.orderCustomer(r.line, o.CustomerNo)
+		}
+		var plan PlanRef
+		planOK := false
+		if o.PlanCode != "" {
+			if plan, planOK = v.lookup.Plan(o.PlanCode); !planOK {
+				v.fail(r.line, "plan_code", "plan %s is unknown; check the code or import the price list first", o.PlanCode)
+			}
+		}
+		contractText := strings.TrimSpace(r.get("contract_no"))
+		switch o.Kind {
+		case Addition:
+			if contractText == "" {
+				v.fail(r.line, "contract_no", "is empty; an addition names the contract it adds seats to")
+				break
+			}
+			o.ContractNo = field(v, r, "contract_no", v.contractNo)
+			if o.ContractNo == "" {
+				break
+			}
+			stored, ok := v.lookup.Contract(o.ContractNo)
+			switch {
+			case !ok:
+				v.fail(r.line, "contract_no", "contract %s is unknown; check the number", o.ContractNo)
+			case o.CustomerNo != "" && stored.CustomerNo != o.CustomerNo:
+				v.fail(r.line, "contract_no", "contract %s belongs to customer %s, not %s; check the contract or the customer", o.ContractNo, stored.CustomerNo, o.CustomerNo)
+			case o.PlanCode != "" && stored.PlanCode != o.PlanCode:
+				v.fail(r.line, "plan_code", "contract %s is for plan %s, not %s; another product is a new order (SPEC §3.6)", o.ContractNo, stored.PlanCode, o.PlanCode)
+			}
+			if planOK && plan.Kind == Perpetual {
+				v.fail(r.line, "kind", "plan %s is a perpetual licence, which has no term to add seats to (SPEC §3.5); order it as new", o.PlanCode)
+			}
+		case New, Migration:
+			if contractText != "" {
+				v.fail(r.line, "contract_no", "is %q, but only an addition names a contract; clear it, or make the kind addition", contractText)
+			}
+			if planOK && len(plan.Prices) > 0 && !o.OrderDate.IsZero() {
+				if _, ok := plan.PriceOn(o.OrderDate); !ok {
+					v.fail(r.line, "plan_code", "plan %s has no price valid on the order date %s; it is not (or no longer) sold", o.PlanCode, o.OrderDate)
+				}
+			}
+		}
+		if len(v.file.Errors) == bad {
+			v.file.Orders = append(v.file.Orders, o)
+		}
+	}
+}
+
+// orderCustomer checks the end user of an order: stored, Japanese, and (for a
+// subsidiary) owned by its parent at the threshold (§3.4).
+func (v *validator) orderCustomer(line int, no string) {
+	ref, ok := v.lookup.Customer(no)
+	switch {
+	case !ok:
+		v.fail(line, "customer_no", "customer %s is unknown; register the customer before its orders", no)
+	case ref.Country != "" && ref.Country != "JP":
+		v.fail(line, "customer_no", "customer %s is overseas (%s): an order for an overseas end user is rejected; customers must be Japanese legal entities (SPEC §3.4)", no, ref.Country)
+	case ref.ParentNo != "":
+		v.checkShare(line, "customer_no", fmt.Sprintf("customer %s is a subsidiary of %s: ", no, ref.ParentNo), ref.ParentShare)
+	}
+}
