@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
+)
+
+// Exit codes (SPEC §10.1).
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitLockHeld   = 3
+	exitExceptions = 4 // default for exceptions_exit_code when configured as -1
+)
+
+// app is one invocation: its streams, environment and the clock.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+}
+
+// command is a subcommand: its name, one line of help, and what it runs.
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, a *app, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"run", "run [--date YYYY-MM-DD] [--dry-run] [--only STEP,…] [--json]", "run the night (or rerun a date)", cmdRun},
+		{"serve", "serve [--schedule CRON]", "run the night every day on a schedule (Asia/Tokyo)", cmdServe},
+		{"demo", "demo [--out DIR]", "create a demo reseller in DIR, run one night and show the report", cmdDemo},
+		{"status", "status [--n N] [--json]", "list recent runs", cmdStatus},
+		{"migrate", "migrate", "bring the database schema up to date", cmdMigrate},
+		{"calendar", "calendar [YEAR] [--json]", "list a year's public holidays and bank closures", cmdCalendar},
+		{"config", "config show", "print the effective configuration, secrets hidden", cmdConfig},
+		{"contracts", "contracts list [--json] | show NUMBER | hold NUMBER --until DATE --why TEXT", "look at contracts, hold a suspension", cmdContracts},
+		{"evidence", "evidence verify [--head HASH] | search [--from D] [--to D] [--amount-min N] [--amount-max N] [--counterparty TEXT]", "prove the evidence ledger is intact, find records", cmdEvidence},
+	}
+}
+
+// run is the real entry point: arguments, streams and environment in, exit code out, so
+// that commands are tested in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, a, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "nightly: unknown command %q\n\n", args[0])
+	a.usage(stderr)
+	return exitUsage
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "nightly — nPress back-office night: bank feed, mail intake, orders, lifecycle, invoicing, report")
+	fmt.Fprintln(w, "\nUsage: nightly COMMAND [flags]   (flags may come before or after arguments)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --config FILE, --db DSN (or NIGHTLY_DB), --out DIR, --inbox DIR.")
+	fmt.Fprintln(w, "`nightly COMMAND --help` shows the flags of a command.")
+}
+
+// common are the flags every command takes (SPEC §10.3: flags over file over defaults).
+type common struct {
+	config, db, out, inbox, evidence, templates string
+}
+
+func newFlags(a *app, c command) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet("nightly "+c.name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	cf := &common{}
+	fs.StringVar(&cf.config, "config", "", "configuration file (TOML); none: documented defaults")
+	fs.StringVar(&cf.db, "db", "", "database: sqlite:PATH or mysql://USER@tcp(HOST:PORT)/NAME (a DSN with a password: NIGHTLY_DB)")
+	fs.StringVar(&cf.out, "out", "", "output folder (reports, PDFs, nightly.prom)")
+	fs.StringVar(&cf.inbox, "inbox", "", "inbox folder with bank/, mail/, orders/ (default OUT/inbox)")
+	fs.StringVar(&cf.evidence, "evidence", "", "evidence folder (default beside the SQLite file, else ./evidence)")
+	fs.StringVar(&cf.templates, "templates", "", "folder of edited template copies that override the defaults")
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "Usage: nightly %s\n\n%s\n\nFlags:\n", c.usage, c.summary)
+		fs.PrintDefaults()
+	}
+	return fs, cf
+}
+
+// parse reads flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// parseOrUsage parses args; on error it returns the exit code to use.
+func parseOrUsage(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	pos, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, exitOK, false
+	}
+	if err != nil {
+		return nil, exitUsage, false
+	}
+	return pos, 0, true
+}
+
+// loadConfig builds the configuration from defaults, file, environment and flags.
+func (a *app) loadConfig(cf *common) (config.Config, error) {
+	c, err := config.Load(cf.config)
+	if err != nil {
+		return c, err
+	}
+	c.FromEnv(a.getenv)
+	if cf.db != "" {
+		c.DB = cf.db
+	}
+	if cf.out != "" {
+		c.OutDir = cf.out
+	}
+	if cf.inbox != "" {
+		c.InboxDir = cf.inbox
+	}
+	if cf.evidence != "" {
+		c.EvidenceDir = cf.evidence
+	}
+	if cf.templates != "" {
+		c.TemplatesDir = cf.templates
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + c.OutDir + "/nightly.db"
+	}
+	c.Resolve()
+	return c, c.Validate()
+}
+
+// openEnv opens the database and everything a step needs. checkSchema refuses a
+// database whose schema is behind (SPEC §10.2).
+func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*jobs.Env, func(), error) {
+	db, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	if checkSchema {
+		if err := db.CheckSchema(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
+	ev, err := evidence.Open(c.EvidenceDir)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("evidence folder %s: %w", c.EvidenceDir, err)
+	}
+	env := &jobs.Env{
+		DB:       db,
+		Config:   c,
+		Calendar: calendar.NewCalendar(c.CalendarOptions()),
+		Evidence: ev,
+		Log:      slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Now:      a.now,
+		Who:      a.who(),
+	}
+	return env, func() { db.Close() }, nil
+}
+
+func (a *app) who() string {
+	for _, k := range []string{"NIGHTLY_USER", "SUDO_USER", "USER", "LOGNAME"} {
+		if v := a.getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
+}
+
+// fail prints err for a person and returns the exit code that fits it.
+func (a *app) fail(err error) int {
+	fmt.Fprintf(a.stderr, "nightly: %v\n", err)
+	switch {
+	case errors.Is(err, store.ErrLockHeld):
+		fmt.Fprintln(a.stderr, "nightly: another run is going on this database; wait for it to finish (see `nightly status`).")
+		return exitLockHeld
+	case errors.Is(err, store.ErrSchemaBehind):
+		return exitFailure
+	}
+	return exitFailure
+}
+
+func sortedNames(m map[string]int) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

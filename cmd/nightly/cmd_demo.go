@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
+)
+
+func cmdDemo(ctx context.Context, a *app, args []string) int {
+	fs, cf := newFlags(a, commands[2])
+	if _, code, ok := parseOrUsage(fs, args); !ok {
+		return code
+	}
+	if cf.out == "" {
+		dir, err := os.MkdirTemp("", "nightly-demo-")
+		if err != nil {
+			return a.fail(err)
+		}
+		cf.out = dir
+	}
+	dbPath := filepath.Join(cf.out, "nightly.db")
+	if _, err := os.Stat(dbPath); err == nil {
+		return a.fail(fmt.Errorf("%s already holds a demo database; give another --out folder or remove it", cf.out))
+	}
+	if cf.db == "" {
+		cf.db = "sqlite:" + dbPath
+	}
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	db, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return a.fail(err)
+	}
+	_, err = db.Migrate(ctx)
+	db.Close()
+	if err != nil {
+		return a.fail(err)
+	}
+	env, closeEnv, err := a.openEnv(ctx, c, true)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	fmt.Fprintf(a.stdout, "demo reseller in %s (database %s)\n", c.OutDir, c.DB)
+	if err := jobs.SeedDemo(ctx, env.DB, env.Calendar, jobs.DemoDate, a.now()); err != nil {
+		return a.fail(fmt.Errorf("seed demo data: %w", err))
+	}
+	env.Progress = a.stdout
+	sums, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"})
+	for _, s := range sums {
+		a.printSummary(s, c.OutDir)
+	}
+	if err != nil {
+		return a.fail(err)
+	}
+	fmt.Fprintf(a.stdout, "\nopen the morning report: %s\n", filepath.Join(c.OutDir, jobs.DemoDate.String(), "report.html"))
+	fmt.Fprintf(a.stdout, "rerun the same night (changes nothing): nightly run --db sqlite:%s --out %s --date %s --json\n", dbPath, c.OutDir, jobs.DemoDate)
+	return exitOK
+}

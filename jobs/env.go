@@ -1,0 +1,124 @@
+// Package jobs is the night: the runner (lock, run ledger, step order, catch-up, dry
+// run) and one file per step. It is the only package that wires the database, files,
+// mailboxes and the pure packages together.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/store"
+)
+
+// Env is what every step may use: the database, the configuration, the calendar, the
+// evidence store, a logger, and the clock read once for the run.
+type Env struct {
+	DB       *store.DB
+	Config   config.Config
+	Calendar *calendar.Calendar
+	Evidence *evidence.Store
+	Log      *slog.Logger
+	// Progress receives progress lines for a person at a terminal (nil: none).
+	Progress io.Writer
+	// Now returns the current time; tests fix it. The runner reads it once per night.
+	Now func() time.Time
+	// Who is the person or system that started the work ("cron", a user name).
+	Who string
+}
+
+// Night is one run date being processed: the Env, the date, and how to write.
+type Night struct {
+	*Env
+	Date   calendar.Date
+	DryRun bool
+	// Now is the moment the night started, for timestamps (UTC).
+	Now time.Time
+
+	outer   *sqlx.Tx // the single transaction of a dry run, rolled back at the end
+	faults  faultSet
+	timings []StepSummary // the steps done so far, for the report's timing section
+}
+
+// Tx runs fn in a transaction. In a dry run every step shares one outer transaction
+// that is rolled back at the end, so later steps see earlier steps' effects and
+// nothing is kept; fn then runs inside a savepoint.
+func (n *Night) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if n.outer == nil {
+		return n.DB.Tx(ctx, fn)
+	}
+	if _, err := n.outer.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return fmt.Errorf("dry run savepoint: %w", err)
+	}
+	if err := fn(n.outer); err != nil {
+		n.outer.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step")
+		return err
+	}
+	_, err := n.outer.ExecContext(ctx, "RELEASE SAVEPOINT step")
+	return err
+}
+
+// Q returns what read-only queries should run against: the dry run's transaction, or
+// the database.
+func (n *Night) Q() sqlx.ExtContext {
+	if n.outer != nil {
+		return n.outer
+	}
+	return n.DB
+}
+
+// DayDir is the output folder of the night: OUT/YYYY-MM-DD, or OUT/YYYY-MM-DD/dry-run.
+func (n *Night) DayDir() string {
+	d := filepath.Join(n.Config.OutDir, n.Date.String())
+	if n.DryRun {
+		d = filepath.Join(d, "dry-run")
+	}
+	return d
+}
+
+// progress prints a line for a person watching the terminal.
+func (n *Night) progress(format string, args ...any) {
+	if n.Progress != nil {
+		fmt.Fprintf(n.Progress, format+"\n", args...)
+	}
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same folder and a
+// rename, so that a crash never leaves a half-written file in place.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), perm); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

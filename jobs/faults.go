@@ -1,0 +1,51 @@
+package jobs
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// FaultPoints lists every named point where tests may stop a night (NIGHTLY_FAULTS,
+// tests only). A point fires as "NAME" (the process kills itself with SIGKILL, as a
+// power cut or `kill -9` would) or "NAME:error" (the step returns an error). Every
+// point must have a kill test (see faults_test.go).
+var FaultPoints = []string{
+	"lifecycle.before_commit",
+	"lifecycle.after_commit",
+	"report.before_write",
+	"run.before_ledger_end",
+}
+
+// ErrFault is returned by a fault point fired in "error" mode.
+var ErrFault = fmt.Errorf("injected fault")
+
+type faultSet map[string]string
+
+func parseFaults(spec string) faultSet {
+	if spec == "" {
+		return nil
+	}
+	fs := faultSet{}
+	for _, f := range strings.Split(spec, ",") {
+		name, mode, _ := strings.Cut(strings.TrimSpace(f), ":")
+		if name != "" {
+			fs[name] = mode
+		}
+	}
+	return fs
+}
+
+// fault fires the named point if it was switched on.
+func (n *Night) fault(name string) error {
+	mode, ok := n.faults[name]
+	if !ok {
+		return nil
+	}
+	if mode == "error" {
+		return fmt.Errorf("%s: %w", name, ErrFault)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // SIGKILL cannot be caught; wait for it
+}

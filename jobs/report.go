@@ -1,0 +1,258 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/templates"
+)
+
+// ReportData is everything the morning report shows (SPEC §9.2). It is read from the
+// database for the run date, so that a rerun writes the same report.
+type ReportData struct {
+	Date       calendar.Date
+	DryRun     bool
+	ToPrint    []store.PrintItem
+	Exceptions []store.Exception
+	Tasks      []TaskLine
+	Overdue    []store.OverdueRenewal
+	Events     []store.ContractEvent
+	Held       []store.HeldContract
+	Evidence   EvidenceHead
+	Counts     []Count
+	Notes      []string
+	Timings    []StepSummary
+	Generated  time.Time
+}
+
+// TaskLine is a provisioning task with whether its deadline has passed.
+type TaskLine struct {
+	store.Task
+	Overdue bool
+}
+
+// EvidenceHead is the ledger's head hash and row count, printed each morning so that
+// cutting rows off the end is caught (SPEC §7.5).
+type EvidenceHead struct {
+	Hash  string
+	Count int64
+}
+
+// Count is one line of the night's counts.
+type Count struct {
+	Label string
+	N     int
+}
+
+// Report writes the morning report of the night: report.html, exceptions.csv (UTF-8
+// with BOM for Japanese Excel) under the day folder (SPEC §9.1).
+func Report(ctx context.Context, n *Night) (Result, error) {
+	res := newResult()
+	data, err := n.reportData(ctx)
+	if err != nil {
+		return res, err
+	}
+	html, err := renderReport(n.Config.TemplatesDir, data)
+	if err != nil {
+		return res, err
+	}
+	if err := n.fault("report.before_write"); err != nil {
+		return res, err
+	}
+	dir := n.DayDir()
+	if err := WriteFileAtomic(filepath.Join(dir, "report.html"), html, 0o644); err != nil {
+		return res, err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "exceptions.csv"), exceptionsCSV(data.Exceptions), 0o644); err != nil {
+		return res, err
+	}
+	res.Seen["exceptions"] = len(data.Exceptions)
+	res.Seen["tasks"] = len(data.Tasks)
+	res.Seen["overdue"] = len(data.Overdue)
+	res.Seen["to_print"] = len(data.ToPrint)
+	n.progress("report: %s", filepath.Join(dir, "report.html"))
+	return res, nil
+}
+
+func (n *Night) reportData(ctx context.Context) (ReportData, error) {
+	q := n.Q()
+	d := ReportData{Date: n.Date, DryRun: n.DryRun, Generated: n.Now, Timings: n.timings}
+	var err error
+	if d.ToPrint, err = store.ToPrint(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	if d.Exceptions, err = store.OpenExceptions(ctx, q); err != nil {
+		return d, err
+	}
+	tasks, err := store.OpenTasks(ctx, q)
+	if err != nil {
+		return d, err
+	}
+	for _, t := range tasks {
+		d.Tasks = append(d.Tasks, TaskLine{Task: t, Overdue: t.DueDate.Before(n.Date)})
+	}
+	if d.Overdue, err = store.OverdueRenewals(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	if d.Events, err = store.ContractEventsOn(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	if d.Held, err = store.HeldContracts(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	head, ok, err := store.EvidenceHead(ctx, q)
+	if err != nil {
+		return d, err
+	}
+	if ok {
+		d.Evidence = EvidenceHead{Hash: head.Hash, Count: head.Seq}
+	}
+	count := map[string]int{}
+	for _, e := range d.Events {
+		count[e.Action]++
+	}
+	d.Counts = []Count{
+		{"停止した契約", count["suspended"]},
+		{"終了した契約", count["ended"]},
+		{"更新した契約", count["rolled_over"]},
+		{"支払期限超過の更新請求書", len(d.Overdue)},
+		{"印刷・郵送待ちの書類", len(d.ToPrint)},
+		{"未処理の例外", len(d.Exceptions)},
+		{"未完了の作業", len(d.Tasks)},
+	}
+	if n.Calendar.BeyondAnnounced(n.Date) {
+		d.Notes = append(d.Notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", n.Date.Year))
+	}
+	return d, nil
+}
+
+var reportFuncs = template.FuncMap{
+	"yen": Yen,
+	"jdate": func(d calendar.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.Japanese()
+	},
+	"jst":  func(t time.Time) string { return t.In(calendar.Tokyo).Format("2006-01-02 15:04:05 JST") },
+	"secs": func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) },
+	"actionName": func(a string) string {
+		return map[string]string{"suspended": "停止", "ended": "終了", "rolled_over": "更新"}[a]
+	},
+	"kindName": DocumentKindName,
+	"exKind":   ExceptionKindName,
+	"statusName": func(s string) string {
+		if n, ok := map[string]string{"active": "有効", "suspended": "停止", "ended": "終了", "pending": "開通待ち"}[s]; ok {
+			return n
+		}
+		return s
+	},
+	"taskName": func(k string) string {
+		return map[string]string{"activate": "開通", "add_seats": "シート追加", "stop_service": "サービス停止"}[k]
+	},
+}
+
+// DocumentKindName is the Japanese name of an invoice or notice kind.
+func DocumentKindName(k string) string {
+	switch k {
+	case "new":
+		return "請求書(新規)"
+	case "addition":
+		return "請求書(追加)"
+	case "renewal":
+		return "請求書(更新)"
+	case "reminder":
+		return "お支払いのお願い"
+	case "cancellation":
+		return "請求書取消のお知らせ"
+	}
+	return k
+}
+
+func renderReport(templatesDir string, d ReportData) ([]byte, error) {
+	src, err := templatesReadFile(templatesDir, "defaults/report.html.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("report").Funcs(reportFuncs).Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("report template: %w", err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("render report: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func templatesReadFile(dir, name string) ([]byte, error) {
+	b, err := fs.ReadFile(templates.Open(dir), name)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// exceptionsCSV writes the open exceptions as CSV in UTF-8 with a BOM, which Japanese
+// Excel opens correctly (SPEC §9.1).
+func exceptionsCSV(xs []store.Exception) []byte {
+	var b bytes.Buffer
+	b.WriteString("\ufeff")
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	w.Write([]string{"発生日", "種類", "対象", "内容", "対応", "候補"})
+	for _, x := range xs {
+		w.Write([]string{x.RunDate.String(), ExceptionKindName(x.Kind), x.Subject, x.Message, x.Action, x.Suggestions})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// ExceptionKindName is the Japanese name of an exception kind.
+func ExceptionKindName(k string) string {
+	names := map[string]string{
+		"no_renewal_invoice":  "更新請求書なし",
+		"unknown":             "振込人不明",
+		"partial":             "一部入金",
+		"overpayment":         "過入金",
+		"ambiguous":           "入金先が特定できない",
+		"bank_file_rejected":  "銀行ファイル不正",
+		"after_suspension":    "停止後の入金",
+		"order_file_rejected": "注文ファイル不正",
+		"mail_malformed":      "メール解析不能",
+	}
+	if n, ok := names[k]; ok {
+		return n
+	}
+	return k
+}
+
+// Yen formats an amount as ¥1,234,567.
+func Yen(v int64) string {
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	s := strconv.FormatInt(v, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-¥" + b.String()
+	}
+	return "¥" + b.String()
+}

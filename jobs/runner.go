@@ -1,0 +1,240 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/store"
+)
+
+// Result is what a step reports: Changes counts only what it changed in the database or
+// the mailbox (a rerun shows zeros), Seen what it looked at.
+type Result struct {
+	Changes map[string]int `json:"changes"`
+	Seen    map[string]int `json:"seen"`
+}
+
+func newResult() Result { return Result{Changes: map[string]int{}, Seen: map[string]int{}} }
+
+// Step is one step of the night.
+type Step struct {
+	Name string
+	Run  func(ctx context.Context, n *Night) (Result, error)
+}
+
+// Steps is the night in the order of SPEC §5.1. Later capabilities add their step here
+// in its place.
+var Steps = []Step{
+	{"lifecycle", Lifecycle},
+	{"report", Report},
+}
+
+// StepNames lists the names of Steps in order.
+func StepNames() []string {
+	names := make([]string, len(Steps))
+	for i, s := range Steps {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Options says what to run.
+type Options struct {
+	Date    calendar.Date // run date (default: today in JST)
+	DryRun  bool          // compute everything, keep nothing (SPEC §5.4)
+	Only    []string      // run only these steps (SPEC §5.5)
+	Trigger string        // cron | manual | demo
+	// CatchUp runs every missed date after the last successful run up to Date, in
+	// order (SPEC §5.5); manual reruns of a past date leave it off.
+	CatchUp bool
+}
+
+// Summary is the outcome of one night, printed by `nightly run --json`.
+type Summary struct {
+	RunDate  string        `json:"run_date"`
+	Status   string        `json:"status"` // ok | failed | dry-run
+	Steps    []StepSummary `json:"steps"`
+	Error    string        `json:"error,omitempty"`
+	Duration float64       `json:"duration_seconds"`
+	// OpenExceptions counts exceptions left for staff after the night.
+	OpenExceptions int `json:"open_exceptions"`
+}
+
+// StepSummary is one step's part of a Summary.
+type StepSummary struct {
+	Name     string         `json:"name"`
+	Changes  map[string]int `json:"changes"`
+	Seen     map[string]int `json:"seen"`
+	Duration float64        `json:"duration_seconds"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// ErrTooManyMissed is returned when catch-up would process more nights than allowed.
+var ErrTooManyMissed = errors.New("too many missed nights to catch up")
+
+// Run takes the run lock and processes the night of opts.Date (and, with CatchUp, every
+// missed night before it, oldest first). It returns one Summary per night processed.
+// store.ErrLockHeld means another run holds the lock.
+func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
+	if opts.Date.IsZero() {
+		opts.Date = calendar.InTokyo(env.Now())
+	}
+	if err := checkOnly(opts.Only); err != nil {
+		return nil, err
+	}
+	if err := env.DB.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	lock, err := env.DB.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	if err := store.MarkStaleRuns(ctx, env.DB, env.Now()); err != nil {
+		return nil, err
+	}
+	dates, err := datesToRun(ctx, env, opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, d := range dates {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		s, err := runNight(ctx, env, d, opts)
+		out = append(out, s)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func checkOnly(only []string) error {
+	for _, o := range only {
+		if !slices.Contains(StepNames(), o) {
+			return fmt.Errorf("--only %s: no such step (steps: %s)", o, strings.Join(StepNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// datesToRun returns the nights to process: opts.Date alone, or with catch-up every
+// date after the last successful run up to it.
+func datesToRun(ctx context.Context, env *Env, opts Options) ([]calendar.Date, error) {
+	if !opts.CatchUp || opts.DryRun {
+		return []calendar.Date{opts.Date}, nil
+	}
+	last, err := store.LastSuccessfulDate(ctx, env.DB)
+	if err != nil {
+		return nil, err
+	}
+	if last.IsZero() || !last.Before(opts.Date) {
+		return []calendar.Date{opts.Date}, nil
+	}
+	missed := last.DaysUntil(opts.Date)
+	if limit := env.Config.CatchUpLimit; missed > limit {
+		return nil, fmt.Errorf("the last successful night was %s, %d nights before %s, more than catch_up_limit %d: %w; run the dates one by one with --date, or raise catch_up_limit",
+			last, missed, opts.Date, limit, ErrTooManyMissed)
+	}
+	var ds []calendar.Date
+	for d := last.AddDays(1); !d.After(opts.Date); d = d.AddDays(1) {
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+// runNight runs the steps for one date and records the run in the ledger.
+func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options) (Summary, error) {
+	start := env.Now().UTC()
+	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults)}
+	log := env.Log.With("run_date", date.String())
+	status := "running"
+	trigger := opts.Trigger
+	if trigger == "" {
+		trigger = "manual"
+	}
+	runID, err := store.StartRun(ctx, env.DB, store.Run{RunDate: date, Trigger: trigger, Who: env.Who, StartedAt: start, Status: status, Steps: "[]"})
+	if err != nil {
+		return Summary{RunDate: date.String(), Status: "failed", Error: err.Error()}, err
+	}
+	if opts.DryRun {
+		tx, err := env.DB.BeginTxx(ctx, nil)
+		if err != nil {
+			return Summary{RunDate: date.String(), Status: "failed", Error: err.Error()}, fmt.Errorf("dry run: %w", err)
+		}
+		n.outer = tx
+		defer tx.Rollback()
+	}
+	sum := Summary{RunDate: date.String()}
+	var runErr error
+	for _, step := range Steps {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, step.Name) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			runErr = fmt.Errorf("stopped before step %s: %w", step.Name, err)
+			break
+		}
+		n.progress("%s: %s …", date, step.Name)
+		t0 := time.Now()
+		res, err := step.Run(ctx, n)
+		ss := StepSummary{Name: step.Name, Changes: res.Changes, Seen: res.Seen, Duration: time.Since(t0).Seconds()}
+		if ss.Changes == nil {
+			ss.Changes = map[string]int{}
+		}
+		if ss.Seen == nil {
+			ss.Seen = map[string]int{}
+		}
+		if err != nil {
+			ss.Error = err.Error()
+			runErr = fmt.Errorf("step %s: %w", step.Name, err)
+		}
+		sum.Steps = append(sum.Steps, ss)
+		n.timings = sum.Steps
+		log.Info("step done", "step", step.Name, "changes", ss.Changes, "seen", ss.Seen, "seconds", ss.Duration, "error", ss.Error)
+		if runErr != nil {
+			break
+		}
+	}
+	if xs, err := store.OpenExceptions(ctx, n.Q()); err == nil {
+		sum.OpenExceptions = len(xs)
+	}
+	switch {
+	case runErr != nil:
+		sum.Status, sum.Error = "failed", runErr.Error()
+	case opts.DryRun:
+		sum.Status = "dry-run"
+	default:
+		sum.Status = "ok"
+	}
+	if n.outer != nil {
+		n.outer.Rollback()
+	}
+	end := env.Now().UTC()
+	sum.Duration = end.Sub(start).Seconds()
+	if err := n.fault("run.before_ledger_end"); err != nil {
+		return sum, err
+	}
+	stepsJSON, _ := json.Marshal(sum.Steps)
+	ledgerStatus := sum.Status
+	if sum.Status == "ok" && len(opts.Only) > 0 && len(sum.Steps) < len(Steps) {
+		ledgerStatus = "partial" // an --only run does not count as the night done, for catch-up
+	}
+	// The ledger line is written even when the night was cancelled.
+	if err := store.FinishRun(context.WithoutCancel(ctx), env.DB, runID, ledgerStatus, string(stepsJSON), sum.Error, end); err != nil && runErr == nil {
+		runErr = err
+	}
+	log.Info("night done", "status", sum.Status, "seconds", sum.Duration, "open_exceptions", sum.OpenExceptions)
+	if runErr == nil {
+		writeMetrics(n, sum, end)
+	}
+	return sum, runErr
+}
