@@ -31,6 +31,7 @@ type Step struct {
 // Steps is the night in the order of SPEC §5.1. Later capabilities add their step here
 // in its place.
 var Steps = []Step{
+	{"orders", Orders},
 	{"lifecycle", Lifecycle},
 	{"report", Report},
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/masterdata"
+)
+
+func cmdImport(ctx context.Context, a *app, args []string) int {
+	fs, cf := newFlags(a, commandNamed("import"))
+	sheet := fs.String("sheet", "", ".xlsx: the sheet to read (default: the first)")
+	apply := fs.Bool("apply", false, "store the file even when it changes existing records (default: show the differences only)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	pos, code, ok := parseOrUsage(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return exitUsage
+	}
+	kind, err := masterdata.ParseKind(pos[0])
+	if err != nil {
+		fmt.Fprintf(a.stderr, "nightly import: %v\n", err)
+		return exitUsage
+	}
+	data, err := os.ReadFile(pos[1])
+	if err != nil {
+		return a.fail(fmt.Errorf("import %s: %w", kind, err))
+	}
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	env, closeEnv, err := a.openEnv(ctx, c, true)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	res, err := jobs.Import(ctx, env, kind, filepath.Base(pos[1]), data, jobs.ImportOptions{Sheet: *sheet, Apply: *apply})
+	if err != nil {
+		return a.fail(err)
+	}
+	res.File = pos[1]
+	if *asJSON {
+		b, _ := json.Marshal(res)
+		fmt.Fprintln(a.stdout, string(b))
+	} else {
+		printImport(a.stdout, res)
+	}
+	if len(res.Errors) > 0 {
+		if !*asJSON {
+			fmt.Fprintf(a.stderr, "nightly: %s: %d problem(s); nothing was stored — fix the rows above and import again\n", pos[1], len(res.Errors))
+		}
+		return exitFailure
+	}
+	return exitOK
+}
+
+func printImport(w io.Writer, r jobs.ImportResult) {
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "%s: %s\n", r.File, e.Error())
+	}
+	for _, c := range r.Changes {
+		fmt.Fprintf(w, "%s  %s: %q → %q\n", c.Key, c.Field, c.From, c.To)
+	}
+	fmt.Fprintf(w, "%s (%s): %d rows, %d created, %d updated, %d unchanged\n", r.File, r.Kind, r.Rows, r.Created, r.Updated, r.Unchanged)
+	switch {
+	case len(r.Errors) > 0:
+	case r.Applied:
+		fmt.Fprintln(w, "stored.")
+	default:
+		fmt.Fprintln(w, "nothing was stored: existing records would change; review the differences and run again with --apply")
+	}
+}
+
+func cmdExport(ctx context.Context, a *app, args []string) int {
+	fs, cf := newFlags(a, commandNamed("export"))
+	format := fs.String("format", "csv", "csv or xlsx")
+	encoding := fs.String("encoding", "utf8", "CSV: utf8 (with BOM) or sjis (Shift_JIS, as Japanese Excel saves)")
+	file := fs.String("file", "", "write to this file (default: standard output)")
+	pos, code, ok := parseOrUsage(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	if _, err := masterdata.ParseKind(pos[0]); err != nil {
+		fmt.Fprintf(a.stderr, "nightly export: %v\n", err)
+		return exitUsage
+	}
+	o := masterdata.WriteOptions{Format: masterdata.Format(*format), Encoding: masterdata.Encoding(*encoding)}
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	env, closeEnv, err := a.openEnv(ctx, c, true)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	if *file == "" {
+		bw := bufio.NewWriter(a.stdout)
+		if err := jobs.Export(ctx, env, pos[0], bw, o); err != nil {
+			return a.fail(err)
+		}
+		if err := bw.Flush(); err != nil {
+			return a.fail(err)
+		}
+		return exitOK
+	}
+	var buf bytes.Buffer
+	if err := jobs.Export(ctx, env, pos[0], &buf, o); err != nil {
+		return a.fail(err)
+	}
+	if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
+		return a.fail(fmt.Errorf("export %s: %w", pos[0], err))
+	}
+	return exitOK
+}
+
+// commandNamed returns the registered command called name.
+func commandNamed(name string) command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return command{name: name}
+}

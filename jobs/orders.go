@@ -1,0 +1,104 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/store"
+)
+
+// Orders is the orders step (SPEC §5.1 step 3): every file in the inbox's orders/
+// folder, in name order, is kept as evidence and imported with the same validation as
+// `nightly import orders`. A file with any bad row stores nothing, is moved whole to
+// rejected/orders/ and is reported as an exception naming each bad row; a good one is
+// moved to archive/orders/YYYY-MM-DD/. An order file never changes a stored order. In
+// a dry run no file is moved.
+func Orders(ctx context.Context, n *Night) (Result, error) {
+	res := newResult()
+	dir := filepath.Join(n.Config.InboxDir, "orders")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("order inbox %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return res, fmt.Errorf("order file %s: %w", path, err)
+		}
+		res.Seen["order_files"]++
+		var ir ImportResult
+		err = n.Tx(ctx, func(tx *sqlx.Tx) error {
+			if _, err := n.Keep(ctx, tx, evidence.Entry{Kind: evidence.KindOrderFile, Source: "inbox/orders/" + name,
+				ReceivedAt: n.Now, Date: n.Date}, data); err != nil {
+				return fmt.Errorf("keep order file %s: %w", name, err)
+			}
+			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true}, n.Now)
+			if err != nil {
+				return err
+			}
+			if len(ir.Errors) == 0 {
+				return nil
+			}
+			_, err = store.AddException(ctx, tx, rejectedOrderFile(n, name, sha256Hex(data), ir.Errors))
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("order file %s: %w", path, err)
+		}
+		target := filepath.Join(n.Config.InboxDir, "archive", "orders", n.Date.String())
+		if len(ir.Errors) > 0 {
+			res.Changes["files_rejected"]++
+			target = filepath.Join(n.Config.InboxDir, "rejected", "orders")
+		} else {
+			res.Changes["orders_created"] += ir.Created
+			res.Seen["orders"] += ir.Rows
+		}
+		if n.DryRun {
+			continue
+		}
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return res, fmt.Errorf("order file %s: %w", path, err)
+		}
+		if err := os.Rename(path, filepath.Join(target, name)); err != nil {
+			return res, fmt.Errorf("move order file: %w", err)
+		}
+		n.progress("  order file %s → %s", name, target)
+	}
+	return res, nil
+}
+
+// rejectedOrderFile is the exception for an order file with bad rows.
+func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) store.Exception {
+	var b strings.Builder
+	fmt.Fprintf(&b, "order file %s was rejected whole, nothing of it was stored; %d problem(s):", name, len(errs))
+	for _, e := range errs {
+		fmt.Fprintf(&b, "\n- %s", e.Error())
+	}
+	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,
+		Message: b.String(),
+		Action:  fmt.Sprintf("fix the rows named in rejected/orders/%s (or have the EC store export it again) and drop the corrected file into the inbox's orders/ folder", name)}
+}
