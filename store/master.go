@@ -200,3 +200,18 @@ func ListOrders(ctx context.Context, e sqlx.ExtContext) ([]Order, error) {
 	}
 	return os, nil
 }
+
+// ActivateContract starts the first term of a pending contract; it reports false when
+// the contract was not pending.
+func ActivateContract(ctx context.Context, e sqlx.ExtContext, no string, start, end calendar.Date, now time.Time) (bool, error) {
+	n, err := exec(ctx, e, "activate contract "+no,
+		"UPDATE contracts SET status = 'active', term_start = ?, term_end = ?, status_changed_on = ?, updated_at = ? WHERE contract_no = ? AND status = 'pending'",
+		start, end, start, now.UTC(), no)
+	return n == 1, err
+}
+
+// SetContractSeats sets the seats of a contract's current term.
+func SetContractSeats(ctx context.Context, e sqlx.ExtContext, no string, seats int, now time.Time) error {
+	_, err := exec(ctx, e, "set seats of contract "+no, "UPDATE contracts SET seats = ?, updated_at = ? WHERE contract_no = ?", seats, now.UTC(), no)
+	return err
+}

@@ -166,3 +166,12 @@ func MarkStaleRuns(ctx context.Context, e sqlx.ExtContext, now time.Time) error 
 	_, err := exec(ctx, e, "close stale runs", "UPDATE runs SET status = 'failed', error = 'the process stopped before the run ended', ended_at = ? WHERE status = 'running'", now.UTC())
 	return err
 }
+
+// GetTask returns the task with key; IsNoRows(err) when there is none.
+func GetTask(ctx context.Context, e sqlx.ExtContext, key string) (Task, error) {
+	var t Task
+	if err := sqlx.GetContext(ctx, e, &t, "SELECT * FROM tasks WHERE nkey = ?", key); err != nil {
+		return t, fmt.Errorf("task %s: %w", key, err)
+	}
+	return t, nil
+}

@@ -13,7 +13,7 @@ import (
 )
 
 func cmdContracts(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[7])
+	fs, cf := newFlags(a, findCommand("contracts"))
 	asJSON := fs.Bool("json", false, "list: one JSON object per contract")
 	until := fs.String("until", "", "hold: hold the suspension until this date (YYYY-MM-DD)")
 	why := fs.String("why", "", "hold: the reason, kept in the audit trail")
@@ -132,7 +132,7 @@ func (a *app) showContract(ctx context.Context, env *jobs.Env, no string) int {
 }
 
 func cmdEvidence(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[8])
+	fs, cf := newFlags(a, findCommand("evidence"))
 	head := fs.String("head", "", "verify: the COUNT:HASH printed in a morning report; fails if rows after it were cut")
 	from := fs.String("from", "", "search: first business date (YYYY-MM-DD)")
 	to := fs.String("to", "", "search: last business date (YYYY-MM-DD)")

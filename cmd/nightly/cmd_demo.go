@@ -11,7 +11,7 @@ import (
 )
 
 func cmdDemo(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[2])
+	fs, cf := newFlags(a, findCommand("demo"))
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}

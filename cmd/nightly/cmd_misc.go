@@ -17,7 +17,7 @@ func jsonLogger(a *app) *slog.Logger {
 }
 
 func cmdStatus(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[3])
+	fs, cf := newFlags(a, findCommand("status"))
 	n := fs.Int("n", 10, "how many recent runs")
 	asJSON := fs.Bool("json", false, "one JSON object per run")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
@@ -58,7 +58,7 @@ func cmdStatus(ctx context.Context, a *app, args []string) int {
 }
 
 func cmdMigrate(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[4])
+	fs, cf := newFlags(a, findCommand("migrate"))
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
@@ -85,7 +85,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) int {
 }
 
 func cmdCalendar(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[5])
+	fs, cf := newFlags(a, findCommand("calendar"))
 	asJSON := fs.Bool("json", false, `one JSON object per date: {"date","name","kind"}`)
 	pos, code, ok := parseOrUsage(fs, args)
 	if !ok {
@@ -128,7 +128,7 @@ func cmdCalendar(ctx context.Context, a *app, args []string) int {
 var weekdayJa = [...]string{"日", "月", "火", "水", "木", "金", "土"}
 
 func cmdConfig(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[6])
+	fs, cf := newFlags(a, findCommand("config"))
 	pos, code, ok := parseOrUsage(fs, args)
 	if !ok {
 		return code

@@ -14,7 +14,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[0])
+	fs, cf := newFlags(a, findCommand("run"))
 	date := fs.String("date", "", "run date YYYY-MM-DD (default: today in JST, with catch-up of missed nights)")
 	dry := fs.Bool("dry-run", false, "compute everything, write only a report marked DRY RUN under DATE/dry-run/")
 	only := fs.String("only", "", "run only these steps, comma-separated ("+joinNames()+")")
@@ -99,7 +99,7 @@ func (a *app) printSummary(s jobs.Summary, out string) {
 }
 
 func cmdServe(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commands[1])
+	fs, cf := newFlags(a, findCommand("serve"))
 	schedule := fs.String("schedule", "", "cron line in Asia/Tokyo (default from the configuration: 0 2 * * *)")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
