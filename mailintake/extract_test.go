@@ -1,0 +1,164 @@
+package mailintake
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+func ip(n int) *int { return &n }
+
+func eqp(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func fmtp(p *int) string {
+	if p == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*p)
+}
+
+// TestContractNumberForms checks every way SPEC §1.1 says customers write the number.
+func TestContractNumberForms(t *testing.T) {
+	for _, s := range []string{
+		"NP-0001234", "np-0001234", "Np0001234", "NP 0001234", "NP - 0001234", "NP-000 1234",
+		"ＮＰ－０００１２３４", "ｎｐ０００１２３４", "NP‐0001234", "NP‑0001234", "NP‒0001234", "NP–0001234",
+		"NP—0001234", "NP―0001234", "NP−0001234", "NPー0001234", "NPｰ0001234", "契約番号:NP-0001234です",
+		"(NP-0001234)", "【NP-0001234】",
+	} {
+		m := &Mail{Text: "契約 " + s + " を解約します"}
+		r := Extract(m, ExtractOptions{})
+		if len(r) != 1 || r[0].Contract != "NP-0001234" {
+			t.Errorf("%q: got %+v, want NP-0001234", s, r)
+		}
+	}
+	for _, s := range []string{"NP-00012345", "SNP-0001234", "NP-001234", "0001234"} {
+		m := &Mail{Text: s + " を解約します"}
+		if r := Extract(m, ExtractOptions{}); r[0].Contract != "" {
+			t.Errorf("%q: read contract %q, want none", s, r[0].Contract)
+		}
+	}
+	// A configured pattern.
+	re, err := CompileContractPattern(`CT[\s\-]*(\d{5})`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Extract(&Mail{Text: "ｃｔ－１２３４５ 解約"}, ExtractOptions{ContractPattern: re, ContractFormat: "CT-%s"})
+	if r[0].Contract != "CT-12345" {
+		t.Errorf("configured pattern: got %q", r[0].Contract)
+	}
+	if _, err := CompileContractPattern(`NP\d+`); err == nil {
+		t.Error("a pattern without a capture group was accepted")
+	}
+}
+
+func TestSeatsAndKind(t *testing.T) {
+	tests := []struct {
+		text                   string
+		before, after, removed *int
+		kind                   Kind
+	}{
+		{"20 → 15", ip(20), ip(15), nil, KindReduction},
+		{"数量：20→15", ip(20), ip(15), nil, KindReduction},
+		{"20ライセンス⇒15ライセンス", ip(20), ip(15), nil, KindReduction},
+		{"15ライセンスに減数してください", nil, ip(15), nil, KindReduction},
+		{"ライセンス数を１５本に変更", nil, ip(15), nil, KindReduction},
+		{"5ライセンス減でお願いします", nil, nil, ip(5), KindReduction},
+		{"５ライセンスを減らしたい", nil, nil, ip(5), KindReduction},
+		{"減数 3席", nil, nil, ip(3), KindReduction},
+		{"数量: 15", nil, ip(15), nil, KindReduction},
+		{"ライセンス数：12本", nil, ip(12), nil, KindReduction},
+		{"減数数：4件", nil, nil, ip(4), KindReduction},
+		{"現在20ライセンスのところ、15ライセンスで継続します", ip(20), ip(15), nil, KindReduction},
+		{"30ライセンスから25ライセンスに減らします", ip(30), ip(25), nil, KindReduction},
+		{"2ライセンスを解約したい", nil, nil, ip(2), KindReduction},
+		{"一部解約をお願いします", nil, nil, nil, KindReduction},
+		{"解約します", nil, nil, nil, KindCancellation},
+		{"契約を解除したい", nil, nil, nil, KindCancellation},
+		{"次回は更新しない", nil, nil, nil, KindCancellation},
+		{"自動更新を停止してください", nil, nil, nil, KindCancellation},
+		{"全てのライセンスを解約", nil, nil, nil, KindCancellation},
+		{"0ライセンスにしてください", nil, ip(0), nil, KindCancellation},
+		{"減数・解約の手続きを教えてください", nil, nil, nil, ""},
+		{"解約ではなく減数でお願いします 10ライセンスに", nil, ip(10), nil, KindReduction},
+		{"2027年4月1日に15ライセンスに", nil, ip(15), nil, KindReduction},
+		{"Please reduce the licenses to 8", nil, ip(8), nil, KindReduction},
+	}
+	for _, tt := range tests {
+		r := Extract(&Mail{Text: fold(tt.text)}, ExtractOptions{})[0]
+		if !eqp(r.SeatsBefore, tt.before) || !eqp(r.SeatsAfter, tt.after) || !eqp(r.SeatsRemoved, tt.removed) || r.Kind != tt.kind {
+			t.Errorf("%q: before %s after %s removed %s kind %q; want %s %s %s %q", tt.text,
+				fmtp(r.SeatsBefore), fmtp(r.SeatsAfter), fmtp(r.SeatsRemoved), r.Kind,
+				fmtp(tt.before), fmtp(tt.after), fmtp(tt.removed), tt.kind)
+		}
+	}
+}
+
+func TestRequestedTerm(t *testing.T) {
+	sent := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct{ text, want string }{
+		{"2027年4月の更新から減数", "2027-04"},
+		{"２０２７年４月から", "2027-04"},
+		{"2027/04/01より", "2027-04-01"},
+		{"2027-04-15以降", "2027-04-15"},
+		{"2027年3月末で解約", "2027-04"},
+		{"2027年3月31日をもって解約", "2027-04-01"},
+		{"令和9年4月から", "2027-04"},
+		{"4月から減らしたい", "2027-04"},
+		{"12月から", "2026-12"},
+		{"2026年10月1日にお問い合わせした件", ""},
+		{"適用時期：2027年4月", "2027-04"},
+		{"解約日：2027年3月31日", "2027-04-01"},
+		{"2027年13月から", ""},
+	}
+	for _, tt := range tests {
+		r := Extract(&Mail{Text: fold(tt.text), Date: sent}, ExtractOptions{})[0]
+		if r.RequestedTerm != tt.want {
+			t.Errorf("%q: term %q, want %q", tt.text, r.RequestedTerm, tt.want)
+		}
+	}
+}
+
+func TestContractorAndProduct(t *testing.T) {
+	tests := []struct{ text, contractor, product string }{
+		{"サイバーロジスティクス株式会社 御中\n株式会社サンプル商事の山田です。", "株式会社サンプル商事", ""},
+		{"契約者名: ㈱丸一", "㈱丸一", ""},
+		{"会社名：（株）テスト", "(株)テスト", ""},
+		{"弊社サンプル商事株式会社では", "サンプル商事株式会社", ""},
+		{"Microsoft 365 Business Standardを減数", "", "Microsoft 365 Business Standard"},
+		{"製品名：Ｏｆｆｉｃｅ　３６５　Ｅ１", "", "Office 365 E1"},
+		{"対象：Exchange Online (Plan 1) 10 licenses", "", "Exchange Online (Plan 1)"},
+		{"日本マイクロソフト株式会社の製品", "", ""},
+	}
+	for _, tt := range tests {
+		r := Extract(&Mail{Text: fold(tt.text)}, ExtractOptions{})[0]
+		if r.Contractor != tt.contractor || r.Product != tt.product {
+			t.Errorf("%q: contractor %q product %q; want %q %q", tt.text, r.Contractor, r.Product, tt.contractor, tt.product)
+		}
+	}
+}
+
+func TestMissing(t *testing.T) {
+	r := Extract(&Mail{Text: "NP-0001234 を解約", Subject: "解約"}, ExtractOptions{})[0]
+	if !slices.Equal(r.Missing, []string{FieldContractor, FieldProduct}) {
+		t.Errorf("cancellation without name and product: missing %v", r.Missing)
+	}
+	r = Extract(&Mail{Text: "株式会社A NP-0001234 Microsoft 365 E3 を減数"}, ExtractOptions{})[0]
+	if !slices.Equal(r.Missing, []string{FieldSeats}) {
+		t.Errorf("reduction without seats: missing %v", r.Missing)
+	}
+	if got := Extract(nil, ExtractOptions{}); len(got) != 1 || len(got[0].Missing) != 5 || !got[0].Empty() {
+		t.Errorf("nil mail: %+v", got)
+	}
+}
+
+func TestQuotedContractIgnored(t *testing.T) {
+	body := "15ライセンスに減数します。\n\nOn Thu, Oct 1, 2026 at 10:00 AM nPress <esales@npress.jp> wrote:\n> NP-0009999 について\n"
+	m := &Mail{Body: body}
+	sp := splitBody(body, false)
+	m.Text = sp.text
+	r := Extract(m, ExtractOptions{})
+	if len(r) != 1 || r[0].Contract != "" {
+		t.Errorf("contract read from a quote: %+v", r)
+	}
+}
