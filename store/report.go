@@ -137,3 +137,35 @@ func EvidenceCount(ctx context.Context, e sqlx.ExtContext) (int64, error) {
 	}
 	return n, nil
 }
+
+// PaymentLine is one payment applied to an invoice, with the transfer it came from,
+// for the accountant's export.
+type PaymentLine struct {
+	ValueDate     calendar.Date `db:"value_date"`
+	Account       string        `db:"account"`
+	RefNo         string        `db:"ref_no"`
+	Payer         string        `db:"payer"`
+	TxnAmount     int64         `db:"txn_amount"`
+	InvoiceNumber string        `db:"invoice_number"`
+	CustomerNo    string        `db:"customer_no"`
+	Amount        int64         `db:"amount"`
+	Fee           int64         `db:"fee"`
+	RuleName      string        `db:"rule_name"`
+	Reversed      bool          `db:"reversed"`
+	RunDate       calendar.Date `db:"run_date"`
+}
+
+// ListPayments returns every payment with its transfer, by value date.
+func ListPayments(ctx context.Context, e sqlx.ExtContext) ([]PaymentLine, error) {
+	var ps []PaymentLine
+	err := sqlx.SelectContext(ctx, e, &ps, `
+		SELECT t.value_date, t.account, t.ref_no, t.payer, t.amount AS txn_amount, p.invoice_number,
+		       COALESCE(i.customer_no, '') AS customer_no, p.amount, p.fee, p.rule_name, p.reversed, p.run_date
+		FROM payments p JOIN bank_txns t ON t.id = p.txn_id
+		LEFT JOIN invoices i ON i.number = p.invoice_number
+		ORDER BY t.value_date, t.id, p.invoice_number`)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	return ps, nil
+}

@@ -56,7 +56,7 @@ func init() {
 		{"contracts", "contracts list [--json] | show NUMBER | hold NUMBER --until DATE --why TEXT", "look at contracts, hold a suspension", cmdContracts},
 		{"evidence", "evidence verify [--head HASH] | search [--from D] [--to D] [--amount-min N] [--amount-max N] [--counterparty TEXT]", "prove the evidence ledger is intact, find records", cmdEvidence},
 		{"import", "import customers|plans|contracts|orders FILE [--sheet NAME] [--apply] [--json]", "import master data from CSV or .xlsx, validated whole", cmdImport},
-		{"export", "export customers|plans|contracts|orders [--format csv|xlsx] [--encoding sjis|utf8] [--file OUT]", "export master data with the columns import reads", cmdExport},
+		{"export", "export customers|plans|contracts|orders|invoices|payments [--format csv|xlsx] [--encoding sjis|utf8] [--file OUT]", "export master data (the columns import reads) and, for the accountant, invoices and payments", cmdExport},
 		{"tasks", "tasks list [--json] | done ID", "provisioning tasks: list them, mark one done", cmdTasks},
 		{"exceptions", "exceptions list [--json] | close ID --why TEXT", "exceptions for staff: list them, close one with what was done", cmdExceptions},
 	}

@@ -9,13 +9,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
 )
 
 func cmdImport(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commandNamed("import"))
+	fs, cf := newFlags(a, findCommand("import"))
 	sheet := fs.String("sheet", "", ".xlsx: the sheet to read (default: the first)")
 	apply := fs.Bool("apply", false, "store the file even when it changes existing records (default: show the differences only)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
@@ -83,7 +84,7 @@ func printImport(w io.Writer, r jobs.ImportResult) {
 }
 
 func cmdExport(ctx context.Context, a *app, args []string) int {
-	fs, cf := newFlags(a, commandNamed("export"))
+	fs, cf := newFlags(a, findCommand("export"))
 	format := fs.String("format", "csv", "csv or xlsx")
 	encoding := fs.String("encoding", "utf8", "CSV: utf8 (with BOM) or sjis (Shift_JIS, as Japanese Excel saves)")
 	file := fs.String("file", "", "write to this file (default: standard output)")
@@ -95,8 +96,9 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if _, err := masterdata.ParseKind(pos[0]); err != nil {
-		fmt.Fprintf(a.stderr, "nightly export: %v\n", err)
+	accounting := slices.Contains(jobs.AccountingKinds, pos[0])
+	if _, err := masterdata.ParseKind(pos[0]); err != nil && !accounting {
+		fmt.Fprintf(a.stderr, "nightly export: %v (or invoices, payments)\n", err)
 		return exitUsage
 	}
 	o := masterdata.WriteOptions{Format: masterdata.Format(*format), Encoding: masterdata.Encoding(*encoding)}
@@ -111,7 +113,12 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	defer closeEnv()
 	if *file == "" {
 		bw := bufio.NewWriter(a.stdout)
-		if err := jobs.Export(ctx, env, pos[0], bw, o); err != nil {
+		if accounting {
+			err = jobs.ExportAccounting(ctx, env, pos[0], *format, *encoding, bw)
+		} else {
+			err = jobs.Export(ctx, env, pos[0], bw, o)
+		}
+		if err != nil {
 			return a.fail(err)
 		}
 		if err := bw.Flush(); err != nil {
@@ -120,21 +127,16 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 		return exitOK
 	}
 	var buf bytes.Buffer
-	if err := jobs.Export(ctx, env, pos[0], &buf, o); err != nil {
+	if accounting {
+		err = jobs.ExportAccounting(ctx, env, pos[0], *format, *encoding, &buf)
+	} else {
+		err = jobs.Export(ctx, env, pos[0], &buf, o)
+	}
+	if err != nil {
 		return a.fail(err)
 	}
 	if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
 		return a.fail(fmt.Errorf("export %s: %w", pos[0], err))
 	}
 	return exitOK
-}
-
-// commandNamed returns the registered command called name.
-func commandNamed(name string) command {
-	for _, c := range commands {
-		if c.name == name {
-			return c
-		}
-	}
-	return command{name: name}
 }
