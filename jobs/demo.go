@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
 )
 
@@ -92,73 +95,115 @@ var demoCases = []demoCase{
 
 // SeedDemo fills an empty database with a realistic reseller for the demo night on day:
 // 220 customers, their contracts spread over the year, and contracts in every state the
-// night handles. It is deterministic.
+// night handles. The price list and customers go in as Shift_JIS CSV files and the
+// contracts as an .xlsx workbook, through the same validated import as `nightly
+// import`; what an import does not carry (cancellations, holds, the renewal invoices
+// already issued) is then set directly. It is deterministic.
 func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calendar.Date, now time.Time) error {
 	rng := rand.New(rand.NewPCG(20261124, 1))
-	return db.Tx(ctx, func(tx *sqlx.Tx) error {
-		for _, p := range demoPlans {
-			if err := store.PutPlan(ctx, tx, store.Plan{Code: p.code, Name: p.name, Kind: p.kind}, now); err != nil {
-				return err
-			}
-			for _, pr := range p.prices {
-				pr.PlanCode = p.code
-				if err := store.PutPlanPrice(ctx, tx, pr); err != nil {
-					return err
-				}
-			}
+	env := &Env{DB: db, Config: config.Default(), Calendar: cal, Now: func() time.Time { return now }, Who: "demo"}
+	plans := &masterdata.File{Kind: masterdata.Plans}
+	for _, p := range demoPlans {
+		for _, pr := range p.prices {
+			plans.Plans = append(plans.Plans, masterdata.Plan{Code: p.code, Name: p.name, Kind: masterdata.PlanKind(p.kind),
+				UnitPrice: pr.UnitPrice, ValidFrom: pr.ValidFrom, ValidTo: pr.ValidTo})
 		}
-		custs, err := seedCustomers(ctx, tx, rng, now)
+	}
+	custs := demoCustomers(rng)
+	customers := &masterdata.File{Kind: masterdata.Customers}
+	for _, c := range custs {
+		customers.Customers = append(customers.Customers, c)
+	}
+	contracts := &masterdata.File{Kind: masterdata.Contracts}
+	var renewals []seedRenewal
+	type extra struct {
+		no     string
+		c      demoCase
+		holdTo calendar.Date
+	}
+	var extras []extra
+	no := 0
+	nextNo := func() string { no++; return fmt.Sprintf("NP-%07d", 1000+no) }
+	add := func(k masterdata.Contract) { contracts.Contracts = append(contracts.Contracts, k) }
+	for i, c := range demoCases {
+		k := demoContract(nextNo(), custs[i].No, "M365-BS", 5+i, day.AddDays(c.nextStart), 18000)
+		k.AutoRenew = !c.noRenew
+		add(k)
+		extras = append(extras, extra{k.No, c, day.AddDays(14)})
+		if c.renewal != "" {
+			renewals = append(renewals, seedRenewal{k, c.renewal, custs[i]})
+		}
+	}
+	planCodes := []string{"M365-BB", "M365-BS", "M365-BP", "O365-E3"}
+	prices := map[string]int64{"M365-BB": 9000, "M365-BS": 18000, "M365-BP": 33000, "O365-E3": 34800}
+	for i := len(demoCases); i < len(custs); i++ {
+		for j := 0; j < 1+rng.IntN(2); j++ {
+			plan := planCodes[rng.IntN(len(planCodes))]
+			add(demoContract(nextNo(), custs[i].No, plan, 1+rng.IntN(40), day.AddDays(40+rng.IntN(320)), prices[plan]))
+		}
+	}
+	add(masterdata.Contract{No: nextNo(), CustomerNo: custs[len(custs)-1].No, PlanCode: "LTSC-STD", Seats: 3, UnitPrice: 68000,
+		TermStart: day.AddDays(-60)})
+
+	for _, f := range []struct {
+		name string
+		file *masterdata.File
+		o    masterdata.WriteOptions
+	}{
+		{"demo-plans.csv", plans, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
+		{"demo-customers.csv", customers, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
+		{"demo-contracts.xlsx", contracts, masterdata.WriteOptions{Format: masterdata.XLSX}},
+	} {
+		var b bytes.Buffer
+		if err := masterdata.Write(&b, f.file, f.o); err != nil {
+			return fmt.Errorf("demo %s: %w", f.name, err)
+		}
+		res, err := Import(ctx, env, f.file.Kind, f.name, b.Bytes(), ImportOptions{Apply: true})
 		if err != nil {
 			return err
 		}
-		var renewals []seedRenewal
-		no := 0
-		nextNo := func() string { no++; return fmt.Sprintf("NP-%07d", 1000+no) }
-		for i, c := range demoCases {
-			ns := day.AddDays(c.nextStart)
-			k := contractFor(nextNo(), custs[i], "M365-BS", 5+i, ns, 18000)
-			k.CancelAtTermEnd, k.AutoRenew = c.cancel, !c.noRenew
-			if c.hold {
-				k.HoldUntil, k.HoldReason = day.AddDays(14), "経理部長承認: 12月上旬に入金予定との連絡あり"
+		if len(res.Errors) > 0 {
+			return fmt.Errorf("demo %s: line %d %s: %s", f.name, res.Errors[0].Line, res.Errors[0].Column, res.Errors[0].Reason)
+		}
+	}
+	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, x := range extras {
+			if !x.c.cancel && !x.c.hold {
+				continue
+			}
+			k, err := store.GetContract(ctx, tx, x.no)
+			if err != nil {
+				return err
+			}
+			k.CancelAtTermEnd = x.c.cancel
+			if x.c.hold {
+				k.HoldUntil, k.HoldReason = x.holdTo, "経理部長承認: 12月上旬に入金予定との連絡あり"
 			}
 			if err := store.PutContract(ctx, tx, k, now); err != nil {
 				return err
 			}
-			if c.renewal != "" {
-				renewals = append(renewals, seedRenewal{k, c.renewal, custs[i]})
-			}
-		}
-		plans := []string{"M365-BB", "M365-BS", "M365-BP", "O365-E3"}
-		prices := map[string]int64{"M365-BB": 9000, "M365-BS": 18000, "M365-BP": 33000, "O365-E3": 34800}
-		for i := len(demoCases); i < len(custs); i++ {
-			for j := 0; j < 1+rng.IntN(2); j++ {
-				plan := plans[rng.IntN(len(plans))]
-				ns := day.AddDays(40 + rng.IntN(320))
-				k := contractFor(nextNo(), custs[i], plan, 1+rng.IntN(40), ns, prices[plan])
-				if err := store.PutContract(ctx, tx, k, now); err != nil {
-					return err
-				}
-			}
-		}
-		perp := store.Contract{No: nextNo(), CustomerNo: custs[len(custs)-1].No, PlanCode: "LTSC-STD", Seats: 3, UnitPrice: 68000,
-			TermStart: day.AddDays(-60), Status: store.StatusActive}
-		if err := store.PutContract(ctx, tx, perp, now); err != nil {
-			return err
 		}
 		return seedRenewals(ctx, tx, cal, renewals, day, now)
 	})
 }
 
-type seedCustomer struct{ No, Name, PostalCode, Address string }
-
-type seedRenewal struct {
-	c     store.Contract
-	state string
-	cust  seedCustomer
+// DemoRejectedOrderFile is an order file from the EC store with bad rows, which the
+// demo drops in the inbox so that the morning report shows a rejected file.
+func DemoRejectedOrderFile() []byte {
+	return []byte("\ufefforder_no,kind,customer_no,contract_no,plan_code,seats,order_date,desired_start\r\n" +
+		"EC-20261123-0091,new,100010,,M365-BB,5,2026-11-23,2026-12\r\n" +
+		"EC-20261123-0092,addition,100011,NP-0001011,M365-BS,0,2026-11-23,2026-12\r\n" +
+		"EC-20261123-0093,new,999999,,M365-XX,3,2026-11-31,2026-12\r\n")
 }
 
-func seedCustomers(ctx context.Context, tx *sqlx.Tx, rng *rand.Rand, now time.Time) ([]seedCustomer, error) {
-	var out []seedCustomer
+type seedRenewal struct {
+	c     masterdata.Contract
+	state string
+	cust  masterdata.Customer
+}
+
+func demoCustomers(rng *rand.Rand) []masterdata.Customer {
+	var out []masterdata.Customer
 	used := map[string]bool{}
 	for len(out) < 220 {
 		w, t := demoWords[rng.IntN(len(demoWords))], demoTrades[rng.IntN(len(demoTrades))]
@@ -177,7 +222,7 @@ func seedCustomers(ctx context.Context, tx *sqlx.Tx, rng *rand.Rand, now time.Ti
 			full = name + "合同会社"
 		}
 		place := demoPlaces[rng.IntN(len(demoPlaces))]
-		c := store.Customer{
+		out = append(out, masterdata.Customer{
 			No:         fmt.Sprintf("%06d", 100001+len(out)),
 			Name:       full,
 			Kana:       w[1] + t[1],
@@ -186,19 +231,14 @@ func seedCustomers(ctx context.Context, tx *sqlx.Tx, rng *rand.Rand, now time.Ti
 			Contact:    demoPeople[rng.IntN(len(demoPeople))],
 			Email:      fmt.Sprintf("it-%d@example.co.jp", 100001+len(out)),
 			Country:    "JP",
-		}
-		if err := store.PutCustomer(ctx, tx, c, now); err != nil {
-			return nil, err
-		}
-		out = append(out, seedCustomer{c.No, c.Name, c.PostalCode, c.Address})
+		})
 	}
-	return out, nil
+	return out
 }
 
-func contractFor(no string, c seedCustomer, plan string, seats int, nextStart calendar.Date, price int64) store.Contract {
-	start := nextStart.AddMonths(-12)
-	return store.Contract{No: no, CustomerNo: c.No, PlanCode: plan, Seats: seats, UnitPrice: price,
-		TermStart: start, TermEnd: contract.TermEnd(start), Status: store.StatusActive, AutoRenew: true}
+func demoContract(no, customer, plan string, seats int, nextStart calendar.Date, price int64) masterdata.Contract {
+	return masterdata.Contract{No: no, CustomerNo: customer, PlanCode: plan, Seats: seats, UnitPrice: price,
+		TermStart: nextStart.AddMonths(-12), AutoRenew: true}
 }
 
 // seedRenewals issues the renewal invoices the demo's contracts already have, in the

@@ -94,11 +94,11 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 // rejectedOrderFile is the exception for an order file with bad rows.
 func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) store.Exception {
 	var b strings.Builder
-	fmt.Fprintf(&b, "order file %s was rejected whole, nothing of it was stored; %d problem(s):", name, len(errs))
+	fmt.Fprintf(&b, "注文ファイル %s に不備が %d 件あるため、ファイル全体を取り込んでいません:", name, len(errs))
 	for _, e := range errs {
-		fmt.Fprintf(&b, "\n- %s", e.Error())
+		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, e.Column, e.Reason)
 	}
 	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,
 		Message: b.String(),
-		Action:  fmt.Sprintf("fix the rows named in rejected/orders/%s (or have the EC store export it again) and drop the corrected file into the inbox's orders/ folder", name)}
+		Action:  fmt.Sprintf("rejected/orders/%s の該当行を直す（または EC ストアから出力し直す）、直したファイルを受信フォルダの orders/ に置いてください。次の夜間処理で取り込みます。", name)}
 }

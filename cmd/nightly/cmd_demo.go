@@ -51,6 +51,13 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if err := jobs.SeedDemo(ctx, env.DB, env.Calendar, jobs.DemoDate, a.now()); err != nil {
 		return a.fail(fmt.Errorf("seed demo data: %w", err))
 	}
+	orders := filepath.Join(c.InboxDir, "orders")
+	if err := os.MkdirAll(orders, 0o755); err != nil {
+		return a.fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(orders, "ec-orders-20261123.csv"), jobs.DemoRejectedOrderFile(), 0o644); err != nil {
+		return a.fail(err)
+	}
 	env.Progress = a.stdout
 	sums, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"})
 	for _, s := range sums {
