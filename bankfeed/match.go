@@ -1,0 +1,993 @@
+package bankfeed
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/npress/nightly/calendar"
+)
+
+// OpenInvoice is an invoice that still has an amount due.
+type OpenInvoice struct {
+	Number     string // 請求書番号, "2026-000123"
+	CustomerNo string // お客様番号, 6 digits
+	Open       int64  // amount still due
+	Total      int64  // invoice total
+	DueDate    calendar.Date
+}
+
+// Payer is what is known of a customer's names: the katakana reading (フリガナ) of the
+// registered name, the registered name itself, and payer names registered for it.
+// Any width or kana style: Match normalizes them.
+type Payer struct {
+	CustomerNo string
+	Names      []string
+}
+
+// Alias is a payer name that staff once resolved to a customer (`nightly payments
+// resolve`), learned for the next time.
+type Alias struct {
+	Name       string // normalized payer name
+	CustomerNo string
+}
+
+// DefaultFeeList returns the bank fees tried by rule 3 when none are configured: the
+// multiples of 11 yen from 110 to 990, then 145 and 229 (net banks).
+func DefaultFeeList() []int64 {
+	var fees []int64
+	for f := int64(110); f <= 990; f += 11 {
+		fees = append(fees, f)
+	}
+	return append(fees, 145, 229)
+}
+
+// DefaultSimilarityThreshold is the rule 4 threshold used when MatchInput leaves it 0.
+const DefaultSimilarityThreshold = 0.85
+
+// MatchInput is everything Match needs: the night's transactions and the state of the
+// books. Only payments (Txn.IsPayment) are matched.
+type MatchInput struct {
+	Txns     []Txn
+	Invoices []OpenInvoice
+	Payers   []Payer
+	Aliases  []Alias
+	// LearnedFees is the fee each customer deducted before (customer number → yen).
+	LearnedFees map[string]int64
+	// FeeList is the configured list of bank fees; nil means DefaultFeeList.
+	FeeList []int64
+	// SimilarityThreshold is the rule 4 threshold in (0, 1]; 0 means the default.
+	SimilarityThreshold float64
+	// Normalizer normalizes names; nil means the default legal forms.
+	Normalizer *Normalizer
+}
+
+// Rules of SPEC §6.6, recorded in Result.Rule.
+const (
+	RuleReference  = 1 // invoice or customer number in EDI or payer name
+	RulePayer      = 2 // learned alias or registered payer name, amount fits
+	RuleFee        = 3 // as rule 2, amount short by a bank fee
+	RuleSimilarity = 4 // similar name, exact amount: flagged for review
+)
+
+// Exceptions of SPEC §6.7, recorded in Result.Exception.
+const (
+	ExceptionUnknown     = "unknown"     // payer not identified
+	ExceptionPartial     = "partial"     // less than the invoice: applied as a partial payment
+	ExceptionOverpayment = "overpayment" // more than due: applied, the rest to refund
+	ExceptionAmbiguous   = "ambiguous"   // several invoices or sets fit equally: nothing applied
+)
+
+// Applied is an amount booked against an invoice.
+type Applied struct {
+	Invoice string
+	Amount  int64
+}
+
+// Suggestion is a candidate for staff: an invoice, or a set of invoices that together
+// fit, with a score in per mille (1000 = certain) and why it was suggested.
+type Suggestion struct {
+	Invoices   []string
+	CustomerNo string
+	Amount     int64 // the open amount of the invoices together
+	Fee        int64 // the fee that would make it fit, if any
+	Score      int
+	Reason     string
+}
+
+// Result is what Match decided for one payment.
+type Result struct {
+	// Index is the position of the transaction in MatchInput.Txns.
+	Index int
+	Txn   Txn
+	// Rule is the rule of §6.6 that identified the payer or invoice (0: none).
+	Rule int
+	// RuleName details it: "invoice-number", "customer-number", "alias", "payer-name",
+	// "learned-fee", "listed-fee", "similarity".
+	RuleName string
+	// By says how the payer was identified (rule 3 keeps it: "alias", "payer-name", ...).
+	By string
+	// Combined is true when one transfer settles several invoices (一括入金).
+	Combined bool
+	// Applied are the amounts to book, in invoice due-date order. They add up to
+	// Txn.Amount + Fee − Refund.
+	Applied []Applied
+	// Fee is the bank fee the customer deducted (振込手数料), absorbed by us.
+	Fee int64
+	// FeeLearned is true when Fee is the customer's learned fee.
+	FeeLearned bool
+	// Refund is the surplus of an overpayment.
+	Refund int64
+	// Exception is "" for a clean match, else one of the Exception… values.
+	Exception string
+	// Review is true when staff must look: similarity matches and every exception.
+	Review bool
+	// Note explains a review or an exception in one sentence.
+	Note        string
+	Suggestions []Suggestion
+	CustomerNo  string
+}
+
+// invState is an invoice as the batch goes on.
+type invState struct {
+	OpenInvoice
+	open int64
+	cust int32 // customer id
+	seq  int   // order among the customer's invoices (due date, number)
+	mark int   // the transfer that last made it a candidate (see matcher.gen)
+}
+
+type matcher struct {
+	norm      *Normalizer
+	threshold int // per mille
+	fees      []int64
+	gen       int // counts transfers, to mark candidates without a set
+
+	openBuf []*invState // scratch of openOf
+	candBuf []candidate // scratch of similar
+	rankBuf []rankedCandidate
+
+	// Customers are numbered (ids) once, so that the work per transfer indexes slices.
+	custID     map[string]int32
+	custNo     []string
+	learned    []int64
+	byCustomer [][]*invState // oldest first
+	names      [][]string    // normalized names
+	nameRunes  [][][]rune    // the same as runes, for Similarity
+	nameBags   [][][]rune    // the same runes sorted, for a quick bound on Similarity
+	custMark   []int         // the transfer (gen) for which custScore holds a score
+	custScore  []int32
+
+	byNumber map[string]*invState
+	byAmount map[int64][]*invState
+	byName   map[string][]int32 // normalized name → customers
+	byAlias  map[string][]int32
+	byPrefix map[string][]int32 // first two runes of a name → customers
+}
+
+// id returns the id of customer number no, adding it when new.
+func (m *matcher) id(no string) int32 {
+	if c, ok := m.custID[no]; ok {
+		return c
+	}
+	c := int32(len(m.custNo))
+	m.custID[no] = c
+	m.custNo = append(m.custNo, no)
+	m.learned = append(m.learned, 0)
+	m.byCustomer = append(m.byCustomer, nil)
+	m.names = append(m.names, nil)
+	return c
+}
+
+// Match matches the payments among in.Txns to open invoices (SPEC §6.6, §6.7). It is
+// pure and deterministic: transfers that name an invoice number are matched first, then
+// the others, each group ordered by value date, account, 照会番号 and record; an invoice
+// settled by one transfer is no longer open for the next. Lookups go through maps by
+// invoice number, customer, amount and normalized name: no transfer is compared with
+// every invoice. Results come in processing order, one per payment.
+func Match(in MatchInput) []Result {
+	m := newMatcher(in)
+	type job struct {
+		i    int
+		refs refs
+	}
+	var first, rest []job
+	for i, t := range in.Txns {
+		if !t.IsPayment() || t.Amount <= 0 {
+			continue
+		}
+		refs := m.refsOf(t)
+		if len(refs.invoices) > 0 {
+			first = append(first, job{i, refs})
+		} else {
+			rest = append(rest, job{i, refs})
+		}
+	}
+	order := func(a, b job) int {
+		ta, tb := &in.Txns[a.i], &in.Txns[b.i]
+		return cmp.Or(ta.ValueDate.Compare(tb.ValueDate), strings.Compare(ta.Account, tb.Account),
+			strings.Compare(ta.RefNo, tb.RefNo), cmp.Compare(ta.Record, tb.Record), cmp.Compare(a.i, b.i))
+	}
+	slices.SortFunc(first, order)
+	slices.SortFunc(rest, order)
+	results := make([]Result, 0, len(first)+len(rest))
+	for _, j := range append(first, rest...) {
+		t := in.Txns[j.i]
+		if t.PayerNormalized == "" {
+			t.PayerNormalized = m.norm.Normalize(t.Payer)
+		}
+		results = append(results, m.match(j.i, t, j.refs))
+	}
+	return results
+}
+
+func newMatcher(in MatchInput) *matcher {
+	nc := len(in.Payers) + len(in.Invoices)/4
+	m := &matcher{
+		norm:       in.Normalizer,
+		fees:       in.FeeList,
+		custNo:     make([]string, 0, nc),
+		learned:    make([]int64, 0, nc),
+		byCustomer: make([][]*invState, 0, nc),
+		names:      make([][]string, 0, nc),
+		custID:     make(map[string]int32, nc),
+		byNumber:   make(map[string]*invState, len(in.Invoices)),
+		byAmount:   make(map[int64][]*invState, len(in.Invoices)),
+		byName:     make(map[string][]int32, len(in.Payers)),
+		byAlias:    make(map[string][]int32, len(in.Aliases)),
+		byPrefix:   make(map[string][]int32),
+	}
+	if m.norm == nil {
+		m.norm = defaultNormalizer()
+	}
+	if m.fees == nil {
+		m.fees = DefaultFeeList()
+	}
+	m.fees = slices.DeleteFunc(slices.Clone(m.fees), func(f int64) bool { return f <= 0 })
+	th := in.SimilarityThreshold
+	if th <= 0 || th > 1 {
+		th = DefaultSimilarityThreshold
+	}
+	m.threshold = int(math.Round(th * 1000))
+
+	states := make([]invState, 0, len(in.Invoices))
+	for _, inv := range in.Invoices {
+		if inv.Open <= 0 || m.byNumber[inv.Number] != nil {
+			continue
+		}
+		states = append(states, invState{OpenInvoice: inv, open: inv.Open})
+		m.byNumber[inv.Number] = &states[len(states)-1]
+	}
+	for i := range states {
+		st := &states[i]
+		st.cust = m.id(st.CustomerNo)
+		m.byCustomer[st.cust] = append(m.byCustomer[st.cust], st)
+		m.byAmount[st.open] = append(m.byAmount[st.open], st)
+	}
+	for _, list := range m.byCustomer {
+		slices.SortFunc(list, byDueThenNumber)
+		for i, st := range list {
+			st.seq = i
+		}
+	}
+	for _, list := range m.byAmount {
+		slices.SortFunc(list, byDueThenNumber)
+	}
+	addName := func(idx map[string][]int32, name string, c int32) {
+		if name != "" && !slices.Contains(idx[name], c) {
+			idx[name] = append(idx[name], c)
+		}
+	}
+	addOwnName := func(c int32, n string) {
+		if n != "" && !slices.Contains(m.names[c], n) {
+			m.names[c] = append(m.names[c], n)
+			addName(m.byPrefix, prefix2(n), c)
+		}
+	}
+	for _, p := range in.Payers {
+		c := m.id(p.CustomerNo)
+		for _, raw := range p.Names {
+			n := m.norm.Normalize(raw)
+			addOwnName(c, n)
+			addName(m.byName, n, c)
+		}
+	}
+	for _, a := range in.Aliases {
+		c := m.id(a.CustomerNo)
+		n := m.norm.Normalize(a.Name)
+		addName(m.byAlias, n, c)
+		addOwnName(c, n)
+	}
+	for no, f := range in.LearnedFees {
+		if c, ok := m.custID[no]; ok && f > 0 {
+			m.learned[c] = f
+		}
+	}
+	m.nameRunes = make([][][]rune, len(m.names))
+	m.nameBags = make([][][]rune, len(m.names))
+	m.custMark = make([]int, len(m.names))
+	m.custScore = make([]int32, len(m.names))
+	var arena []rune
+	keep := func(rs []rune) []rune {
+		if cap(arena)-len(arena) < len(rs) {
+			arena = make([]rune, 0, max(1<<16, len(rs)))
+		}
+		start := len(arena)
+		arena = append(arena, rs...)
+		return arena[start:len(arena):len(arena)]
+	}
+	var tmp []rune
+	for c, ns := range m.names {
+		m.nameRunes[c] = make([][]rune, len(ns))
+		m.nameBags[c] = make([][]rune, len(ns))
+		for i, n := range ns {
+			tmp = appendRunes(tmp[:0], n)
+			m.nameRunes[c][i] = keep(tmp)
+			slices.Sort(tmp)
+			m.nameBags[c][i] = keep(tmp)
+		}
+	}
+	// Lists of customers in the order of their numbers, whatever the input order.
+	byNo := func(a, b int32) int { return strings.Compare(m.custNo[a], m.custNo[b]) }
+	for _, idx := range []map[string][]int32{m.byName, m.byAlias, m.byPrefix} {
+		for _, cs := range idx {
+			slices.SortFunc(cs, byNo)
+		}
+	}
+	return m
+}
+
+func byDueThenNumber(a, b *invState) int {
+	return cmp.Or(a.DueDate.Compare(b.DueDate), strings.Compare(a.Number, b.Number))
+}
+
+func prefix2(s string) string {
+	n := 0
+	for i := range s {
+		if n == 2 {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+// smallCustomer is the number of invoices up to which a customer's invoices are scanned
+// directly instead of looked up by amount.
+const smallCustomer = 32
+
+// anyone stands for "any customer" where a customer id is expected.
+const anyone int32 = -1
+
+// openOf returns the customer's invoices still open, oldest first, in a scratch slice
+// that the next call overwrites: callers copy what they keep.
+func (m *matcher) openOf(c int32) []*invState {
+	out := m.openBuf[:0]
+	for _, st := range m.byCustomer[c] {
+		if st.open > 0 {
+			out = append(out, st)
+		}
+	}
+	m.openBuf = out
+	return out
+}
+
+// withAmount returns the open invoices whose open amount is exactly amt (of customer
+// c, or of anyone when c is anyone).
+func (m *matcher) withAmount(amt int64, c int32) []*invState {
+	var out []*invState
+	if c != anyone && len(m.byCustomer[c]) <= smallCustomer {
+		for _, st := range m.byCustomer[c] {
+			if st.open == amt {
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	for _, st := range m.byAmount[amt] {
+		if st.open == amt && (c == anyone || st.cust == c) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func (m *matcher) book(st *invState, amt int64) Applied {
+	st.open -= amt
+	if st.open > 0 {
+		list := m.byAmount[st.open]
+		i, _ := slices.BinarySearchFunc(list, st, byDueThenNumber)
+		m.byAmount[st.open] = slices.Insert(list, i, st)
+	}
+	return Applied{Invoice: st.Number, Amount: amt}
+}
+
+// fit is the outcome of fitting an amount to a customer's open invoices.
+type fit struct {
+	sets    [][]*invState // one set: a match; several: ambiguous
+	fee     int64
+	learned bool
+}
+
+// fitCustomer tries, in order: one open invoice of exactly amt; an exact subset of the
+// oldest MaxCombined; the same short by the customer's learned fee; short by a listed
+// fee. The first step that finds anything decides (two finds are ambiguous).
+func (m *matcher) fitCustomer(cust int32, amt int64) fit {
+	if singles := m.withAmount(amt, cust); len(singles) > 0 {
+		return fit{sets: eachAlone(singles)}
+	}
+	open := m.openOf(cust)
+	var idx *subsetIndex
+	subsets := func(target int64) [][]*invState {
+		if len(open) < 2 {
+			return nil
+		}
+		if idx == nil {
+			amounts := make([]int64, 0, min(len(open), MaxCombined))
+			for _, st := range open[:min(len(open), MaxCombined)] {
+				amounts = append(amounts, st.open)
+			}
+			idx = newSubsetIndex(amounts)
+		}
+		var sets [][]*invState
+		idx.find(target, target, 2, func(_ int64, mask uint32) bool {
+			sets = append(sets, maskSet(open, mask))
+			return len(sets) < 2
+		})
+		return sets
+	}
+	if sets := subsets(amt); len(sets) > 0 {
+		return fit{sets: sets}
+	}
+	if f := m.learned[cust]; f > 0 {
+		if singles := m.withAmount(amt+f, cust); len(singles) > 0 {
+			return fit{sets: eachAlone(singles), fee: f, learned: true}
+		}
+		if sets := subsets(amt + f); len(sets) > 0 {
+			return fit{sets: sets, fee: f, learned: true}
+		}
+	}
+	var found fit
+	count := 0
+	if len(open) == 0 {
+		return found
+	}
+	if len(m.byCustomer[cust]) <= smallCustomer {
+		for _, f := range m.fees { // few invoices: look at each, in fee-list order
+			for _, st := range open {
+				if st.open-amt == f {
+					found.sets, found.fee = append(found.sets, []*invState{st}), f
+					count++
+				}
+			}
+		}
+	} else {
+		for _, f := range m.fees {
+			for _, st := range m.withAmount(amt+f, cust) {
+				found.sets, found.fee = append(found.sets, []*invState{st}), f
+				count++
+			}
+		}
+	}
+	if count == 0 && len(open) >= 2 && len(m.fees) > 0 {
+		subsets(0) // build the index
+		lo, hi := slices.Min(m.fees), slices.Max(m.fees)
+		idx.find(amt+lo, amt+hi, 2, func(sum int64, mask uint32) bool {
+			if f := sum - amt; slices.Contains(m.fees, f) {
+				found.sets, found.fee = append(found.sets, maskSet(open, mask)), f
+				count++
+			}
+			return count < 2
+		})
+	}
+	if count > 1 {
+		found.fee = 0 // ambiguous: each suggestion carries its own fee below
+	}
+	return found
+}
+
+func eachAlone(list []*invState) [][]*invState {
+	sets := make([][]*invState, len(list))
+	for i := range list {
+		sets[i] = list[i : i+1 : i+1]
+	}
+	return sets
+}
+
+func maskSet(open []*invState, mask uint32) []*invState {
+	var set []*invState
+	for i, st := range open {
+		if mask&(1<<i) != 0 {
+			set = append(set, st)
+		}
+	}
+	return set
+}
+
+func setSum(set []*invState) int64 {
+	var s int64
+	for _, st := range set {
+		s += st.open
+	}
+	return s
+}
+
+func numbers(set []*invState) []string {
+	out := make([]string, len(set))
+	for i, st := range set {
+		out[i] = st.Number
+	}
+	return out
+}
+
+// applyFit books a unique fit into r.
+func (m *matcher) applyFit(r *Result, f fit, amt int64) {
+	set := f.sets[0]
+	r.CustomerNo = set[0].CustomerNo
+	r.Combined = len(set) > 1
+	r.Fee = f.fee
+	r.FeeLearned = f.learned
+	for _, st := range set {
+		r.Applied = append(r.Applied, m.book(st, st.open))
+	}
+}
+
+// ambiguous records several fitting sets as suggestions, nothing applied.
+func (m *matcher) ambiguous(r *Result, sets [][]*invState, amt int64, note string) {
+	r.Exception, r.Review, r.Note = ExceptionAmbiguous, true, note
+	for _, s := range sets {
+		sum := setSum(s)
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: numbers(s), CustomerNo: s[0].CustomerNo, Amount: sum, Fee: sum - amt, Score: 1000 / len(sets), Reason: "fits the amount"})
+	}
+}
+
+func (m *matcher) match(i int, t Txn, refs refs) Result {
+	r := Result{Index: i, Txn: t}
+	amt := t.Amount
+
+	// Rule 1: invoice numbers named in EDI or the payer field.
+	var refd []*invState
+	for _, n := range refs.invoices {
+		if st := m.byNumber[n]; st != nil && st.open > 0 && !slices.Contains(refd, st) {
+			refd = append(refd, st)
+		}
+	}
+	if len(refd) > 0 {
+		slices.SortFunc(refd, byDueThenNumber)
+		r.Rule, r.RuleName, r.By, r.CustomerNo = RuleReference, "invoice-number", "invoice-number", refd[0].CustomerNo
+		sum := setSum(refd)
+		if fee, learned, ok := m.feeFor(refd[0].cust, sum-amt); sum == amt || ok {
+			if sum == amt {
+				fee, learned = 0, false
+			}
+			m.applyFit(&r, fit{sets: [][]*invState{refd}, fee: fee, learned: learned}, amt)
+			return r
+		}
+		if f := m.fitCustomer(refd[0].cust, amt); len(f.sets) == 1 {
+			m.applyFit(&r, f, amt)
+			r.Review = true
+			r.Note = "the transfer names invoice " + strings.Join(numbers(refd), ", ") + " but its amount fits " + strings.Join(numbers(f.sets[0]), ", ")
+			return r
+		}
+		m.shortOrOver(&r, refd, amt)
+		return r
+	}
+
+	// Rule 1: a customer number in EDI or the payer field.
+	if custs := m.customerRefs(refs); len(custs) == 1 {
+		r.Rule, r.RuleName, r.By = RuleReference, "customer-number", "customer-number"
+		m.resolveCustomers(&r, custs, amt)
+		return r
+	}
+
+	// Rule 2 (and 3): learned alias, then registered payer names.
+	if custs := m.byAlias[t.PayerNormalized]; len(custs) > 0 {
+		r.Rule, r.RuleName, r.By = RulePayer, "alias", "alias"
+		m.resolveCustomers(&r, custs, amt)
+		return r
+	}
+	if custs := m.byName[t.PayerNormalized]; len(custs) > 0 {
+		r.Rule, r.RuleName, r.By = RulePayer, "payer-name", "payer-name"
+		m.resolveCustomers(&r, custs, amt)
+		return r
+	}
+
+	// Rule 4: a similar name with an invoice of exactly this amount.
+	m.similar(&r, amt)
+	return r
+}
+
+// feeFor says whether short is a fee this customer may have deducted: its learned fee,
+// else one of the listed fees.
+func (m *matcher) feeFor(cust int32, short int64) (int64, bool, bool) {
+	if short <= 0 {
+		return 0, false, false
+	}
+	if f := m.learned[cust]; f > 0 && f == short {
+		return f, true, true
+	}
+	if slices.Contains(m.fees, short) {
+		return short, false, true
+	}
+	return 0, false, false
+}
+
+// resolveCustomers matches amt against the invoices of the customers the payer was
+// identified as (usually one).
+func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
+	var fits []fit
+	var fitCusts []int32
+	for _, c := range custs {
+		if f := m.fitCustomer(c, amt); len(f.sets) > 0 {
+			fits, fitCusts = append(fits, f), append(fitCusts, c)
+		}
+	}
+	switch {
+	case len(fits) == 1 && len(fits[0].sets) == 1:
+		f := fits[0]
+		if f.fee > 0 {
+			r.Rule = RuleFee
+			r.RuleName = "listed-fee"
+			if f.learned {
+				r.RuleName = "learned-fee"
+			}
+		}
+		m.applyFit(r, f, amt)
+	case len(fits) >= 1:
+		var sets [][]*invState
+		for _, f := range fits {
+			sets = append(sets, f.sets...)
+		}
+		r.CustomerNo = m.custNo[fitCusts[0]]
+		if len(fitCusts) > 1 {
+			r.CustomerNo = ""
+		}
+		m.ambiguous(r, sets, amt, "several invoices or sets of invoices fit this amount")
+	case len(custs) == 1:
+		r.CustomerNo = m.custNo[custs[0]]
+		m.shortOrOver(r, m.openOf(custs[0]), amt)
+	default:
+		r.Rule, r.RuleName = 0, ""
+		r.Exception, r.Review = ExceptionUnknown, true
+		r.Note = "the payer name belongs to several customers and no invoice of theirs fits the amount"
+		for _, c := range custs {
+			for _, st := range m.openOf(c) {
+				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 500, Reason: "invoice of a customer with this payer name"})
+			}
+		}
+		rankSuggestions(r.Suggestions)
+	}
+}
+
+// shortOrOver handles an identified payer whose amount fits no invoice: a partial
+// payment of the oldest invoice it does not cover, or an overpayment.
+func (m *matcher) shortOrOver(r *Result, open []*invState, amt int64) {
+	r.Review = true
+	total := setSum(open)
+	for _, st := range open {
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 0, Reason: "open invoice of this customer"})
+	}
+	if amt >= total { // overpayment: settle everything, refund the rest
+		r.Exception = ExceptionOverpayment
+		r.Refund = amt - total
+		for _, st := range open {
+			r.Applied = append(r.Applied, m.book(st, st.open))
+		}
+		r.Combined = len(open) > 1
+		r.Suggestions = nil
+		if len(open) == 0 {
+			r.Note = "nothing is due from this customer: the whole amount is to refund or to hold"
+		} else {
+			r.Note = "more than is due: the invoices are settled and the surplus is to refund"
+		}
+		return
+	}
+	var bigger, smaller []*invState
+	for _, st := range open {
+		if st.open > amt {
+			bigger = append(bigger, st)
+		} else {
+			smaller = append(smaller, st)
+		}
+	}
+	if len(bigger) > 0 { // partial: the oldest invoice the amount does not cover
+		target := bigger[0]
+		r.Exception = ExceptionPartial
+		r.Note = "less than the invoice: booked as a partial payment"
+		r.Applied = []Applied{m.book(target, amt)}
+		r.Suggestions = rankFirst(r.Suggestions, target.Number)
+		return
+	}
+	// every invoice is smaller than the amount but all together are more
+	largest := smaller[len(smaller)-1]
+	for _, st := range smaller {
+		if st.open > largest.open || (st.open == largest.open && st.seq < largest.seq) {
+			largest = st
+		}
+	}
+	ties := 0
+	for _, st := range smaller {
+		if st.open == largest.open {
+			ties++
+		}
+	}
+	if ties > 1 {
+		r.Exception = ExceptionAmbiguous
+		r.Note = "more than one invoice and less than all of them: staff decide which"
+		return
+	}
+	r.Exception = ExceptionOverpayment
+	r.Refund = amt - largest.open
+	r.Note = "more than the largest open invoice: it is settled and the surplus is to refund"
+	r.Applied = []Applied{m.book(largest, largest.open)}
+	r.Suggestions = rankFirst(r.Suggestions, largest.Number)
+}
+
+func rankFirst(s []Suggestion, number string) []Suggestion {
+	for i := range s {
+		if len(s[i].Invoices) == 1 && s[i].Invoices[0] == number {
+			s[i].Score = 1000
+		}
+	}
+	rankSuggestions(s)
+	return s
+}
+
+func rankSuggestions(s []Suggestion) {
+	slices.SortStableFunc(s, func(a, b Suggestion) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), slices.Compare(a.Invoices, b.Invoices))
+	})
+}
+
+// candidate is an invoice considered for an unidentified transfer.
+type candidate struct {
+	st    *invState
+	score int
+	fee   int64
+}
+
+type rankedCandidate struct {
+	c      candidate
+	score  int
+	reason string
+}
+
+// minSimilarity is the similarity (per mille) below which a name is not a candidate.
+const minSimilarity = 500
+
+// bagBound is an upper bound of Similarity from the runes two names share: the edit
+// distance is at least the longer length minus the common runes (bag distance).
+func bagBound(a, b []rune) int {
+	common, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	longer := max(len(a), len(b))
+	if longer == 0 {
+		return 0
+	}
+	return 1000 * common / longer
+}
+
+// Limits that keep an unidentified transfer cheap however many invoices share its amount.
+const (
+	maxAmountCandidates = 64 // invoices of exactly the amount compared by name
+	maxPrefixCustomers  = 32 // customers whose name starts like the payer's
+	maxFeeCandidates    = 8  // invoices that fit the amount plus a listed fee
+	maxSuggestions      = 5
+)
+
+// similar applies rule 4 or, failing it, makes the transfer an unknown exception with
+// the best candidates.
+func (m *matcher) similar(r *Result, amt int64) {
+	var buf [64]rune
+	name := appendRunes(buf[:0], r.Txn.PayerNormalized)
+	type cand = candidate
+	cands := m.candBuf[:0]
+	defer func() { m.candBuf = cands[:0] }()
+	var bagBuf [64]rune
+	bag := append(bagBuf[:0], name...)
+	slices.Sort(bag)
+	// Similarities under floor count as 0: a name less than half alike is no evidence.
+	// The bag bound skips the edit distance of names that cannot reach the floor.
+	floor := min(minSimilarity, m.threshold)
+	m.gen++
+	score := func(c int32) int {
+		if m.custMark[c] == m.gen {
+			return int(m.custScore[c])
+		}
+		v := 0
+		for i, n := range m.nameRunes[c] {
+			if bagBound(bag, m.nameBags[c][i]) < max(floor, v+1) {
+				continue
+			}
+			v = max(v, similarityRunes(name, n))
+		}
+		if v < floor {
+			v = 0
+		}
+		m.custMark[c], m.custScore[c] = m.gen, int32(v)
+		return v
+	}
+	has := func(st *invState) bool {
+		if st.mark == m.gen {
+			return true
+		}
+		st.mark = m.gen
+		return false
+	}
+	for _, st := range firstN(m.withAmount(amt, anyone), maxAmountCandidates) {
+		has(st)
+		cands = append(cands, cand{st, score(st.cust), 0})
+	}
+	best, tops := -1, 0
+	for i, c := range cands {
+		switch {
+		case best < 0 || c.score > cands[best].score:
+			best, tops = i, 1
+		case c.score == cands[best].score:
+			tops++
+		}
+	}
+	if best >= 0 && len(name) > 0 && cands[best].score >= m.threshold && tops == 1 {
+		st := cands[best].st
+		r.Rule, r.RuleName, r.By, r.CustomerNo, r.Review = RuleSimilarity, "similarity", "similarity", st.CustomerNo, true
+		r.Note = "payer name is similar to a registered name, not equal: check, and resolve to learn the alias"
+		r.Applied = []Applied{m.book(st, st.open)}
+		return
+	}
+	// unknown: candidates of the same amount, with a similar name, or short by a fee
+	for _, c := range firstN(m.byPrefix[prefix2(r.Txn.PayerNormalized)], maxPrefixCustomers) {
+		for _, st := range m.openOf(c) {
+			if !has(st) {
+				cands = append(cands, cand{st, score(c), 0})
+			}
+		}
+	}
+	nFee := 0
+	for _, f := range m.fees {
+		for _, st := range m.withAmount(amt+f, anyone) {
+			if nFee < maxFeeCandidates && !has(st) {
+				cands = append(cands, cand{st, score(st.cust), f})
+				nFee++
+			}
+		}
+	}
+	r.Exception, r.Review = ExceptionUnknown, true
+	r.Note = "payer not identified"
+	type ranked = rankedCandidate
+	rs := slices.Grow(m.rankBuf[:0], len(cands))[:len(cands)]
+	defer func() { m.rankBuf = rs[:0] }()
+	for i, c := range cands {
+		rs[i] = ranked{c, c.score, "similar payer name"}
+		if c.st.open == amt+c.fee {
+			rs[i].score, rs[i].reason = (c.score+1000)/2, "same amount" // an amount that fits counts half
+			if c.fee > 0 {
+				rs[i].score, rs[i].reason = (c.score+900)/2, "amount short by a bank fee"
+			}
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.c.st.Number, b.c.st.Number))
+	})
+	for _, x := range firstN(rs, maxSuggestions) {
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{x.c.st.Number}, CustomerNo: x.c.st.CustomerNo, Amount: x.c.st.open, Fee: x.c.fee, Score: x.score, Reason: x.reason})
+	}
+}
+
+func firstN[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// refs are the numbers written in EDI or the payer field: invoice numbers
+// (YYYY-NNNNNN, with any dash or none, in any width) and other 6-digit numbers, which
+// may be customer numbers.
+type refs struct {
+	invoices, sixDigits []string
+}
+
+func (m *matcher) refsOf(t Txn) refs {
+	var out refs
+	for _, s := range []string{t.EDI, t.Payer} {
+		if !mayHaveDigits(s) {
+			continue
+		}
+		for _, tok := range digitRuns(m.norm.Fold(s)) {
+			switch {
+			case tok.invoice != "":
+				if !slices.Contains(out.invoices, tok.invoice) {
+					out.invoices = append(out.invoices, tok.invoice)
+				}
+			case len(tok.digits) == 6:
+				if !slices.Contains(out.sixDigits, tok.digits) {
+					out.sixDigits = append(out.sixDigits, tok.digits)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// mayHaveDigits reports whether s may hold a digit, half or full width (U+FF10–FF19
+// is EF BC 90–99 in UTF-8).
+func mayHaveDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c >= '0' && c <= '9') || (c == 0xEF && i+2 < len(s) && s[i+1] == 0xBC && s[i+2] >= 0x90 && s[i+2] <= 0x99) {
+			return true
+		}
+	}
+	return false
+}
+
+// customerRefs returns the known customers whose number the transfer names.
+func (m *matcher) customerRefs(r refs) []int32 {
+	var out []int32
+	for _, d := range r.sixDigits {
+		if c, ok := m.custID[d]; ok && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type digitToken struct {
+	digits  string
+	invoice string // "YYYY-NNNNNN" when the token reads as an invoice number
+}
+
+// digitRuns splits folded text into runs of digits, joining "YYYY" + one separator +
+// "NNNNNN" (and a bare 10-digit run) into invoice numbers.
+func digitRuns(s string) []digitToken {
+	var runs []struct {
+		d        string
+		start    int
+		end      int
+		joinable bool // followed by exactly one separator, then digits
+	}
+	isSep := func(c rune) bool { return c == longVowel || c == '/' || c == ' ' || c == '.' || c == '_' || c == '#' }
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if rs[i] < '0' || rs[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+			j++
+		}
+		runs = append(runs, struct {
+			d          string
+			start, end int
+			joinable   bool
+		}{string(rs[i:j]), i, j, j+1 < len(rs) && isSep(rs[j]) && rs[j+1] >= '0' && rs[j+1] <= '9'})
+		i = j
+	}
+	var out []digitToken
+	for k := 0; k < len(runs); k++ {
+		r := runs[k]
+		if len(r.d) == 4 && r.joinable && k+1 < len(runs) && len(runs[k+1].d) == 6 && runs[k+1].start == r.end+1 {
+			out = append(out, digitToken{digits: r.d + runs[k+1].d, invoice: r.d + "-" + runs[k+1].d})
+			k++
+			continue
+		}
+		if len(r.d) == 10 && (r.d[:2] == "20") {
+			out = append(out, digitToken{digits: r.d, invoice: r.d[:4] + "-" + r.d[4:]})
+			continue
+		}
+		out = append(out, digitToken{digits: r.d})
+	}
+	return out
+}
