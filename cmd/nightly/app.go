@@ -252,3 +252,25 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// open loads the configuration and opens the database (whose schema must be current)
+// and everything a command needs; close releases them.
+func (a *app) open(ctx context.Context, cf *common) (env *jobs.Env, close func(), err error) {
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.openEnv(ctx, c, true)
+}
+
+// migrateNew opens the database at dsn, brings its schema up to date and closes it:
+// for commands that create their own database (demo, gen).
+func migrateNew(ctx context.Context, dsn string) error {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	return err
+}

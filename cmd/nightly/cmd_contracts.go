@@ -25,11 +25,7 @@ func cmdContracts(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -147,11 +143,7 @@ func cmdEvidence(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/npress/nightly/jobs"
-	"github.com/npress/nightly/store"
 )
 
 func cmdDemo(ctx context.Context, a *app, args []string) int {
@@ -33,13 +32,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	db, err := store.Open(ctx, c.DB)
-	if err != nil {
-		return a.fail(err)
-	}
-	_, err = db.Migrate(ctx)
-	db.Close()
-	if err != nil {
+	if err := migrateNew(ctx, c.DB); err != nil {
 		return a.fail(err)
 	}
 	env, closeEnv, err := a.openEnv(ctx, c, true)

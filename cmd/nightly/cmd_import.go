@@ -37,11 +37,7 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(fmt.Errorf("import %s: %w", kind, err))
 	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -102,11 +98,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 		return exitUsage
 	}
 	o := masterdata.WriteOptions{Format: masterdata.Format(*format), Encoding: masterdata.Encoding(*encoding)}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}

@@ -23,11 +23,7 @@ func cmdStatus(ctx context.Context, a *app, args []string) int {
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}

@@ -21,11 +21,7 @@ func cmdTasks(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, cfg, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -70,11 +66,7 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, cfg, true)
+	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}
