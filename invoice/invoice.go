@@ -109,12 +109,27 @@ type Party struct {
 	Person     bool   // 様 instead of 御中
 }
 
-// Honorific returns 様 for a person and 御中 for a company.
+// Honorific returns 様 for a person and 御中 for a company, and nothing for a company
+// addressed through a named contact: 御中 and 様 are never written together, the contact
+// line carries 様 (see ContactLine).
 func (p Party) Honorific() string {
-	if p.Person {
+	switch {
+	case p.Person:
 		return "様"
+	case p.Contact != "":
+		return ""
 	}
 	return "御中"
+}
+
+// ContactLine returns the contact person or department under the company name, ending
+// in 様 (or 御中 when the contact is a department written with it); "" when there is none.
+func (p Party) ContactLine() string {
+	c := strings.TrimSpace(p.Contact)
+	if c == "" || strings.HasSuffix(c, "様") || strings.HasSuffix(c, "御中") {
+		return c
+	}
+	return c + " 様"
 }
 
 // Invoice is one issued (or previewed) invoice, complete with its totals.

@@ -210,3 +210,25 @@ func TestBuilders(t *testing.T) {
 		}
 	})
 }
+
+// 御中 and 様 are never written together: a company addressed through a named contact
+// gets 様 on the contact line and no 御中.
+func TestHonorifics(t *testing.T) {
+	for _, c := range []struct {
+		p             Party
+		name, contact string
+	}{
+		{Party{Name: "株式会社ミライ東京"}, "御中", ""},
+		{Party{Name: "株式会社ミライ東京", Contact: "山本 拓也"}, "", "山本 拓也 様"},
+		{Party{Name: "株式会社ミライ東京", Contact: "総務部 ご担当者様"}, "", "総務部 ご担当者様"},
+		{Party{Name: "株式会社ミライ東京", Contact: "情報システム部 御中"}, "", "情報システム部 御中"},
+		{Party{Name: "山田 太郎", Person: true}, "様", ""},
+	} {
+		if got := c.p.Honorific(); got != c.name {
+			t.Errorf("%+v: Honorific %q, want %q", c.p, got, c.name)
+		}
+		if got := c.p.ContactLine(); got != c.contact {
+			t.Errorf("%+v: ContactLine %q, want %q", c.p, got, c.contact)
+		}
+	}
+}

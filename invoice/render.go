@@ -353,7 +353,7 @@ func (d *doc) recipient() {
 		}
 	}
 	y += 2
-	name := d.to.Name + "　" + d.to.Honorific()
+	name := strings.TrimSpace(d.to.Name + "　" + d.to.Honorific())
 	lines := d.wrapFit(name, w, 12, 9)
 	size := 12.0
 	if len(lines) > 1 {
@@ -367,8 +367,8 @@ func (d *doc) recipient() {
 		d.text(x, y, w, size, "L", line)
 		y += size * mmPerPt * 1.3
 	}
-	if d.to.Contact != "" && y+4 < maxY {
-		s, sz := d.fit(d.to.Contact, w, 9, 7)
+	if c := d.to.ContactLine(); c != "" && y+4 < maxY {
+		s, sz := d.fit(c, w, 9, 7)
 		d.text(x, y+0.5, w, sz, "L", s)
 	}
 }
@@ -387,7 +387,7 @@ func (d *doc) continuationHead() {
 	d.addPage()
 	d.text(d.l.MarginLeft, 12, 80, 12, "L", d.title+"（続き）")
 	d.text(d.right()-100, 13, 100, 8.5, "R", "No. "+d.number+"　お客様番号 "+d.to.CustomerNo)
-	s, size := d.fit(d.to.Name+"　"+d.to.Honorific(), d.contentW(), 9, 7)
+	s, size := d.fit(strings.TrimSpace(d.to.Name+"　"+d.to.Honorific()), d.contentW(), 9, 7)
 	d.text(d.l.MarginLeft, 19, d.contentW(), size, "L", s)
 	d.hline(d.l.MarginLeft, d.right(), 24, 0.3)
 }

@@ -157,7 +157,7 @@ func workedDocs(t *testing.T) []worked {
 	cfg := r.Config()
 	issuer := []string{cfg.Issuer.Name, cfg.Issuer.RegistrationNo, "登録番号", cfg.Issuer.Address[0],
 		"〒" + cfg.Issuer.PostalCode, cfg.Bank.Name, cfg.Bank.Branch, cfg.Bank.Type + cfg.Bank.Number, cfg.Bank.Number, cfg.Bank.Holder, "振込先"}
-	recipient := []string{"〒231-0023", "神奈川県横浜市中区山下町1-2", "港ビル3階", "株式会社みなと精機御中", "総務部ご担当者様"}
+	recipient := []string{"〒231-0023", "神奈川県横浜市中区山下町1-2", "港ビル3階", "株式会社みなと精機", "総務部ご担当者様"}
 	return []worked{
 		{"invoice-one-page", render(r.Invoice(onePage(t))), 1, append(append([]string{
 			"請求書", "請求書番号2026-000123", "発行日2026年11月24日", "お客様番号004711", "契約番号NP-0001234",
@@ -169,7 +169,7 @@ func workedDocs(t *testing.T) []worked {
 			"備考", "自動継続", "2027年12月24日からの期間の減数・解約は、2027年11月24日までに", "esales@npress.jp",
 			"振込依頼人名の前にお客様番号004711をご入力ください", "1/1",
 		}, issuer...), recipient...), []string{"¥206,448", "¥187,680", "¥18,768", "187,680", "2026-000123", "2026年11月24日",
-			"株式会社みなと精機　御中", "〒231-0023", "登録番号 T9010401123456", "1 / 1", "消費税（10%）"}},
+			"株式会社みなと精機", "〒231-0023", "登録番号 T9010401123456", "1 / 1", "消費税（10%）"}},
 		{"invoice-three-pages", render(r.Invoice(threePages(t))), 3, append(append([]string{
 			"請求書", "請求書（続き）", "No.2026-000124", "Azureサブスクリプション部門01期間2026年12月1日〜2027年11月30日（12ヶ月）110,10910,109", "Azureサブスクリプション部門45期間2026年12月1日〜2027年11月30日（12ヶ月）114,50914,509",
 			"ご請求金額（税込）¥609,295", "小計¥553,905", "10%対象小計¥553,905", "消費税（10%）¥55,390",
@@ -343,9 +343,9 @@ func TestWindowBox(t *testing.T) {
 		inv         Invoice
 		want        []string
 	}{
-		{"one page", "", onePage(t), []string{"〒231-0023", "神奈川県横浜市中区山下町1-2", "港ビル3階", "株式会社みなと精機", "御中"}},
+		{"one page", "", onePage(t), []string{"〒231-0023", "神奈川県横浜市中区山下町1-2", "港ビル3階", "株式会社みなと精機", "様"}},
 		{"person", "", addition10(t), []string{"〒060-0001", "北海道札幌市中央区北一条西2-1", "山田", "太郎", "様"}},
-		{"long", "", func() Invoice { i := onePage(t); i.To = long; return i }(), []string{"〒231-0023", "御中"}},
+		{"long", "", func() Invoice { i := onePage(t); i.To = long; return i }(), []string{"〒231-0023", "様"}},
 	} {
 		t.Run(w.name, func(t *testing.T) {
 			pdf, err := r.Invoice(w.inv)
