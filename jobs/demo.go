@@ -99,7 +99,7 @@ var demoCases = []demoCase{
 // contracts as an .xlsx workbook, through the same validated import as `nightly
 // import`; what an import does not carry (cancellations, holds, the renewal invoices
 // already issued) is then set directly. It is deterministic.
-func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calendar.Date, now time.Time) error {
+func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calendar.Date, now time.Time) (err error) {
 	rng := rand.New(rand.NewPCG(20261124, 1))
 	env := &Env{DB: db, Config: config.Default(), Calendar: cal, Now: func() time.Time { return now }, Who: "demo"}
 	plans := &masterdata.File{Kind: masterdata.Plans}
@@ -166,6 +166,11 @@ func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day cal
 			return fmt.Errorf("demo %s: line %d %s: %s", f.name, res.Errors[0].Line, res.Errors[0].Column, res.Errors[0].Reason)
 		}
 	}
+	defer func() {
+		if err == nil {
+			err = SeedDemoOrders(ctx, db, day, now)
+		}
+	}()
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
 		for _, x := range extras {
 			if !x.c.cancel && !x.c.hold {

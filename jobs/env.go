@@ -17,6 +17,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 )
 
@@ -34,6 +35,9 @@ type Env struct {
 	Now func() time.Time
 	// Who is the person or system that started the work ("cron", a user name).
 	Who string
+	// MailSource is an extra mailbox for the mail intake (the demo's in-process IMAP
+	// server, tests); nil in production, where cfg.Mail and the inbox are read.
+	MailSource mailintake.Source
 }
 
 // Night is one run date being processed: the Env, the date, and how to write.
@@ -44,15 +48,29 @@ type Night struct {
 	// Now is the moment the night started, for timestamps (UTC).
 	Now time.Time
 
-	outer   *sqlx.Tx // the single transaction of a dry run, rolled back at the end
+	stop    context.Context // cancelled when the night must stop between transactions
+	outer   *sqlx.Tx        // the single transaction of a dry run, rolled back at the end
 	faults  faultSet
 	timings []StepSummary // the steps done so far, for the report's timing section
 }
 
-// Tx runs fn in a transaction. In a dry run every step shares one outer transaction
+// Stopping returns an error once the night was asked to stop (SIGINT, SIGTERM): steps
+// run on a context that is never cancelled, so a transaction under way finishes, and
+// the next one is not started. The next run resumes where this one stopped.
+func (n *Night) Stopping() error {
+	if n.stop == nil || n.stop.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("the night was asked to stop: %w", context.Cause(n.stop))
+}
+
+// Tx runs fn in a transaction; it refuses to start one once the night is stopping. In a dry run every step shares one outer transaction
 // that is rolled back at the end, so later steps see earlier steps' effects and
 // nothing is kept; fn then runs inside a savepoint.
 func (n *Night) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if err := n.Stopping(); err != nil {
+		return err
+	}
 	if n.outer == nil {
 		return n.DB.Tx(ctx, fn)
 	}
@@ -93,10 +111,17 @@ func (n *Night) progress(format string, args ...any) {
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same folder and a
-// rename, so that a crash never leaves a half-written file in place.
+// rename, so that a crash never leaves a half-written file in place; a temporary file
+// left by a crash is removed by the next write of the same path.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
+	}
+	// A process killed while writing leaves its temporary file: clear it away first.
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {

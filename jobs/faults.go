@@ -12,10 +12,19 @@ import (
 // power cut or `kill -9` would) or "NAME:error" (the step returns an error). Every
 // point must have a kill test (see faults_test.go).
 var FaultPoints = []string{
+	"bankfeed.before_commit",
+	"bankfeed.after_commit", // committed, the bank file not yet moved
+	"mail.after_evidence",   // messages kept as evidence, their requests not committed
+	"mail.after_commit",     // committed, the messages not yet moved on the server
+	"orders.before_commit",
+	"orders.after_commit", // committed, the order file not yet moved
 	"lifecycle.before_commit",
 	"lifecycle.after_commit",
+	"invoicing.before_commit",
+	"invoicing.after_commit", // numbers committed, PDFs not yet stored
+	"invoicing.pdf_write",    // while writing the PDFs and the bundle
 	"report.before_write",
-	"run.before_ledger_end",
+	"run.before_ledger_end", // every step done, the run ledger not yet closed
 }
 
 // ErrFault is returned by a fault point fired in "error" mode.

@@ -2,13 +2,16 @@ package jobs_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -229,7 +232,7 @@ func TestChildNight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := newEnv(t, db, dsn, os.Getenv("NIGHTLY_CHILD_OUT"))
+	env := withDemoMail(t, newEnv(t, db, dsn, os.Getenv("NIGHTLY_CHILD_OUT")))
 	env.Config.Faults = os.Getenv("NIGHTLY_FAULTS")
 	if os.Getenv("NIGHTLY_CHILD_HOLD") != "" { // hold the lock until killed
 		l, err := db.Lock(ctx)
@@ -257,29 +260,33 @@ func child(t *testing.T, dsn, out string, env ...string) *exec.Cmd {
 func TestKilledAnywhereThenRerun(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
 		cleanOut := t.TempDir()
-		seeded(t, db)
-		runNight(t, newEnv(t, db, dsn, cleanOut), jobs.Options{})
+		demoInputs(t, db, newEnv(t, db, dsn, cleanOut))
+		runNight(t, withDemoMail(t, newEnv(t, db, dsn, cleanOut)), jobs.Options{})
 		want := dumpDB(t, db)
 		wantReport := stripTimings(readReport(t, cleanOut))
+		wantFiles := dayFiles(t, cleanOut)
 
 		for _, point := range jobs.FaultPoints {
 			t.Run(point, func(t *testing.T) {
 				dsn := freshLike(t, dsn)
 				fdb := storetest.Open(t, dsn)
-				seeded(t, fdb)
 				out := t.TempDir()
+				demoInputs(t, fdb, newEnv(t, fdb, dsn, out))
 				cmd := child(t, dsn, out, "NIGHTLY_FAULTS="+point)
 				outb, err := cmd.CombinedOutput()
 				var ee *exec.ExitError
 				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 					t.Fatalf("child was not killed at %s: %v\n%s", point, err, outb)
 				}
-				runWhenFree(t, newEnv(t, fdb, dsn, out))
+				runWhenFree(t, withDemoMail(t, newEnv(t, fdb, dsn, out)))
 				if got := dumpDB(t, fdb); got != want {
 					t.Errorf("after kill at %s and rerun, the database differs from a clean run:\n%s", point, diffLines(want, got))
 				}
 				if got := stripTimings(readReport(t, out)); got != wantReport {
 					t.Errorf("after kill at %s and rerun, the report differs:\n%s", point, diffLines(wantReport, got))
+				}
+				if got := dayFiles(t, out); got != wantFiles {
+					t.Errorf("after kill at %s and rerun, the output folder differs from a clean run's:\n%s", point, diffLines(wantFiles, got))
 				}
 			})
 		}
@@ -436,4 +443,78 @@ func diffLines(a, b string) string {
 		out = append(out[:20], fmt.Sprintf("… %d more", len(out)-20))
 	}
 	return strings.Join(out, "\n")
+}
+
+// demoInputs seeds the demo reseller with its bank data and drops the demo's bank files
+// and its rejected order file into env's inbox, so that every step has work.
+func demoInputs(t *testing.T, db *store.DB, env *jobs.Env) {
+	t.Helper()
+	bankSeeded(t, db, env)
+	dir := filepath.Join(env.Config.InboxDir, "orders")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ec-orders.csv"), jobs.DemoRejectedOrderFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every fault point fired in the code is registered in FaultPoints (and so has a kill
+// test above), and every registered point is fired somewhere.
+func TestFaultPointsRegistered(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	used := map[string]bool{}
+	re := regexp.MustCompile(`n\.fault\("([a-z_.]+)"\)`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	registered := map[string]bool{}
+	for _, p := range jobs.FaultPoints {
+		registered[p] = true
+		if !used[p] {
+			t.Errorf("fault point %s is registered but never fired", p)
+		}
+	}
+	for p := range used {
+		if !registered[p] {
+			t.Errorf("fault point %s is fired but not registered in FaultPoints, so no kill test covers it", p)
+		}
+	}
+}
+
+// dayFiles lists every file of the demo night's output folder with its SHA-256 (the
+// report without its timings), so that two runs' folders compare as text.
+func dayFiles(t *testing.T, out string) string {
+	t.Helper()
+	root := filepath.Join(out, jobs.DemoDate.String())
+	var lines []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if rel == "report.html" {
+			b = []byte(stripTimings(string(b)))
+		}
+		lines = append(lines, fmt.Sprintf("%s %x", rel, sha256.Sum256(b)))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }

@@ -61,13 +61,18 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 				return err
 			}
 			if len(ir.Errors) == 0 {
-				return nil
+				return n.fault("orders.before_commit")
 			}
-			_, err = store.AddException(ctx, tx, rejectedOrderFile(n, name, sha256Hex(data), ir.Errors))
-			return err
+			if _, err = store.AddException(ctx, tx, rejectedOrderFile(n, name, sha256Hex(data), ir.Errors)); err != nil {
+				return err
+			}
+			return n.fault("orders.before_commit")
 		})
 		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
+		}
+		if err := n.fault("orders.after_commit"); err != nil { // committed, the file not yet moved
+			return res, err
 		}
 		target := filepath.Join(n.Config.InboxDir, "archive", "orders", n.Date.String())
 		if len(ir.Errors) > 0 {

@@ -20,19 +20,28 @@ import (
 // ReportData is everything the morning report shows (SPEC §9.2). It is read from the
 // database for the run date, so that a rerun writes the same report.
 type ReportData struct {
-	Date       calendar.Date
-	DryRun     bool
-	ToPrint    []store.PrintItem
-	Exceptions []store.Exception
-	Tasks      []TaskLine
-	Overdue    []store.OverdueRenewal
-	Events     []store.ContractEvent
-	Held       []store.HeldContract
-	Evidence   EvidenceHead
-	Counts     []Count
-	Notes      []string
-	Timings    []StepSummary
-	Generated  time.Time
+	Date    calendar.Date
+	DryRun  bool
+	ToPrint []store.PrintItem
+	// Voided are the invoices voided tonight: their printed copies must not be posted.
+	Voided []store.VoidedInvoice
+	// ShortNotice are the renewals issued tonight with a shortened notice (SPEC §4.3).
+	ShortNotice []store.Invoice
+	Exceptions  []store.Exception
+	Tasks       []TaskLine
+	Overdue     []store.OverdueRenewal
+	Events      []store.ContractEvent
+	Held        []store.HeldContract
+	// Requests are the reduction and cancellation requests received tonight and those
+	// still awaiting a reply, overdue replies first (SPEC §9.2).
+	Requests []RequestLine
+	// Bank is the bank feed of the night: payments by rule, fees, files, exceptions.
+	Bank      BankReport
+	Evidence  EvidenceHead
+	Counts    []Count
+	Notes     []string
+	Timings   []StepSummary
+	Generated time.Time
 }
 
 // TaskLine is a provisioning task with whether its deadline has passed.
@@ -91,6 +100,12 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 	if d.ToPrint, err = store.ToPrint(ctx, q, n.Date); err != nil {
 		return d, err
 	}
+	if d.Voided, err = store.VoidedOn(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	if d.ShortNotice, err = store.ShortNoticeOn(ctx, q, n.Date); err != nil {
+		return d, err
+	}
 	if d.Exceptions, err = store.OpenExceptions(ctx, q); err != nil {
 		return d, err
 	}
@@ -108,6 +123,12 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 		return d, err
 	}
 	if d.Held, err = store.HeldContracts(ctx, q, n.Date); err != nil {
+		return d, err
+	}
+	if d.Requests, err = n.requestLines(ctx); err != nil {
+		return d, err
+	}
+	if d.Bank, err = n.bankReport(ctx); err != nil {
 		return d, err
 	}
 	head, ok, err := store.EvidenceHead(ctx, q)
@@ -150,6 +171,7 @@ var reportFuncs = template.FuncMap{
 		return map[string]string{"suspended": "停止", "ended": "終了", "rolled_over": "更新"}[a]
 	},
 	"kindName": DocumentKindName,
+	"docHref":  docHref,
 	"exKind":   ExceptionKindName,
 	"statusName": func(s string) string {
 		if n, ok := map[string]string{"active": "有効", "suspended": "停止", "ended": "終了", "pending": "開通待ち"}[s]; ok {
@@ -160,6 +182,20 @@ var reportFuncs = template.FuncMap{
 	"taskName": func(k string) string {
 		return map[string]string{"activate": "開通", "add_seats": "シート追加", "stop_service": "サービス停止"}[k]
 	},
+}
+
+// docHref is the link from the report of day to a document's PDF: in this day's folder,
+// or in the folder of the night that issued it (SPEC §8.4).
+func docHref(it store.PrintItem, day calendar.Date) string {
+	sub := "invoices"
+	if it.Kind == "reminder" || it.Kind == "cancellation" {
+		sub = "notices"
+	}
+	p := sub + "/" + it.Number + ".pdf"
+	if it.IssueDate != day {
+		p = "../" + it.IssueDate.String() + "/" + p
+	}
+	return p
 }
 
 // DocumentKindName is the Japanese name of an invoice or notice kind.
@@ -228,7 +264,14 @@ func ExceptionKindName(k string) string {
 		"ambiguous":           "入金先が特定できない",
 		"bank_file_rejected":  "銀行ファイル不正",
 		"after_suspension":    "停止後の入金",
+		"review":              "入金の確認（名前の類似）",
+		"reversal_unmatched":  "取消の元入金なし",
+		"addition_late":       "追加シートの開始遅れ",
 		"order_file_rejected": "注文ファイル不正",
+		"order_invalid":       "注文を請求できない",
+		"renewal_invalid":     "更新請求書を発行できない",
+		"no_price":            "価格なし",
+		"voided_paid":         "取消した請求書に入金あり",
 		"mail_malformed":      "メール解析不能",
 	}
 	if n, ok := names[k]; ok {

@@ -31,8 +31,11 @@ type Step struct {
 // Steps is the night in the order of SPEC §5.1. Later capabilities add their step here
 // in its place.
 var Steps = []Step{
+	{"bankfeed", BankFeed},
+	{"mailintake", MailIntake},
 	{"orders", Orders},
 	{"lifecycle", Lifecycle},
+	{"invoicing", Invoicing},
 	{"report", Report},
 }
 
@@ -155,7 +158,9 @@ func datesToRun(ctx context.Context, env *Env, opts Options) ([]calendar.Date, e
 // runNight runs the steps for one date and records the run in the ledger.
 func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options) (Summary, error) {
 	start := env.Now().UTC()
-	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults)}
+	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults), stop: ctx}
+	stopCtx := ctx
+	ctx = context.WithoutCancel(ctx) // a transaction under way finishes; Night.Tx refuses the next
 	log := env.Log.With("run_date", date.String())
 	status := "running"
 	trigger := opts.Trigger
@@ -180,7 +185,7 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options) (
 		if len(opts.Only) > 0 && !slices.Contains(opts.Only, step.Name) {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
+		if err := stopCtx.Err(); err != nil {
 			runErr = fmt.Errorf("stopped before step %s: %w", step.Name, err)
 			break
 		}

@@ -47,8 +47,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", "run [--date YYYY-MM-DD] [--dry-run] [--only STEP,…] [--json]", "run the night (or rerun a date)", cmdRun},
-		{"serve", "serve [--schedule CRON]", "run the night every day on a schedule (Asia/Tokyo)", cmdServe},
-		{"demo", "demo [--out DIR]", "create a demo reseller in DIR, run one night and show the report", cmdDemo},
+		{"serve", "serve [--schedule CRON] [--http ADDR]", "run the night every day on a schedule (Asia/Tokyo)", cmdServe},
+		{"demo", "demo [--out DIR] [--serve [--http ADDR]]", "create a demo reseller in DIR, run one night and show the report", cmdDemo},
 		{"status", "status [--n N] [--json]", "list recent runs", cmdStatus},
 		{"migrate", "migrate", "bring the database schema up to date", cmdMigrate},
 		{"calendar", "calendar [YEAR] [--json]", "list a year's public holidays and bank closures", cmdCalendar},
@@ -59,6 +59,13 @@ func init() {
 		{"export", "export customers|plans|contracts|orders|invoices|payments [--format csv|xlsx] [--encoding sjis|utf8] [--file OUT]", "export master data (the columns import reads) and, for the accountant, invoices and payments", cmdExport},
 		{"tasks", "tasks list [--json] | done ID", "provisioning tasks: list them, mark one done", cmdTasks},
 		{"exceptions", "exceptions list [--json] | close ID --why TEXT", "exceptions for staff: list them, close one with what was done", cmdExceptions},
+		{"invoices", "invoices list [--date D] [--json] | show NUMBER [--json] | render NUMBER --file FILE | void NUMBER --why TEXT [--reissue] | posted NUMBER…|--bundle DATE | preview --contract NUMBER --file FILE", "issued invoices: list, show, reprint the stored PDF, void, mark posted, preview a renewal", cmdInvoices},
+		{"mail", "mail parse FILE.eml", "read one e-mail as the intake would: one JSON object per request (no database)", cmdMail},
+		{"requests", "requests list [--status S] [--json] | decide ID accept|reject --why TEXT", "reduction and cancellation requests: list them, accept or reject one", cmdRequests},
+		{"users", "users add NAME --role viewer|finance|admin [--password-file F] | list", "people who may log in to the web UI (nightly serve --http)", cmdUsers},
+		{"bankfeed", "bankfeed parse FILE [--format auto|zengin|csv:PROFILE] [--era auto|wareki|seireki]", "read a bank file and print its records as JSON (no database needed)", cmdBankfeed},
+		{"payments", "payments list [--json] | unmatched [--json] | resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT", "payments from the bank: list them, the transfers left for staff, book one by hand", cmdPayments},
+		{"gen", "gen --contracts N --date D --out DIR [--seed S] [--db DSN]", "generate a realistic reseller of N contracts and the inputs of night D (for scale tests)", cmdGen},
 	}
 }
 

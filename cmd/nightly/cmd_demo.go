@@ -11,6 +11,8 @@ import (
 
 func cmdDemo(ctx context.Context, a *app, args []string) int {
 	fs, cf := newFlags(a, findCommand("demo"))
+	serve := fs.Bool("serve", false, "after the night, keep the web UI running on the demo data (Ctrl-C stops it)")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "with --serve: address of the web UI")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
@@ -44,6 +46,24 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if err := jobs.SeedDemo(ctx, env.DB, env.Calendar, jobs.DemoDate, a.now()); err != nil {
 		return a.fail(fmt.Errorf("seed demo data: %w", err))
 	}
+	if err := jobs.SeedDemoBank(ctx, env.DB, jobs.DemoDate, a.now()); err != nil {
+		return a.fail(fmt.Errorf("seed demo bank data: %w", err))
+	}
+	src, stopMail, err := jobs.DemoMailSource(ctx) // the esales mailbox, in-process on 127.0.0.1
+	if err != nil {
+		return a.fail(fmt.Errorf("demo mailbox: %w", err))
+	}
+	defer stopMail()
+	env.MailSource = src
+	bank := filepath.Join(c.InboxDir, "bank")
+	if err := os.MkdirAll(bank, 0o755); err != nil {
+		return a.fail(err)
+	}
+	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+		if err := os.WriteFile(filepath.Join(bank, name), data, 0o644); err != nil {
+			return a.fail(err)
+		}
+	}
 	orders := filepath.Join(c.InboxDir, "orders")
 	if err := os.MkdirAll(orders, 0o755); err != nil {
 		return a.fail(err)
@@ -61,5 +81,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	}
 	fmt.Fprintf(a.stdout, "\nopen the morning report: %s\n", filepath.Join(c.OutDir, jobs.DemoDate.String(), "report.html"))
 	fmt.Fprintf(a.stdout, "rerun the same night (changes nothing): nightly run --db sqlite:%s --out %s --date %s --json\n", dbPath, c.OutDir, jobs.DemoDate)
+	if *serve {
+		return a.serveDemo(ctx, env, *httpAddr)
+	}
 	return exitOK
 }

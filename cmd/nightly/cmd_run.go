@@ -11,6 +11,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/web"
 )
 
 func cmdRun(ctx context.Context, a *app, args []string) int {
@@ -101,6 +102,9 @@ func (a *app) printSummary(s jobs.Summary, out string) {
 func cmdServe(ctx context.Context, a *app, args []string) int {
 	fs, cf := newFlags(a, findCommand("serve"))
 	schedule := fs.String("schedule", "", "cron line in Asia/Tokyo (default from the configuration: 0 2 * * *)")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "address of the web UI for staff (empty: none)")
+	proxyHeader := fs.String("http-user-header", "", "trust this header of an authenticating reverse proxy as the logged-in user")
+	secure := fs.Bool("http-secure", false, "mark cookies Secure (TLS ends at a reverse proxy)")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
@@ -138,9 +142,25 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(fmt.Errorf("schedule %q: %w", c.Schedule, err))
 	}
+	webDone := make(chan error, 1)
+	if *httpAddr != "" {
+		h, err := web.New(env, web.Options{TrustProxyHeader: *proxyHeader, Secure: *secure})
+		if err != nil {
+			return a.fail(err)
+		}
+		go func() { webDone <- web.Serve(ctx, *httpAddr, h, env.Log) }()
+	}
 	sched.Start()
-	env.Log.Info("serving", "schedule", c.Schedule, "zone", "Asia/Tokyo", "next", nextRun(sched))
-	<-ctx.Done()
+	env.Log.Info("serving", "schedule", c.Schedule, "zone", "Asia/Tokyo", "next", nextRun(sched), "http", *httpAddr)
+	select {
+	case <-ctx.Done():
+	case err := <-webDone:
+		<-sched.Stop().Done()
+		return a.fail(err)
+	}
+	if *httpAddr != "" {
+		<-webDone
+	}
 	env.Log.Info("stopping: waiting for a running night to reach a safe point")
 	stopNights() // steps stop between transactions; the next run resumes
 	<-sched.Stop().Done()

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
+)
+
+func cmdGen(ctx context.Context, a *app, args []string) int {
+	fs, cf := newFlags(a, findCommand("gen"))
+	n := fs.Int("contracts", 10000, "how many contracts")
+	date := fs.String("date", "", "the night the inputs are for (YYYY-MM-DD), required")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same database and files")
+	if _, code, ok := parseOrUsage(fs, args); !ok {
+		return code
+	}
+	if cf.out == "" {
+		fmt.Fprintln(a.stderr, "nightly gen: --out DIR is required")
+		return exitUsage
+	}
+	d, err := calendar.ParseDate(*date)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "nightly gen: --date: %v\n", err)
+		return exitUsage
+	}
+	if cf.db == "" && a.getenv("NIGHTLY_DB") == "" {
+		cf.db = "sqlite:" + filepath.Join(cf.out, "nightly.db")
+	}
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	if err := migrateNew(ctx, c.DB); err != nil {
+		return a.fail(err)
+	}
+	env, closeEnv, err := a.openEnv(ctx, c, true)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	if page, err := store.ContractPage(ctx, env.DB, "", 1); err != nil || len(page) > 0 {
+		if err == nil {
+			err = fmt.Errorf("%s already holds contracts: gen fills an empty database", store.Redact(c.DB))
+		}
+		return a.fail(err)
+	}
+	if isTerminal(a.stderr) {
+		env.Progress = a.stderr
+	}
+	t0 := time.Now()
+	sum, err := jobs.Gen(ctx, env, jobs.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
+	if err != nil {
+		return a.fail(err)
+	}
+	fmt.Fprintf(a.stdout, "generated in %.1f s: %d customers, %d contracts, %d renewal invoices already issued, %d orders, %d bank files (%d transfers), %d request mails\n",
+		time.Since(t0).Seconds(), sum.Customers, sum.Contracts, sum.Renewals, sum.Orders, sum.BankFiles, sum.Transfers, sum.Mails)
+	fmt.Fprintf(a.stdout, "run that night: nightly run --db %s --out %s --inbox %s --date %s --json\n", store.Redact(c.DB), c.OutDir, c.InboxDir, d)
+	return exitOK
+}

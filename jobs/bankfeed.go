@@ -1,0 +1,872 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/bankfeed"
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/store"
+)
+
+// BankFeed is the bank feed step (SPEC §5.1 step 1, §6): every file in the inbox's
+// bank/ folder, in name order, is parsed and validated whole; a malformed one is kept
+// as evidence, reported with its record and field and moved to rejected/bank/. A good
+// one is handled in one transaction: kept as evidence, its new transfers stored
+// (multiset merge per account and payment source, §6.3), matched and applied, its
+// cancellations reversed (§6.4); then it moves to archive/bank/YYYY-MM-DD/. A file seen
+// before (same SHA-256) is skipped. A crash before the move leaves the file in the
+// inbox, and the rerun finds it recorded and only moves it. In a dry run nothing moves.
+func BankFeed(ctx context.Context, n *Night) (Result, error) {
+	res := newResult()
+	dir := filepath.Join(n.Config.InboxDir, "bank")
+	names, err := inboxFiles(dir)
+	if err != nil {
+		return res, err
+	}
+	res.Seen["bank_files"] = len(names)
+	if len(names) == 0 {
+		n.progress("  bank: no file in %s", dir)
+		return res, nil
+	}
+	opts := bankOptions(n)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return res, fmt.Errorf("bank file %s: %w", path, err)
+		}
+		st, perr := bankfeed.Parse(name, data, opts)
+		var out fileOutcome
+		err = n.Tx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			if out, err = bankFile(ctx, n, tx, name, data, st, perr); err != nil {
+				return err
+			}
+			return n.fault("bankfeed.before_commit")
+		})
+		if err != nil {
+			return res, fmt.Errorf("bank file %s: %w", path, err)
+		}
+		if err := n.fault("bankfeed.after_commit"); err != nil {
+			return res, err
+		}
+		out.count(res)
+		if n.DryRun {
+			continue
+		}
+		target := filepath.Join(n.Config.InboxDir, "archive", "bank", n.Date.String())
+		if out.status == store.BankFileRejected {
+			target = filepath.Join(n.Config.InboxDir, "rejected", "bank")
+		}
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return res, fmt.Errorf("bank file %s: %w", path, err)
+		}
+		if err := os.Rename(path, filepath.Join(target, name)); err != nil {
+			return res, fmt.Errorf("move bank file: %w", err)
+		}
+		n.progress("  bank file %s (%s) → %s", name, out.status, target)
+	}
+	return res, nil
+}
+
+// inboxFiles lists the regular files of dir in name order; a missing dir has none.
+func inboxFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbox %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// bankOptions turns the configuration into parse options: the CSV profiles, the era
+// per account, the run date.
+func bankOptions(n *Night) bankfeed.ParseOptions {
+	o := bankfeed.ParseOptions{Era: n.Config.Bank.Era, RunDate: n.Date, Normalizer: bankNormalizer(n.Env)}
+	for _, a := range n.Config.Bank.Accounts {
+		if a.Era != "" {
+			if o.Eras == nil {
+				o.Eras = map[string]string{}
+			}
+			o.Eras[a.Account] = a.Era
+		}
+	}
+	for _, p := range n.Config.Bank.Profiles {
+		o.Profiles = append(o.Profiles, bankfeed.CSVProfile{Name: p.Name, Encoding: p.Encoding, SkipRows: p.SkipRows, Date: p.Date,
+			DateLayout: p.DateLayout, Amount: p.Amount, Payer: p.Payer, Ref: p.Ref, EDI: p.EDI, Account: p.Account})
+	}
+	return o
+}
+
+// bankNormalizer is the payer-name normalizer with the configured extra abbreviations
+// ("ｶﾌﾞ=株式会社").
+func bankNormalizer(env *Env) *bankfeed.Normalizer {
+	var extra []bankfeed.LegalForm
+	for _, a := range env.Config.Bank.Abbreviations {
+		abbr, full, ok := strings.Cut(a, "=")
+		if !ok || abbr == "" {
+			continue
+		}
+		lf := bankfeed.LegalForm{Abbrev: strings.TrimSpace(abbr)}
+		if full = strings.TrimSpace(full); full != "" {
+			lf.Full = []string{full}
+		}
+		extra = append(extra, lf)
+	}
+	return bankfeed.NewNormalizer(extra)
+}
+
+// fileOutcome is what became of one bank file.
+type fileOutcome struct {
+	status                         string // applied | rejected | evidence_only | skipped
+	inserted, duplicates, payments int
+	exceptions, reversals          int
+}
+
+func (o fileOutcome) count(res Result) {
+	switch o.status {
+	case "skipped":
+		res.Seen["files_skipped"]++
+	case store.BankFileRejected:
+		res.Changes["files_rejected"]++
+	case store.BankFileEvidenceOnly:
+		res.Changes["files_evidence_only"]++
+	default:
+		res.Changes["files_applied"]++
+	}
+	res.Changes["transfers"] += o.inserted
+	res.Seen["transfers_known"] += o.duplicates
+	res.Changes["payments"] += o.payments
+	res.Changes["exceptions"] += o.exceptions
+	res.Changes["reversals"] += o.reversals
+}
+
+// fileDetail is bank_files.detail: what the file held and, for an evidence-only
+// account, how it compares with the account's payment source.
+type fileDetail struct {
+	Error    string          `json:"error,omitempty"`
+	Accounts []accountDetail `json:"accounts,omitempty"`
+}
+
+type accountDetail struct {
+	Account     string `json:"account"`
+	Name        string `json:"name,omitempty"`
+	Source      string `json:"source"`
+	Applied     bool   `json:"applied"`
+	Credits     int    `json:"credits"`
+	CreditTotal int64  `json:"credit_total"`
+	// For an evidence-only account: its credits found in the payment source, and those not.
+	Found   int      `json:"found,omitempty"`
+	Missing []string `json:"missing,omitempty"`
+}
+
+// bankFile records one bank file in tx and applies what it holds.
+func bankFile(ctx context.Context, n *Night, tx *sqlx.Tx, name string, data []byte, st *bankfeed.Statement, perr error) (fileOutcome, error) {
+	var out fileOutcome
+	sha := sha256Hex(data)
+	if f, err := store.GetBankFile(ctx, tx, sha); err == nil {
+		out.status = "skipped"
+		if f.Status == store.BankFileRejected {
+			out.status = store.BankFileRejected
+		}
+		return out, nil
+	} else if !store.IsNoRows(err) {
+		return out, err
+	}
+	entry := evidence.Entry{Kind: evidence.KindBankFile, Source: "inbox/bank/" + name, ReceivedAt: n.Now, Date: n.Date}
+	if perr != nil {
+		out.status = store.BankFileRejected
+		if _, err := n.Keep(ctx, tx, entry, data); err != nil {
+			return out, err
+		}
+		det, _ := json.Marshal(fileDetail{Error: perr.Error()})
+		if _, err := store.AddBankFile(ctx, tx, store.BankFile{SHA256: sha, Name: name, Format: "", RunDate: n.Date,
+			Status: store.BankFileRejected, Detail: string(det), CreatedAt: n.Now}); err != nil {
+			return out, err
+		}
+		_, err := store.AddException(ctx, tx, store.Exception{NKey: "bank_file:" + sha, RunDate: n.Date, Kind: "bank_file_rejected",
+			Subject: name, Message: fmt.Sprintf("銀行ファイル %s に不備があるため、ファイル全体を取り込んでいません（1件も入金処理していません）: %s", name, describeFormatError(perr)),
+			Action: fmt.Sprintf("銀行から正しいファイルを取り寄せ（または再ダウンロードし）、受信フォルダの bank/ に置いてください。元のファイルは rejected/bank/%s にあります。", name)})
+		return out, err
+	}
+
+	var credits int64
+	last := calendar.Date{}
+	for _, t := range st.Txns {
+		if t.IsPayment() {
+			credits += t.Amount
+		}
+		if t.ValueDate.After(last) {
+			last = t.ValueDate
+		}
+	}
+	if last.IsZero() {
+		last = n.Date
+	}
+	entry.Date, entry.Amount, entry.HasAmount = last, credits, true
+	if len(st.Accounts) > 0 {
+		a := st.Accounts[0]
+		entry.Counterparty = strings.TrimSpace(strings.TrimSpace(a.BankName+" "+a.BranchName) + " " + a.Name)
+		if entry.Counterparty == "" {
+			entry.Counterparty = a.Key
+		}
+	}
+	if _, err := n.Keep(ctx, tx, entry, data); err != nil {
+		return out, err
+	}
+
+	if strings.HasPrefix(st.Format, "csv:") {
+		if err := canonicalAccounts(ctx, tx, st); err != nil {
+			return out, err
+		}
+	}
+	// One payment source per account (§6.3).
+	applied := map[string]bool{}
+	sources := map[string]string{}
+	var det fileDetail
+	for _, a := range st.Accounts {
+		src, ok, err := store.AccountSource(ctx, tx, a.Key)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			src = configuredSource(n, a)
+			if src == "" {
+				src = st.Format
+			}
+			if err := store.SetAccountSource(ctx, tx, a.Key, src, a.Era, n.Now); err != nil {
+				return out, err
+			}
+		}
+		sources[a.Key] = src
+		applied[a.Key] = src == st.Format
+	}
+	perAccount := map[string]*accountDetail{}
+	for _, a := range st.Accounts {
+		perAccount[a.Key] = &accountDetail{Account: a.Key, Name: a.Name, Source: sources[a.Key], Applied: applied[a.Key]}
+	}
+
+	// Store the new transfers: the n-th occurrence of a key in this file is ordinal n,
+	// so an overlapping file adds only what earlier files did not have.
+	type stored struct {
+		txn bankfeed.Txn
+		row store.BankTxn
+	}
+	var payments, reversals []stored
+	seen := map[string]int{}
+	for _, t := range st.Txns {
+		d := perAccount[t.Account]
+		if d == nil { // a CSV account not in the header list
+			d = &accountDetail{Account: t.Account, Source: st.Format, Applied: true}
+			perAccount[t.Account] = d
+			src, ok, err := store.AccountSource(ctx, tx, t.Account)
+			if err != nil {
+				return out, err
+			}
+			if !ok {
+				if src = configuredSource(n, bankfeed.Account{Key: t.Account}); src == "" {
+					src = st.Format
+				}
+				if err := store.SetAccountSource(ctx, tx, t.Account, src, "", n.Now); err != nil {
+					return out, err
+				}
+			}
+			d.Source, d.Applied = src, src == st.Format
+			applied[t.Account] = d.Applied
+		}
+		if t.IsPayment() {
+			d.Credits++
+			d.CreditTotal += t.Amount
+		}
+		if !applied[t.Account] {
+			if t.IsPayment() {
+				found, err := inSource(ctx, tx, d.Source, t)
+				if err != nil {
+					return out, err
+				}
+				if found {
+					d.Found++
+				} else if len(d.Missing) < 50 {
+					d.Missing = append(d.Missing, fmt.Sprintf("%s %s %s", t.ValueDate, Yen(t.Amount), t.Payer))
+				}
+			}
+			continue
+		}
+		key := txnKey(t)
+		seen[t.Account+"\x00"+key]++
+		row := store.BankTxn{Account: t.Account, Source: st.Format, TKey: key, Ordinal: seen[t.Account+"\x00"+key], FileSHA256: sha,
+			Record: t.Record, RefNo: t.RefNo, ValueDate: t.ValueDate, Amount: t.Amount, Payer: t.Payer, PayerNormalized: t.PayerNormalized,
+			EDI: t.EDI, Kind: t.Kind.String(), Cancelled: t.Cancelled, Status: store.TxnNew, RunDate: n.Date}
+		switch {
+		case t.Cancelled || t.Reversal:
+			row.Status = store.TxnReversal
+		case t.Kind == bankfeed.Debit:
+			row.Status = store.TxnIgnored
+		}
+		ok, err := store.AddBankTxn(ctx, tx, &row)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			out.duplicates++
+			continue
+		}
+		out.inserted++
+		switch {
+		case t.IsPayment():
+			payments = append(payments, stored{t, row})
+		case t.Cancelled || t.Reversal:
+			reversals = append(reversals, stored{t, row})
+		}
+	}
+	keys := make([]string, 0, len(perAccount))
+	for k := range perAccount {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	anyApplied := false
+	for _, k := range keys {
+		det.Accounts = append(det.Accounts, *perAccount[k])
+		anyApplied = anyApplied || perAccount[k].Applied
+	}
+	out.status = store.BankFileApplied
+	if !anyApplied {
+		out.status = store.BankFileEvidenceOnly
+	}
+	detail, _ := json.Marshal(det)
+	if _, err := store.AddBankFile(ctx, tx, store.BankFile{SHA256: sha, Name: name, Format: st.Format, RunDate: n.Date,
+		Status: out.status, Detail: string(detail), Records: len(st.Txns), CreatedAt: n.Now}); err != nil {
+		return out, err
+	}
+
+	if len(payments) > 0 {
+		txns := make([]bankfeed.Txn, len(payments))
+		ids := make([]store.BankTxn, len(payments))
+		for i, p := range payments {
+			txns[i], ids[i] = p.txn, p.row
+		}
+		results, err := matchPayments(ctx, n.Env, tx, txns)
+		if err != nil {
+			return out, err
+		}
+		for _, r := range results {
+			np, nx, err := applyResult(ctx, n, tx, ids[r.Index], r)
+			if err != nil {
+				return out, err
+			}
+			out.payments += np
+			out.exceptions += nx
+		}
+	}
+	for _, rv := range reversals {
+		ok, err := reverse(ctx, n, tx, rv.row, rv.txn, sha)
+		if err != nil {
+			return out, err
+		}
+		if ok {
+			out.reversals++
+		} else {
+			out.exceptions++
+		}
+	}
+	return out, nil
+}
+
+// describeFormatError says in Japanese where a malformed file is wrong.
+func describeFormatError(err error) string {
+	var fe *bankfeed.FormatError
+	if errors.As(err, &fe) {
+		var b strings.Builder
+		if fe.Record > 0 {
+			fmt.Fprintf(&b, "%d件目のレコード", fe.Record)
+		} else {
+			b.WriteString("ファイル全体")
+		}
+		if fe.Field != "" {
+			fmt.Fprintf(&b, "、項目「%s」", fe.Field)
+		}
+		fmt.Fprintf(&b, "（%s）", err.Error())
+		return b.String()
+	}
+	return err.Error()
+}
+
+// configuredSource is the payment source the configuration fixes for an account.
+func configuredSource(n *Night, a bankfeed.Account) string {
+	for _, c := range n.Config.Bank.Accounts {
+		if c.Source != "" && (c.Account == a.Key || (a.Number != "" && c.Account == a.Number)) {
+			return c.Source
+		}
+	}
+	return ""
+}
+
+// txnKey identifies a transfer within its account and source (SPEC §6.3): 勘定日 and
+// 照会番号 when the bank gave one, else 勘定日, amount and payer. The kind is part of the
+// key, so that a cancellation never merges with the transfer it cancels.
+func txnKey(t bankfeed.Txn) string {
+	tag := "C"
+	switch {
+	case t.Cancelled:
+		tag = "X"
+	case t.Kind == bankfeed.Debit:
+		tag = "D"
+	}
+	if t.RefNo != "" {
+		return fmt.Sprintf("%s|%s|ref:%s", tag, t.ValueDate, t.RefNo)
+	}
+	key := fmt.Sprintf("%s|%s|%d|%s", tag, t.ValueDate, t.Amount, t.PayerNormalized)
+	if len(key) > 190 {
+		key = key[:190]
+	}
+	return key
+}
+
+// inSource reports whether the account's payment source holds a credit like t (same
+// 勘定日, amount and payer), for comparing an evidence-only file.
+func inSource(ctx context.Context, q sqlx.ExtContext, source string, t bankfeed.Txn) (bool, error) {
+	var c int
+	err := sqlx.GetContext(ctx, q, &c, `SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND value_date = ?
+		AND amount = ? AND payer_normalized = ? AND kind = 'credit'`, t.Account, source, t.ValueDate, t.Amount, t.PayerNormalized)
+	return c > 0, err
+}
+
+// matchPayments runs the matcher over txns against the books as they are in q.
+func matchPayments(ctx context.Context, env *Env, q sqlx.ExtContext, txns []bankfeed.Txn) ([]bankfeed.Result, error) {
+	invs, err := store.MatchableInvoices(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	in := bankfeed.MatchInput{Txns: txns, FeeList: env.Config.Bank.FeeList, SimilarityThreshold: env.Config.Bank.SimilarityThreshold,
+		Normalizer: bankNormalizer(env)}
+	for _, inv := range invs {
+		in.Invoices = append(in.Invoices, bankfeed.OpenInvoice{Number: inv.Number, CustomerNo: inv.CustomerNo, Open: inv.Total - inv.Paid,
+			Total: inv.Total, DueDate: inv.DueDate})
+	}
+	custs, err := store.ListCustomers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range custs {
+		names := []string{c.Kana, c.Name}
+		for _, p := range strings.Split(c.PayerNames, ";") {
+			if p = strings.TrimSpace(p); p != "" {
+				names = append(names, p)
+			}
+		}
+		in.Payers = append(in.Payers, bankfeed.Payer{CustomerNo: c.No, Names: names})
+	}
+	aliases, err := store.PayerAliases(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range aliases {
+		in.Aliases = append(in.Aliases, bankfeed.Alias{Name: a.Name, CustomerNo: a.CustomerNo})
+	}
+	if in.LearnedFees, err = store.LearnedFees(ctx, q); err != nil {
+		return nil, err
+	}
+	return bankfeed.Match(in), nil
+}
+
+// txnSubject names a transfer for staff.
+func txnSubject(t store.BankTxn) string {
+	return fmt.Sprintf("振込 %d: %s %s %s", t.ID, t.ValueDate, t.Payer, Yen(t.Amount))
+}
+
+// TxnExceptionKey is the key of the exception about transfer id.
+func TxnExceptionKey(id int64) string { return fmt.Sprintf("bank_txn:%d", id) }
+
+// SuggestionJSON is a suggestion as stored in exceptions.suggestions.
+type SuggestionJSON struct {
+	Invoices   []string `json:"invoices"`
+	CustomerNo string   `json:"customer_no"`
+	Amount     int64    `json:"amount"`
+	Fee        int64    `json:"fee,omitempty"`
+	Score      int      `json:"score"`
+	Reason     string   `json:"reason"`
+}
+
+func suggestionsJSON(ss []bankfeed.Suggestion) string {
+	out := make([]SuggestionJSON, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, SuggestionJSON{Invoices: s.Invoices, CustomerNo: s.CustomerNo, Amount: s.Amount, Fee: s.Fee, Score: s.Score, Reason: s.Reason})
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// maxFeeHint is the largest shortfall a partial-payment exception offers to accept as a
+// bank fee.
+const maxFeeHint = 1100
+
+// applyResult books what Match decided for the stored transfer t: payments and the
+// invoices' paid amounts, the exception for staff, the provisioning tasks. It returns
+// the payments and exceptions it recorded.
+func applyResult(ctx context.Context, n *Night, tx *sqlx.Tx, t store.BankTxn, r bankfeed.Result) (int, int, error) {
+	resolve := fmt.Sprintf("nightly payments resolve %d --invoice N[,N…] [--fee YEN] --why 理由", t.ID)
+	exc := func(kind, msg, action string, sugg []bankfeed.Suggestion) (int, error) {
+		if err := store.SetTxnStatus(ctx, tx, t.ID, store.TxnException); err != nil {
+			return 0, err
+		}
+		_, err := store.AddException(ctx, tx, store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: n.Date, Kind: kind,
+			Subject: txnSubject(t), Message: msg, Action: action, Suggestions: suggestionsJSON(sugg)})
+		return 1, err
+	}
+	// A payment to a lapsed invoice or a suspended contract is never applied (§4.7).
+	invs := map[string]store.Invoice{}
+	for _, a := range r.Applied {
+		inv, err := store.GetInvoice(ctx, tx, a.Invoice)
+		if err != nil {
+			return 0, 0, err
+		}
+		invs[a.Invoice] = inv
+		suspended := false
+		if inv.ContractNo != "" {
+			c, err := store.GetContract(ctx, tx, inv.ContractNo)
+			if err != nil && !store.IsNoRows(err) {
+				return 0, 0, err
+			}
+			suspended = err == nil && c.Status == store.StatusSuspended
+		}
+		if inv.Status == store.InvoiceLapsed || suspended {
+			nx, err := exc("after_suspension",
+				fmt.Sprintf("%s は停止中の契約 %s（請求書 %s、%s）への入金と見られます。停止後の入金は自動では充当していません。",
+					txnSubject(t), inv.ContractNo, inv.Number, statusJa(inv.Status)),
+				"返金するか契約を再開するかを判断してください。再開して充当する場合は `"+resolve+"`、返金する場合は返金後に `nightly exceptions close "+TxnExceptionKey(t.ID)+" --why 理由`。",
+				append([]bankfeed.Suggestion{{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo, Amount: inv.Total - inv.Paid, Score: 900, Reason: "停止中の契約の請求書"}}, r.Suggestions...))
+			return 0, nx, err
+		}
+	}
+	np := 0
+	for i, a := range r.Applied {
+		fee := int64(0)
+		if i == 0 {
+			fee = r.Fee
+		}
+		ok, err := store.AddPayment(ctx, tx, store.Payment{TxnID: t.ID, InvoiceNumber: a.Invoice, Amount: a.Amount, Fee: fee, Rule: r.Rule,
+			RuleName: r.RuleName, Review: r.Review, RunDate: n.Date, CreatedBy: "nightly", CreatedAt: n.Now})
+		if err != nil {
+			return np, 0, err
+		}
+		if !ok {
+			continue
+		}
+		np++
+		if err := store.AddPaid(ctx, tx, a.Invoice, a.Amount); err != nil {
+			return np, 0, err
+		}
+		if err := afterPaid(ctx, tx, n.Env, a.Invoice, n.Date, n.Date); err != nil {
+			return np, 0, err
+		}
+	}
+	numbers := make([]string, len(r.Applied))
+	for i, a := range r.Applied {
+		numbers[i] = a.Invoice
+	}
+	list := strings.Join(numbers, ", ")
+	var nx int
+	var err error
+	switch r.Exception {
+	case "":
+		if err := store.SetTxnStatus(ctx, tx, t.ID, store.TxnMatched); err != nil {
+			return np, 0, err
+		}
+		if r.Review {
+			_, err = store.AddException(ctx, tx, store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: n.Date, Kind: "review",
+				Subject: txnSubject(t), Message: fmt.Sprintf("%s を名前の類似（規則4）で請求書 %s に充当しました。確認してください。", txnSubject(t), list),
+				Action: "正しければ `nightly exceptions close " + TxnExceptionKey(t.ID) + " --why 確認済み`、誤りなら `" + resolve + "` で充当し直してください。", Suggestions: suggestionsJSON(r.Suggestions)})
+			nx = 1
+		}
+	case bankfeed.ExceptionPartial:
+		short := int64(0)
+		for _, a := range r.Applied {
+			inv := invs[a.Invoice]
+			short += inv.Total - inv.Paid - a.Amount
+		}
+		action := "残額の入金を待つか、お客様に確認してください。別の請求書への入金だった場合は `" + resolve + "` で充当し直してください。"
+		if short <= maxFeeHint {
+			action += fmt.Sprintf("残額 %s を振込手数料として受け入れる場合は `nightly payments resolve %d --invoice %s --fee %d --why 理由`（以後この顧客の手数料として学習します）。", Yen(short), t.ID, strings.Join(numbers, ","), short)
+		}
+		nx, err = exc("partial", fmt.Sprintf("%s は一部入金です。請求書 %s に充当しました（残額 %s）。", txnSubject(t), list, Yen(short)), action, r.Suggestions)
+	case bankfeed.ExceptionOverpayment:
+		nx, err = exc("overpayment", fmt.Sprintf("%s は過入金です。請求書 %s に充当し、%s 多く入金されています。", txnSubject(t), list, Yen(r.Refund)),
+			fmt.Sprintf("超過分 %s の返金（返還インボイス）を手配し、`nightly exceptions close %s --why 理由` で閉じてください。", Yen(r.Refund), TxnExceptionKey(t.ID)),
+			r.Suggestions)
+	case bankfeed.ExceptionAmbiguous:
+		nx, err = exc("ambiguous", fmt.Sprintf("%s は複数の請求書（の組み合わせ）に同じように当てはまるため、充当していません。", txnSubject(t)),
+			"候補から正しい請求書を選び `"+resolve+"` で充当してください。", r.Suggestions)
+	default: // unknown
+		if len(r.Suggestions) == 0 {
+			near, err := store.NearestOpenInvoices(ctx, tx, t.Amount, 3)
+			if err != nil {
+				return np, 0, err
+			}
+			for _, inv := range near {
+				r.Suggestions = append(r.Suggestions, bankfeed.Suggestion{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo,
+					Amount: inv.Total - inv.Paid, Score: 100, Reason: fmt.Sprintf("未入金額が振込額に近い（差 %s）", Yen(abs64(inv.Total-inv.Paid-t.Amount)))})
+			}
+		}
+		nx, err = exc("unknown", fmt.Sprintf("%s の振込人を特定できないため、充当していません。", txnSubject(t)),
+			"候補を確認し、お客様が分かれば `"+resolve+"` で充当してください（振込人名を学習します）。該当がなければ返金してから `nightly exceptions close "+TxnExceptionKey(t.ID)+" --why 理由`。",
+			r.Suggestions)
+	}
+	if err != nil {
+		return np, nx, err
+	}
+	if len(r.Applied) > 0 {
+		err = store.Audit(ctx, tx, store.AuditEntry{At: n.Now.UTC(), RunDate: n.Date, Who: "nightly", Action: "payment_applied",
+			Subject: fmt.Sprintf("bank_txn:%d", t.ID), Field: "invoices", ToValue: list,
+			Why: fmt.Sprintf("rule %d %s, fee %d", r.Rule, r.RuleName, r.Fee)})
+	}
+	return np, nx, err
+}
+
+func statusJa(s string) string {
+	switch s {
+	case store.InvoiceLapsed:
+		return "失効"
+	case store.InvoiceVoid:
+		return "無効"
+	case store.InvoicePaid:
+		return "入金済"
+	case store.InvoicePartiallyPaid:
+		return "一部入金"
+	}
+	return "未入金"
+}
+
+// afterPaid creates the provisioning task of SPEC §6.8 when a new or addition invoice
+// has just become fully paid, confirmed on confirmed, and flags an addition whose seats
+// take effect after its first billed cycle (§4.2).
+func afterPaid(ctx context.Context, tx sqlx.ExtContext, env *Env, number string, confirmed, runDate calendar.Date) error {
+	inv, err := store.GetInvoice(ctx, tx, number)
+	if err != nil {
+		return err
+	}
+	if inv.Status != store.InvoicePaid || (inv.Kind != "new" && inv.Kind != "addition") || inv.OrderNo == "" {
+		return nil
+	}
+	due := contract.ProvisioningDue(env.Calendar, confirmed)
+	t := store.Task{Kind: "activate", NKey: "activate:" + inv.OrderNo, ContractNo: inv.ContractNo, OrderNo: inv.OrderNo, InvoiceNumber: inv.Number,
+		DueDate: due, RunDate: runDate, Detail: fmt.Sprintf("請求書 %s の入金確認（%s）: 開通してください", inv.Number, confirmed)}
+	if inv.Kind == "addition" {
+		t.Kind, t.NKey = "add_seats", "add_seats:"+inv.OrderNo
+		t.Detail = fmt.Sprintf("請求書 %s の入金確認（%s）: %d シートを追加してください", inv.Number, confirmed, inv.Seats)
+		c, err := store.GetContract(ctx, tx, inv.ContractNo)
+		if err != nil {
+			return err
+		}
+		if !c.TermStart.IsZero() {
+			eff := contract.EffectiveCycle(c.TermStart, inv.TermStart, confirmed)
+			t.Detail += fmt.Sprintf("（%s から有効）", eff)
+			if !inv.TermStart.IsZero() && eff.After(inv.TermStart) {
+				t.Detail += fmt.Sprintf("。請求した初回サイクル %s より後の開始です", inv.TermStart)
+				if _, err := store.AddException(ctx, tx, store.Exception{NKey: "addition_late:" + inv.Number, RunDate: runDate, Kind: "addition_late",
+					Subject: inv.ContractNo, Message: fmt.Sprintf("追加請求書 %s は %s からの利用分を請求していますが、入金確認が %s のため追加シートは %s から有効になります。お客様は提供されない期間の料金を支払っています。", inv.Number, inv.TermStart, confirmed, eff),
+					Action: "差額の返金（返還インボイス）または次回請求での調整をお客様と決め、対応後に `nightly exceptions close addition_late:" + inv.Number + " --why 理由`。"}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	_, err = store.AddTask(ctx, tx, t)
+	return err
+}
+
+// reverse undoes what the credit a cancellation or 訂正/組戻し debit mirrors did
+// (SPEC §6.4); it reports false (and records an exception) when no original is found.
+func reverse(ctx context.Context, n *Night, tx *sqlx.Tx, rv store.BankTxn, t bankfeed.Txn, sha string) (bool, error) {
+	var orig store.BankTxn
+	var err error
+	if t.Reverses > 0 {
+		orig, err = store.BankTxnOfRecord(ctx, tx, sha, t.Reverses)
+	} else {
+		orig, err = store.OriginalCredit(ctx, tx, rv.Account, rv.Source, rv.Amount, rv.PayerNormalized, rv.ValueDate)
+	}
+	if err != nil && !store.IsNoRows(err) {
+		return false, err
+	}
+	if err != nil || orig.Status == store.TxnReversed {
+		_, err := store.AddException(ctx, tx, store.Exception{NKey: TxnExceptionKey(rv.ID), RunDate: n.Date, Kind: "reversal_unmatched",
+			Subject: txnSubject(rv), Message: fmt.Sprintf("%s は取消・訂正ですが、取り消す元の入金が見つかりません。", txnSubject(rv)),
+			Action: "銀行に元の入金を確認し、必要なら入金の取り消しを手作業で行ってから `nightly exceptions close " + TxnExceptionKey(rv.ID) + " --why 理由`。"})
+		return false, err
+	}
+	if err := undoPayments(ctx, tx, orig.ID); err != nil {
+		return false, err
+	}
+	if err := store.SetTxnStatus(ctx, tx, orig.ID, store.TxnReversed); err != nil {
+		return false, err
+	}
+	if _, err := store.CloseException(ctx, tx, TxnExceptionKey(orig.ID), "nightly", fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID), n.Now); err != nil {
+		return false, err
+	}
+	return true, store.Audit(ctx, tx, store.AuditEntry{At: n.Now.UTC(), RunDate: n.Date, Who: "nightly", Action: "payment_reversed",
+		Subject: fmt.Sprintf("bank_txn:%d", orig.ID), Field: "status", FromValue: orig.Status, ToValue: store.TxnReversed,
+		Why: fmt.Sprintf("取消・訂正 振込 %d（%s 第%dレコード）", rv.ID, rv.ValueDate, rv.Record)})
+}
+
+// undoPayments marks the payments of a transfer reversed and takes them off their
+// invoices.
+func undoPayments(ctx context.Context, tx sqlx.ExtContext, txnID int64) error {
+	ps, err := store.PaymentsOfTxn(ctx, tx, txnID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		ok, err := store.MarkPaymentReversed(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := store.AddPaid(ctx, tx, p.InvoiceNumber, -p.Amount); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// BankReport is the bank feed's part of the morning report (issue 5 point 6).
+type BankReport struct {
+	Payments []store.PaymentRow // applied tonight, reversed ones included
+	ByRule   []RuleCount
+	Fees     int64 // bank fees absorbed tonight
+	Files    []BankFileLine
+	// Exceptions are the open bank exceptions with their suggestions.
+	Exceptions []BankException
+}
+
+// RuleCount is how many payments a matching rule made tonight, and their amount.
+type RuleCount struct {
+	Rule     int
+	RuleName string
+	N        int
+	Amount   int64
+}
+
+// BankFileLine is a bank file of the night with what it held.
+type BankFileLine struct {
+	store.BankFile
+	Accounts []accountDetail
+	Error    string
+}
+
+// BankException is an open bank exception with its suggestions decoded.
+type BankException struct {
+	store.Exception
+	Suggested []SuggestionJSON
+}
+
+func (n *Night) bankReport(ctx context.Context) (BankReport, error) {
+	q := n.Q()
+	var br BankReport
+	var err error
+	if br.Payments, err = store.PaymentRows(ctx, q, n.Date); err != nil {
+		return br, err
+	}
+	idx := map[string]int{}
+	for _, p := range br.Payments {
+		if p.Reversed {
+			continue
+		}
+		k := fmt.Sprintf("%d %s", p.Rule, p.RuleName)
+		i, ok := idx[k]
+		if !ok {
+			i = len(br.ByRule)
+			idx[k] = i
+			br.ByRule = append(br.ByRule, RuleCount{Rule: p.Rule, RuleName: p.RuleName})
+		}
+		br.ByRule[i].N++
+		br.ByRule[i].Amount += p.Amount
+		br.Fees += p.Fee
+	}
+	sort.Slice(br.ByRule, func(a, b int) bool {
+		x, y := br.ByRule[a], br.ByRule[b]
+		return x.Rule < y.Rule || (x.Rule == y.Rule && x.RuleName < y.RuleName)
+	})
+	files, err := store.BankFilesOn(ctx, q, n.Date)
+	if err != nil {
+		return br, err
+	}
+	for _, f := range files {
+		var d fileDetail
+		json.Unmarshal([]byte(f.Detail), &d)
+		br.Files = append(br.Files, BankFileLine{BankFile: f, Accounts: d.Accounts, Error: d.Error})
+	}
+	xs, err := store.OpenExceptions(ctx, q)
+	if err != nil {
+		return br, err
+	}
+	for _, x := range xs {
+		if !strings.HasPrefix(x.NKey, "bank_txn:") && !strings.HasPrefix(x.NKey, "bank_file:") {
+			continue
+		}
+		be := BankException{Exception: x}
+		json.Unmarshal([]byte(x.Suggestions), &be.Suggested)
+		br.Exceptions = append(br.Exceptions, be)
+	}
+	return br, nil
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// canonicalAccounts gives a CSV's accounts, printed as bare numbers, the key of the
+// known Zengin account with that number, so that both files are of one account.
+func canonicalAccounts(ctx context.Context, q sqlx.ExtContext, st *bankfeed.Statement) error {
+	keys := map[string]string{}
+	for i := range st.Txns {
+		a := st.Txns[i].Account
+		k, ok := keys[a]
+		if !ok {
+			k = a
+			if a != "" && !strings.Contains(a, "-") {
+				known, err := store.AccountKeyByNumber(ctx, q, a)
+				if err != nil {
+					return err
+				}
+				if known != "" {
+					k = known
+				}
+			}
+			keys[a] = k
+		}
+		st.Txns[i].Account = k
+	}
+	for i := range st.Accounts {
+		if k, ok := keys[st.Accounts[i].Key]; ok {
+			st.Accounts[i].Key = k
+		}
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/templates"
+)
+
+// ErrNoDocument is returned for an invoice or notice number that does not exist.
+var ErrNoDocument = errors.New("no such invoice or notice")
+
+// VoidInvoice voids an issued invoice on staff's word, with why, recorded in the audit
+// trail with who did it (SPEC §8.5). With reissue it only marks the invoice: the next
+// night voids it and issues the corrected revision that replaces it (and, for one
+// already posted, a notice of cancellation). Without reissue the invoice is void at
+// once, and a posted one gets a notice of cancellation that the next night renders.
+// The command line and the web call this one function.
+func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool) error {
+	if why == "" {
+		return fmt.Errorf("void invoice %s: say why (--why)", number)
+	}
+	today := calendar.InTokyo(env.Now())
+	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		inv, err := store.GetInvoice(ctx, tx, number)
+		if store.IsNoRows(err) {
+			return fmt.Errorf("void invoice %s: %w (see `nightly invoices list`)", number, ErrNoDocument)
+		}
+		if err != nil {
+			return err
+		}
+		if inv.Status == store.InvoiceVoid {
+			return fmt.Errorf("void invoice %s: it is already void (on %s)", number, inv.VoidedOn)
+		}
+		if reissue {
+			ok, err := store.MarkReissue(ctx, tx, number, why)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("void invoice %s: it is already marked for reissue by the next night", number)
+			}
+			return store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "invoice_reissue_requested",
+				Subject: number, Field: "reissue_needed", FromValue: "false", ToValue: "true", Why: why})
+		}
+		if _, err := store.VoidInvoice(ctx, tx, number, why, today); err != nil {
+			return err
+		}
+		if inv.PostedAt.Valid {
+			if _, err := store.AddNotice(ctx, tx, store.Notice{Number: number + "-C", Kind: "cancellation", InvoiceNumber: number,
+				RunDate: today, CustomerNo: inv.CustomerNo}, env.Now()); err != nil {
+				return err
+			}
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "invoice_voided",
+			Subject: number, Field: "status", FromValue: inv.Status, ToValue: store.InvoiceVoid, Why: why})
+	})
+}
+
+// MarkPosted records that staff posted the invoices and notices numbered (SPEC §8.4):
+// they leave the morning's "print and post" list. A void invoice is refused (it must
+// not be posted), as is an unknown number; nothing is marked then. It returns how many
+// were newly marked (a document already marked is left as it was).
+func MarkPosted(ctx context.Context, env *Env, numbers []string) (int, error) {
+	if len(numbers) == 0 {
+		return 0, errors.New("posted: name the documents (numbers or --bundle DATE)")
+	}
+	marked := 0
+	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		marked = 0
+		for _, no := range numbers {
+			ok, err := markOnePosted(ctx, env, tx, no)
+			if err != nil {
+				return err
+			}
+			if ok {
+				marked++
+			}
+		}
+		return nil
+	})
+	return marked, err
+}
+
+func markOnePosted(ctx context.Context, env *Env, tx *sqlx.Tx, no string) (bool, error) {
+	inv, err := store.GetInvoice(ctx, tx, no)
+	var ok bool
+	switch {
+	case err == nil:
+		if inv.Status == store.InvoiceVoid {
+			return false, fmt.Errorf("posted %s: the invoice is void and must not be posted; see the morning report for what replaces it", no)
+		}
+		ok, err = store.MarkInvoicePosted(ctx, tx, no, env.Now())
+	case store.IsNoRows(err):
+		if _, err = store.GetNotice(ctx, tx, no); store.IsNoRows(err) {
+			return false, fmt.Errorf("posted %s: %w", no, ErrNoDocument)
+		} else if err != nil {
+			return false, err
+		}
+		ok, err = store.MarkNoticePosted(ctx, tx, no, env.Now())
+	}
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "posted", Subject: no,
+		Field: "posted_at", ToValue: env.Now().UTC().Format("2006-01-02T15:04:05Z")})
+}
+
+// BundleNumbers returns the numbers of the documents in the print bundle of day: every
+// document with a stored PDF not yet marked posted, issued on or before day.
+func BundleNumbers(ctx context.Context, env *Env, day calendar.Date) ([]string, error) {
+	items, err := store.ToPrint(ctx, env.DB, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, it := range items {
+		if it.HasPDF {
+			out = append(out, it.Number)
+		}
+	}
+	return out, nil
+}
+
+// StoredPDF returns the stored PDF of an invoice or notice: the evidence copy, checked
+// against its hash, byte for byte what the night wrote (SPEC §8.2).
+func StoredPDF(ctx context.Context, env *Env, number string) ([]byte, error) {
+	sha, ok, err := store.DocumentPDF(ctx, env.DB, number)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if _, gerr := store.GetInvoice(ctx, env.DB, number); gerr == nil {
+			return nil, fmt.Errorf("%s: not rendered yet; the next night (or `nightly run --date` of its issue date) renders it", number)
+		}
+		if _, gerr := store.GetNotice(ctx, env.DB, number); gerr == nil {
+			return nil, fmt.Errorf("%s: not rendered yet; the next night renders it", number)
+		}
+		return nil, fmt.Errorf("%s: %w", number, ErrNoDocument)
+	}
+	return env.Evidence.Get(sha)
+}
+
+// InvoiceWithLines returns an issued invoice and its lines, for `invoices show`.
+func InvoiceWithLines(ctx context.Context, env *Env, number string) (store.Invoice, []store.InvoiceLine, error) {
+	inv, err := store.GetInvoice(ctx, env.DB, number)
+	if store.IsNoRows(err) {
+		return inv, nil, fmt.Errorf("invoice %s: %w", number, ErrNoDocument)
+	}
+	if err != nil {
+		return inv, nil, err
+	}
+	ls, err := store.InvoiceLines(ctx, env.DB, number)
+	return inv, ls, err
+}
+
+// PreviewRenewal renders what the next renewal invoice of a contract will look like,
+// marked as a preview, with the templates as they are now (not the cached renderer):
+// the seats of the next term, the price list in force on its issue date (today when
+// that has passed), no number. Nothing is stored.
+func PreviewRenewal(ctx context.Context, env *Env, contractNo string) ([]byte, error) {
+	c, err := store.GetContract(ctx, env.DB, contractNo)
+	if store.IsNoRows(err) {
+		return nil, fmt.Errorf("preview: contract %s does not exist", contractNo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	plan, err := store.GetPlan(ctx, env.DB, c.PlanCode)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Kind != "subscription" || c.TermStart.IsZero() {
+		return nil, fmt.Errorf("preview: contract %s has no renewal (a perpetual licence, or not yet activated)", contractNo)
+	}
+	cust, err := store.GetCustomer(ctx, env.DB, c.CustomerNo)
+	if err != nil {
+		return nil, err
+	}
+	today := calendar.InTokyo(env.Now())
+	ns := contract.NextStart(c.TermStart)
+	dates := contract.RenewalDates(env.Calendar, ns, today, env.Config.Invoice.RenewalLeadDays)
+	price, err := store.PriceOn(ctx, env.DB, c.PlanCode, dates.IssueDate)
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s: %w", contractNo, err)
+	}
+	seats := c.Seats
+	if c.NextSeats.Valid {
+		seats = int(c.NextSeats.Int64)
+	}
+	rounding, err := invoice.ParseRounding(env.Config.Invoice.Rounding)
+	if err != nil {
+		return nil, err
+	}
+	cm := invoice.Common{IssueDate: dates.IssueDate, DueDate: dates.DueDate, ContractNo: c.No, Product: plan.Name,
+		TaxRate: env.Config.Invoice.TaxRate, Rounding: rounding, NextTermStart: contract.NextStart(ns),
+		To: invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}}
+	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
+	inv, err := invoice.NewRenewal(cm, price, seats, invoice.Period{From: ns, To: contract.TermEnd(ns)})
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s: %w", contractNo, err)
+	}
+	r, err := invoice.NewRenderer(templates.Open(env.Config.TemplatesDir))
+	if err != nil {
+		return nil, fmt.Errorf("invoice templates: %w", err)
+	}
+	return r.Preview(inv)
+}

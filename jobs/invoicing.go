@@ -1,0 +1,849 @@
+package jobs
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/templates"
+)
+
+// invoicingPage is how many contracts, orders or invoices one invoicing transaction
+// handles, and how many documents are rendered between two stores: memory stays flat
+// however many there are.
+const invoicingPage = 300
+
+// Invoicing is the night's invoicing step (SPEC §5.1 #5): it issues the renewal
+// invoices whose issue date has come (§4.3), the new and addition invoices of the orders
+// received by the run date (§4.1, §4.2, with the second addition invoice for a next term
+// already invoiced), voids and reissues the invoices marked for it (§4.4, §8.5, with a
+// notice of cancellation for one already posted), each page in its own transaction with
+// gapless numbers (§8.3). After those commit it renders every invoice and notice that
+// has no stored PDF yet, keeps each as evidence (§7.5, §8.2), and writes the day's
+// copies, the print bundle and the dispatch list from the stored bytes (§8.4).
+func Invoicing(ctx context.Context, n *Night) (Result, error) {
+	res := newResult()
+	iv, err := newIssuer(n)
+	if err != nil {
+		return res, err
+	}
+	if err := n.invoicePages(ctx, &res, "renewals", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+		page, err := store.RenewalCandidates(ctx, tx, n.Date.AddMonths(2), after, invoicingPage)
+		if err != nil || len(page) == 0 {
+			return "", 0, err
+		}
+		for _, c := range page {
+			if err := iv.renewal(ctx, tx, c, &res); err != nil {
+				return "", 0, err
+			}
+		}
+		return page[len(page)-1].No, len(page), nil
+	}); err != nil {
+		return res, err
+	}
+	if err := n.invoicePages(ctx, &res, "orders", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+		page, err := store.ReceivedOrders(ctx, tx, n.Date, after, invoicingPage)
+		if err != nil || len(page) == 0 {
+			return "", 0, err
+		}
+		for _, o := range page {
+			if err := iv.order(ctx, tx, o, &res); err != nil {
+				return "", 0, err
+			}
+		}
+		return page[len(page)-1].No, len(page), nil
+	}); err != nil {
+		return res, err
+	}
+	if err := n.invoicePages(ctx, &res, "reissues", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+		page, err := store.ReissuePage(ctx, tx, after, invoicingPage)
+		if err != nil || len(page) == 0 {
+			return "", 0, err
+		}
+		for _, inv := range page {
+			if err := iv.reissue(ctx, tx, inv, &res); err != nil {
+				return "", 0, err
+			}
+		}
+		return page[len(page)-1].Number, len(page), nil
+	}); err != nil {
+		return res, err
+	}
+	if err := n.renderPending(ctx, &res); err != nil {
+		return res, err
+	}
+	if n.DryRun {
+		return res, nil
+	}
+	return res, n.writeDocuments(ctx, &res)
+}
+
+// invoicePages runs fn page after page, each in its own transaction, until a page is
+// short. fn returns the key to continue after and the size of its page.
+func (n *Night) invoicePages(ctx context.Context, res *Result, what string, fn func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error)) error {
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var last string
+		var size int
+		err := n.Tx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			if last, size, err = fn(ctx, tx, after); err != nil {
+				return fmt.Errorf("invoicing %s after %q: %w", what, after, err)
+			}
+			return n.fault("invoicing.before_commit")
+		})
+		if err != nil {
+			return err
+		}
+		if err := n.fault("invoicing.after_commit"); err != nil {
+			return err
+		}
+		if size < invoicingPage {
+			return nil
+		}
+		after = last
+	}
+}
+
+// issuer builds and stores the night's invoices.
+type issuer struct {
+	n        *Night
+	rounding invoice.Rounding
+	taxRate  int
+}
+
+func newIssuer(n *Night) (*issuer, error) {
+	r, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	if err != nil {
+		return nil, fmt.Errorf("configuration invoice.rounding: %w", err)
+	}
+	return &issuer{n: n, rounding: r, taxRate: n.Config.Invoice.TaxRate}, nil
+}
+
+func partyOf(customerNo string, r store.Recipient) invoice.Party {
+	return invoice.Party{CustomerNo: customerNo, Name: r.CustomerName, PostalCode: r.PostalCode, Address: r.Address, Contact: r.Contact}
+}
+
+func (iv *issuer) common(issue, due calendar.Date, to invoice.Party, product string) invoice.Common {
+	return invoice.Common{IssueDate: issue, DueDate: due, To: to, Product: product, TaxRate: iv.taxRate, Rounding: iv.rounding}
+}
+
+// renewal issues the renewal invoice of c's next term when its issue date has come
+// (SPEC §4.3): the seats after accepted reductions, the price in force on the issue
+// date, due next start − 14 days or, caught up with short notice, run date + 14 days.
+func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandidate, res *Result) error {
+	n := iv.n
+	ns := contract.NextStart(c.TermStart)
+	if contract.RenewalIssueDate(ns).After(n.Date) {
+		return nil
+	}
+	res.Seen["renewals_due"]++
+	dates := contract.RenewalDates(n.Calendar, ns, n.Date, n.Config.Invoice.RenewalLeadDays)
+	seats := c.Seats
+	if c.NextSeats.Valid {
+		seats = int(c.NextSeats.Int64)
+	}
+	if seats < 1 {
+		return n.exception(ctx, tx, res, store.Exception{NKey: "renewal_seats:" + c.No + ":" + ns.String(), Kind: "renewal_invalid",
+			Subject: c.No, Message: fmt.Sprintf("契約 %s の次年度（%s〜）の数量が %d のため、更新請求書を発行できません。", c.No, ns.Japanese(), seats),
+			Action: "解約であれば cancel_at_term_end を設定し、そうでなければ次年度の数量を直して再実行してください。"})
+	}
+	price, err := store.PriceOn(ctx, tx, c.PlanCode, dates.IssueDate)
+	if store.IsNoRows(err) {
+		return n.exception(ctx, tx, res, store.Exception{NKey: "no_price:" + c.PlanCode + ":" + dates.IssueDate.String(), Kind: "no_price",
+			Subject: c.PlanCode, Message: fmt.Sprintf("プラン %s の %s 時点の価格がないため、契約 %s の更新請求書を発行できません。", c.PlanCode, dates.IssueDate.Japanese(), c.No),
+			Action: "価格表を取り込み（nightly import prices）、この日付を再実行してください。"})
+	}
+	if err != nil {
+		return err
+	}
+	cm := iv.common(dates.IssueDate, dates.DueDate, partyOf(c.CustomerNo, c.Recipient), c.PlanName)
+	cm.ContractNo = c.No
+	cm.NextTermStart = contract.NextStart(ns)
+	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
+	inv, err := invoice.NewRenewal(cm, price, seats, invoice.Period{From: ns, To: contract.TermEnd(ns)})
+	if err != nil {
+		return fmt.Errorf("renewal invoice of contract %s: %w", c.No, err)
+	}
+	row := store.Invoice{NKey: "renewal:" + c.No + ":" + ns.String(), Kind: string(invoice.KindRenewal), CustomerNo: c.CustomerNo,
+		ContractNo: c.No, TermStart: ns, ShortNotice: dates.ShortNotice, Seats: seats, UnitPrice: price}
+	if _, err := iv.store(ctx, tx, row, inv); err != nil {
+		return err
+	}
+	res.Changes["renewals"]++
+	if dates.ShortNotice {
+		res.Changes["short_notice"]++
+	}
+	return nil
+}
+
+// order issues the invoice of a received order: a new contract and its first invoice for
+// a new or migration order (SPEC §4.1, §3.5), or the addition invoice(s) (§3.2, §4.2).
+func (iv *issuer) order(ctx context.Context, tx *sqlx.Tx, o store.PendingOrder, res *Result) error {
+	res.Seen["orders"]++
+	refuse := func(msg, action string) error {
+		if _, err := store.SetOrderStatus(ctx, tx, o.No, "received", "exception", iv.n.Now); err != nil {
+			return err
+		}
+		return iv.n.exception(ctx, tx, res, store.Exception{NKey: "order_invalid:" + o.No, Kind: "order_invalid", Subject: o.No,
+			Message: "注文 " + o.No + ": " + msg, Action: action})
+	}
+	if o.CustomerName == "" {
+		return refuse("お客様番号 "+o.CustomerNo+" が登録されていません。", "顧客データを取り込み、注文の状態を received に戻して再実行してください。")
+	}
+	if o.PlanName == "" {
+		return refuse("プラン "+o.PlanCode+" が価格表にありません。", "プランを取り込み、注文の状態を received に戻して再実行してください。")
+	}
+	if o.Seats < 1 {
+		return refuse(fmt.Sprintf("数量 %d は 1 以上でなければなりません。", o.Seats), "注文を直して取り込み直してください。")
+	}
+	var err error
+	switch o.Kind {
+	case "new", "migration":
+		err = iv.newOrder(ctx, tx, o, res, refuse)
+	case "addition":
+		err = iv.addition(ctx, tx, o, res, refuse)
+	default:
+		return refuse("種類 "+o.Kind+" の注文は請求できません。", "注文の種類（new, addition, migration）を確認してください。")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = store.SetOrderStatus(ctx, tx, o.No, "received", "invoiced", iv.n.Now)
+	return err
+}
+
+func (iv *issuer) newOrder(ctx context.Context, tx *sqlx.Tx, o store.PendingOrder, res *Result, refuse func(msg, action string) error) error {
+	n := iv.n
+	price, err := store.PriceOn(ctx, tx, o.PlanCode, n.Date)
+	if store.IsNoRows(err) {
+		return refuse(fmt.Sprintf("プラン %s の %s 時点の価格がありません。", o.PlanCode, n.Date.Japanese()), "価格表を取り込み、注文の状態を received に戻して再実行してください。")
+	}
+	if err != nil {
+		return err
+	}
+	perpetual := o.PlanKind == "perpetual"
+	no, err := store.NextContractNo(ctx, tx)
+	if err != nil {
+		return err
+	}
+	k := store.Contract{No: no, CustomerNo: o.CustomerNo, PlanCode: o.PlanCode, Seats: o.Seats, UnitPrice: price,
+		Status: store.StatusPending, AutoRenew: !perpetual, OrderNo: nullString(o.No)}
+	if ok, err := store.InsertContract(ctx, tx, k, n.Now); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("contract number %s is taken", no)
+		}
+		return fmt.Errorf("contract for order %s: %w", o.No, err)
+	}
+	cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), partyOf(o.CustomerNo, o.Recipient), o.PlanName)
+	cm.ContractNo, cm.OrderNo = no, o.No
+	inv, err := invoice.NewFirstTerm(cm, price, o.Seats, perpetual)
+	if err != nil {
+		return fmt.Errorf("invoice of order %s: %w", o.No, err)
+	}
+	row := store.Invoice{NKey: "order:" + o.No, Kind: string(invoice.KindNew), CustomerNo: o.CustomerNo, ContractNo: no,
+		OrderNo: o.No, Seats: o.Seats, UnitPrice: price}
+	if _, err := iv.store(ctx, tx, row, inv); err != nil {
+		return err
+	}
+	res.Changes["contracts"]++
+	res.Changes["new"]++
+	return n.audit(ctx, tx, "contract_created", no, "status", "", store.StatusPending, "注文 "+o.No+" ("+o.Kind+")")
+}
+
+func (iv *issuer) addition(ctx context.Context, tx *sqlx.Tx, o store.PendingOrder, res *Result, refuse func(msg, action string) error) error {
+	n := iv.n
+	c, err := store.GetContract(ctx, tx, o.ContractNo.String)
+	if store.IsNoRows(err) || !o.ContractNo.Valid {
+		return refuse("追加先の契約 "+o.ContractNo.String+" がありません。", "契約番号を確認して注文を取り込み直してください。")
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status != store.StatusActive || c.TermStart.IsZero() {
+		return refuse("追加先の契約 "+c.No+" は利用中ではありません（"+c.Status+"）。", "契約の状態を確認し、お客様に連絡してください。")
+	}
+	desired := contract.YearMonthOf(n.Date)
+	if o.DesiredStart != "" {
+		if desired, err = contract.ParseYearMonth(o.DesiredStart); err != nil {
+			return refuse("利用開始希望月 "+o.DesiredStart+" が読めません。", "注文を直して取り込み直してください。")
+		}
+	}
+	add, err := contract.BillAddition(c.TermStart, desired)
+	if err != nil {
+		return refuse(fmt.Sprintf("利用開始希望月 %s は契約期間（%s〜%s）の中にありません。", desired.Japanese(), c.TermStart.Japanese(), c.TermEnd.Japanese()),
+			"お客様に希望月を確認し、注文を直して取り込み直してください。")
+	}
+	to := partyOf(o.CustomerNo, o.Recipient)
+	cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), to, o.PlanName)
+	cm.ContractNo, cm.OrderNo = c.No, o.No
+	cm.NextTermStart = contract.NextStart(c.TermStart)
+	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
+	inv, err := invoice.NewAddition(cm, c.UnitPrice, o.Seats, add.FirstCycle, c.TermEnd, add.Months)
+	if err != nil {
+		return fmt.Errorf("addition invoice of order %s: %w", o.No, err)
+	}
+	row := store.Invoice{NKey: "order:" + o.No, Kind: string(invoice.KindAddition), CustomerNo: o.CustomerNo, ContractNo: c.No,
+		OrderNo: o.No, TermStart: c.TermStart, Seats: o.Seats, UnitPrice: c.UnitPrice}
+	if _, err := iv.store(ctx, tx, row, inv); err != nil {
+		return err
+	}
+	res.Changes["additions"]++
+	// The next term's renewal is already issued: bill the added seats for that term on a
+	// second addition invoice, due with the renewal (§4.2); issued invoices never change.
+	next, err := store.NextRenewal(ctx, tx, c.No, c.TermStart)
+	if store.IsNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	due := next.DueDate
+	if due.Before(n.Date) {
+		due = contract.DueDate(n.Date, n.Config.Invoice.DueDays)
+	}
+	cm2 := iv.common(n.Date, due, to, o.PlanName)
+	cm2.ContractNo, cm2.OrderNo = c.No, o.No
+	cm2.Subject = o.PlanName + " ライセンス追加料金（" + next.TermStart.Japanese() + "からの次年度分）"
+	cm2.NextTermStart = contract.NextStart(next.TermStart)
+	cm2.RequestDeadline = contract.RequestDeadline(cm2.NextTermStart)
+	inv2, err := invoice.NewAddition(cm2, next.UnitPrice, o.Seats, next.TermStart, contract.TermEnd(next.TermStart), 12)
+	if err != nil {
+		return fmt.Errorf("next-term addition invoice of order %s: %w", o.No, err)
+	}
+	row2 := store.Invoice{NKey: "order:" + o.No + ":next", Kind: string(invoice.KindAddition), CustomerNo: o.CustomerNo,
+		ContractNo: c.No, OrderNo: o.No, TermStart: next.TermStart, Seats: o.Seats, UnitPrice: next.UnitPrice}
+	if _, err := iv.store(ctx, tx, row2, inv2); err != nil {
+		return err
+	}
+	res.Changes["additions"]++
+	return nil
+}
+
+// reissue voids an invoice marked for reissue and issues its next revision (SPEC §4.4,
+// §8.5): a renewal with the contract's seats for that term now (none when the contract
+// is cancelled), a new or addition invoice with the same lines; a notice of
+// cancellation is recorded when the voided invoice was already posted.
+func (iv *issuer) reissue(ctx context.Context, tx *sqlx.Tx, old store.Invoice, res *Result) error {
+	n := iv.n
+	why := old.VoidReason
+	if why == "" {
+		why = "訂正のため再発行"
+	}
+	if old.Status != store.InvoiceVoid {
+		if _, err := store.VoidInvoice(ctx, tx, old.Number, why, n.Date); err != nil {
+			return err
+		}
+		res.Changes["voided"]++
+		if err := n.audit(ctx, tx, "invoice_voided", old.Number, "status", old.Status, store.InvoiceVoid, why); err != nil {
+			return err
+		}
+	} else if err := store.ClearReissue(ctx, tx, old.Number); err != nil {
+		return err
+	}
+	prev, err := printable(ctx, tx, old, iv.rounding)
+	if err != nil {
+		return err
+	}
+	cust, err := store.GetCustomer(ctx, tx, old.CustomerNo)
+	if err != nil {
+		return err
+	}
+	to := invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}
+	row := store.Invoice{NKey: old.NKey, Revision: old.Revision + 1, Kind: old.Kind, CustomerNo: old.CustomerNo, ContractNo: old.ContractNo,
+		OrderNo: old.OrderNo, TermStart: old.TermStart, Replaces: old.Number, Seats: old.Seats, UnitPrice: old.UnitPrice}
+	var inv invoice.Invoice
+	issue := true
+	switch invoice.Kind(old.Kind) {
+	case invoice.KindRenewal:
+		c, err := store.GetContract(ctx, tx, old.ContractNo)
+		if err != nil {
+			return err
+		}
+		seats := c.Seats
+		if c.NextSeats.Valid {
+			seats = int(c.NextSeats.Int64)
+		}
+		if c.CancelAtTermEnd || c.Status != store.StatusActive || seats < 1 {
+			issue = false
+			break
+		}
+		plan, err := store.GetPlan(ctx, tx, c.PlanCode)
+		if err != nil {
+			return err
+		}
+		dates := contract.RenewalDates(n.Calendar, old.TermStart, n.Date, n.Config.Invoice.RenewalLeadDays)
+		cm := iv.common(dates.IssueDate, dates.DueDate, to, plan.Name)
+		cm.ContractNo, cm.Replaces = old.ContractNo, old.Number
+		cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
+		if inv, err = invoice.NewRenewal(cm, old.UnitPrice, seats, invoice.Period{From: old.TermStart, To: contract.TermEnd(old.TermStart)}); err != nil {
+			return fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
+		}
+		row.Seats, row.ShortNotice = seats, dates.ShortNotice
+	default:
+		cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), to, prev.Lines[0].Description)
+		cm.ContractNo, cm.OrderNo, cm.Replaces, cm.Subject = prev.ContractNo, prev.OrderNo, old.Number, prev.Subject
+		cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
+		if inv, err = invoice.Build(invoice.Kind(old.Kind), cm, prev.Lines); err != nil {
+			return fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
+		}
+		inv.Perpetual = prev.Perpetual
+	}
+	replacedBy := ""
+	if issue {
+		stored, err := iv.store(ctx, tx, row, inv)
+		if err != nil {
+			return err
+		}
+		replacedBy = stored.Number
+		res.Changes["reissued"]++
+		if err := n.audit(ctx, tx, "invoice_reissued", stored.Number, "replaces", "", old.Number, why); err != nil {
+			return err
+		}
+	}
+	if old.Paid > 0 {
+		if err := n.exception(ctx, tx, res, store.Exception{NKey: "voided_paid:" + old.Number, Kind: "voided_paid", Subject: old.Number,
+			Message: fmt.Sprintf("取り消した請求書 %s には %s の入金があります。", old.Number, Yen(old.Paid)),
+			Action:  "差し替えの請求書 " + replacedBy + " への充当か返金かを判断してください（nightly payments resolve）。"}); err != nil {
+			return err
+		}
+	}
+	if old.PostedAt.Valid {
+		added, err := store.AddNotice(ctx, tx, store.Notice{Number: old.Number + "-C", Kind: "cancellation", InvoiceNumber: old.Number,
+			ReplacedBy: replacedBy, RunDate: n.Date, CustomerNo: old.CustomerNo}, n.Now)
+		if err != nil {
+			return err
+		}
+		if added {
+			res.Changes["cancellation_notices"]++
+		}
+	}
+	return nil
+}
+
+// store issues inv under the next number with its lines and its printable doc.
+func (iv *issuer) store(ctx context.Context, tx *sqlx.Tx, row store.Invoice, inv invoice.Invoice) (store.Invoice, error) {
+	row.IssueDate, row.DueDate = inv.IssueDate, inv.DueDate
+	row.Subtotal, row.Tax, row.Total = inv.Subtotal, inv.Tax, inv.Total
+	row.ToName, row.ToPostalCode, row.ToAddress = inv.To.Name, inv.To.PostalCode, inv.To.Address
+	lines := make([]store.InvoiceLine, len(inv.Lines))
+	for i, l := range inv.Lines {
+		lines[i] = store.InvoiceLine{Description: l.Description, PeriodStart: l.Period.From, PeriodEnd: l.Period.To,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount, TaxRate: l.TaxRate}
+	}
+	stored, err := store.IssueInvoice(ctx, tx, row, lines, iv.n.Now)
+	if err != nil {
+		return stored, err
+	}
+	inv.Number = stored.Number
+	doc, err := json.Marshal(inv)
+	if err != nil {
+		return stored, fmt.Errorf("invoice %s: %w", stored.Number, err)
+	}
+	return stored, store.PutInvoiceDoc(ctx, tx, stored.Number, string(doc))
+}
+
+// printable returns the value an issued invoice is printed from: the doc recorded when
+// it was issued or, for an invoice issued before docs were recorded, one rebuilt from
+// its stored rows, which must give the stored totals.
+func printable(ctx context.Context, q sqlx.ExtContext, row store.Invoice, r invoice.Rounding) (invoice.Invoice, error) {
+	doc, ok, err := store.InvoiceDoc(ctx, q, row.Number)
+	if err != nil {
+		return invoice.Invoice{}, err
+	}
+	if ok {
+		var inv invoice.Invoice
+		if err := json.Unmarshal([]byte(doc), &inv); err != nil {
+			return inv, fmt.Errorf("doc of invoice %s: %w", row.Number, err)
+		}
+		return inv, nil
+	}
+	ls, err := store.InvoiceLines(ctx, q, row.Number)
+	if err != nil {
+		return invoice.Invoice{}, err
+	}
+	if len(ls) == 0 {
+		return invoice.Invoice{}, fmt.Errorf("invoice %s has no lines", row.Number)
+	}
+	lines := make([]invoice.Line, len(ls))
+	for i, l := range ls {
+		lines[i] = invoice.Line{Description: l.Description, Period: invoice.Period{From: l.PeriodStart, To: l.PeriodEnd},
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount, TaxRate: l.TaxRate}
+	}
+	cm := invoice.Common{Number: row.Number, IssueDate: row.IssueDate, DueDate: row.DueDate, ContractNo: row.ContractNo,
+		OrderNo: row.OrderNo, Replaces: row.Replaces, Product: ls[0].Description, Rounding: r,
+		To: invoice.Party{CustomerNo: row.CustomerNo, Name: row.ToName, PostalCode: row.ToPostalCode, Address: row.ToAddress}}
+	if row.Kind == string(invoice.KindRenewal) && !row.TermStart.IsZero() {
+		cm.NextTermStart = contract.NextStart(row.TermStart)
+		cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
+	}
+	inv, err := invoice.Build(invoice.Kind(row.Kind), cm, lines)
+	if err != nil {
+		return inv, fmt.Errorf("invoice %s: %w", row.Number, err)
+	}
+	if inv.Total != row.Total || inv.Tax != row.Tax {
+		return inv, fmt.Errorf("invoice %s: its lines give total %d, tax %d, but it was issued with total %d, tax %d; it cannot be printed again from its rows",
+			row.Number, inv.Total, inv.Tax, row.Total, row.Tax)
+	}
+	return inv, nil
+}
+
+// renderers holds one invoice.Renderer per Env, built on first use: the font is parsed
+// once per process, not once per night or document.
+var renderers sync.Map // *Env → *lazyRenderer
+
+type lazyRenderer struct {
+	once sync.Once
+	r    *invoice.Renderer
+	err  error
+}
+
+// Renderer returns the invoice renderer of env, built once from its templates.
+func (env *Env) Renderer() (*invoice.Renderer, error) {
+	v, _ := renderers.LoadOrStore(env, &lazyRenderer{})
+	lr := v.(*lazyRenderer)
+	lr.once.Do(func() {
+		lr.r, lr.err = invoice.NewRenderer(templates.Open(env.Config.TemplatesDir))
+		if lr.err != nil {
+			lr.err = fmt.Errorf("invoice templates: %w", lr.err)
+		}
+	})
+	return lr.r, lr.err
+}
+
+// rendered is one document rendered tonight, waiting to be kept.
+type rendered struct {
+	number, kind string // kind: invoice_pdf | reminder_pdf | notice_pdf
+	date         calendar.Date
+	amount       int64
+	counterparty string
+	pdf          []byte
+	pages        int
+}
+
+// renderPending renders, a page at a time, every invoice and notice without a stored
+// PDF, in parallel on all cores, then keeps each as evidence and records it, in number
+// order, in one transaction per page (SPEC §7.5, §8.2).
+func (n *Night) renderPending(ctx context.Context, res *Result) error {
+	var r *invoice.Renderer
+	rnd := func() (*invoice.Renderer, error) {
+		if r != nil {
+			return r, nil
+		}
+		var err error
+		r, err = n.Renderer()
+		return r, err
+	}
+	rounding, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	if err != nil {
+		return err
+	}
+	after := ""
+	for {
+		nums, err := store.UnrenderedInvoices(ctx, n.Q(), after, invoicingPage)
+		if err != nil {
+			return err
+		}
+		if len(nums) == 0 {
+			break
+		}
+		rr, err := rnd()
+		if err != nil {
+			return err
+		}
+		// Reads stay on this goroutine: a dry run's transaction is one connection.
+		docs := make([]rendered, len(nums))
+		vals := make([]invoice.Invoice, len(nums))
+		for i, no := range nums {
+			row, err := store.GetInvoice(ctx, n.Q(), no)
+			if err != nil {
+				return err
+			}
+			if vals[i], err = printable(ctx, n.Q(), row, rounding); err != nil {
+				return err
+			}
+			docs[i] = rendered{number: row.Number, kind: evidence.KindInvoicePDF, date: row.IssueDate, amount: row.Total,
+				counterparty: row.ToName}
+		}
+		if err := parallel(ctx, len(nums), func(i int) error {
+			pdf, err := rr.Invoice(vals[i])
+			if err != nil {
+				return fmt.Errorf("render invoice %s: %w", docs[i].number, err)
+			}
+			docs[i].pdf = pdf
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := n.keepRendered(ctx, docs, store.SetInvoicePDF, res); err != nil {
+			return err
+		}
+		after = nums[len(nums)-1]
+	}
+	after = ""
+	for {
+		page, err := store.UnrenderedNotices(ctx, n.Q(), after, invoicingPage)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		rr, err := rnd()
+		if err != nil {
+			return err
+		}
+		docs := make([]rendered, len(page))
+		jobs := make([]func() ([]byte, error), len(page))
+		for i := range page {
+			if docs[i], jobs[i], err = n.prepareNotice(ctx, rr, page[i], rounding); err != nil {
+				return err
+			}
+		}
+		if err := parallel(ctx, len(page), func(i int) error {
+			pdf, err := jobs[i]()
+			if err != nil {
+				return fmt.Errorf("render notice %s: %w", docs[i].number, err)
+			}
+			docs[i].pdf = pdf
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := n.keepRendered(ctx, docs, store.SetNoticePDF, res); err != nil {
+			return err
+		}
+		after = page[len(page)-1].Number
+	}
+}
+
+// prepareNotice reads what a notice prints and returns the function that renders it:
+// a reminder (outstanding = total − paid, stop date = the contract's term end, SPEC
+// §4.5) or a notice of cancellation (§4.4). The reads happen here, the rendering later
+// on any goroutine.
+func (n *Night) prepareNotice(ctx context.Context, rr *invoice.Renderer, nt store.NoticeToRender, rounding invoice.Rounding) (rendered, func() ([]byte, error), error) {
+	q := n.Q()
+	d := rendered{number: nt.Number, date: nt.RunDate, counterparty: nt.CustomerName}
+	row, err := store.GetInvoice(ctx, q, nt.InvoiceNumber)
+	if err != nil {
+		return d, nil, fmt.Errorf("notice %s: %w", nt.Number, err)
+	}
+	inv, err := printable(ctx, q, row, rounding)
+	if err != nil {
+		return d, nil, fmt.Errorf("notice %s: %w", nt.Number, err)
+	}
+	to := partyOf(nt.CustomerNo, nt.Recipient)
+	switch nt.Kind {
+	case "reminder":
+		d.kind, d.amount = evidence.KindReminderPDF, row.Total-row.Paid
+		rm := invoice.Reminder{Number: nt.Number, IssueDate: nt.RunDate, To: to, Invoice: inv.Ref(),
+			Outstanding: row.Total - row.Paid, StopDate: nt.TermEnd}
+		return d, func() ([]byte, error) { return rr.Reminder(rm) }, nil
+	case "cancellation":
+		cn := invoice.CancellationNotice{Number: nt.Number, IssueDate: nt.RunDate, To: to, Voided: inv.Ref(), Reason: row.VoidReason}
+		if nt.ReplacedBy != "" {
+			rep, err := store.GetInvoice(ctx, q, nt.ReplacedBy)
+			if err != nil {
+				return d, nil, fmt.Errorf("notice %s: %w", nt.Number, err)
+			}
+			repInv, err := printable(ctx, q, rep, rounding)
+			if err != nil {
+				return d, nil, fmt.Errorf("notice %s: %w", nt.Number, err)
+			}
+			cn.Replacement = repInv.Ref()
+		}
+		d.kind, d.amount = evidence.KindNoticePDF, row.Total
+		return d, func() ([]byte, error) { return rr.Cancellation(cn) }, nil
+	}
+	return d, nil, fmt.Errorf("notice %s: unknown kind %q", nt.Number, nt.Kind)
+}
+
+// keepRendered keeps each rendered document as evidence and records its PDF, in the
+// order given, in one transaction.
+func (n *Night) keepRendered(ctx context.Context, docs []rendered, set func(context.Context, sqlx.ExtContext, string, string, int) error, res *Result) error {
+	for i := range docs {
+		p, err := invoice.PageCount(docs[i].pdf)
+		if err != nil {
+			return fmt.Errorf("%s: %w", docs[i].number, err)
+		}
+		docs[i].pages = p
+	}
+	if !n.DryRun {
+		// One round of disk flushes for the page; Keep then finds each original stored.
+		b := n.Evidence.NewBatch()
+		for _, d := range docs {
+			if _, err := b.Put(d.pdf); err != nil {
+				b.Abort()
+				return fmt.Errorf("store PDF of %s: %w", d.number, err)
+			}
+		}
+		if err := b.Commit(); err != nil {
+			return fmt.Errorf("store PDFs %s…%s: %w", docs[0].number, docs[len(docs)-1].number, err)
+		}
+	}
+	return n.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, d := range docs {
+			e, err := n.Keep(ctx, tx, evidence.Entry{Kind: d.kind, Source: d.number + ".pdf", ReceivedAt: n.Now, Date: d.date,
+				Amount: d.amount, HasAmount: true, Counterparty: d.counterparty}, d.pdf)
+			if err != nil {
+				return fmt.Errorf("keep %s: %w", d.number, err)
+			}
+			if err := set(ctx, tx, d.number, e.SHA256, d.pages); err != nil {
+				return err
+			}
+			res.Changes["pdfs"]++
+		}
+		return nil
+	})
+}
+
+// parallel runs fn(0..count-1) on all cores and returns the first error.
+func parallel(ctx context.Context, count int, fn func(i int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := 0; i < count; i++ {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fn(i)
+		})
+	}
+	return g.Wait()
+}
+
+// writeDocuments writes the day's copies from the stored bytes (SPEC §8.4):
+// invoices/<number>.pdf for the invoices issued tonight, notices/<number>.pdf for the
+// notices recorded tonight, and print/bundle.pdf with print/dispatch.csv for every
+// document not yet posted, in postal-code order.
+func (n *Night) writeDocuments(ctx context.Context, res *Result) error {
+	dir := n.DayDir()
+	docs, err := store.DocumentsOn(ctx, n.Q(), n.Date)
+	if err != nil {
+		return err
+	}
+	for i, d := range docs {
+		pdf, err := n.Evidence.Get(d.PDFSHA256)
+		if err != nil {
+			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+		}
+		sub := "invoices"
+		if d.IsNotice {
+			sub = "notices"
+		}
+		if err := WriteFileAtomic(filepath.Join(dir, sub, d.Number+".pdf"), pdf, 0o644); err != nil {
+			return err
+		}
+		if i == 0 {
+			if err := n.fault("invoicing.pdf_write"); err != nil {
+				return err
+			}
+		}
+	}
+	res.Seen["documents_written"] = len(docs)
+	return n.writePrint(ctx, filepath.Join(dir, "print"), res)
+}
+
+// writePrint writes print/bundle.pdf (streamed, one document in memory at a time) and
+// print/dispatch.csv (UTF-8 with BOM, for Japanese Excel) for every document not yet
+// marked posted.
+func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
+	items, err := store.ToPrint(ctx, n.Q(), n.Date)
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(items, func(a, b store.PrintItem) int {
+		if c := invoice.PostalOrder(a.PostalCode, b.PostalCode); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Number, b.Number)
+	})
+	var csvb bytes.Buffer
+	csvb.WriteString("\ufeff")
+	w := csv.NewWriter(&csvb)
+	w.UseCRLF = true
+	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数"})
+	bundlePath := filepath.Join(dir, "bundle.pdf")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".bundle.pdf.tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	bw := bufio.NewWriter(f)
+	b := invoice.NewBundle(bw)
+	for _, it := range items {
+		if !it.HasPDF {
+			continue
+		}
+		sha, ok, err := store.DocumentPDF(ctx, n.Q(), it.Number)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		pdf, err := n.Evidence.Get(sha)
+		if err != nil {
+			return fmt.Errorf("stored PDF of %s: %w", it.Number, err)
+		}
+		pages, err := b.Add(it.Number, pdf)
+		if err != nil {
+			return err
+		}
+		w.Write([]string{it.PostalCode, it.Address, it.CustomerName + " 御中", it.Number, DocumentKindName(it.Kind),
+			strconv.FormatInt(it.Total, 10), strconv.Itoa(pages)})
+	}
+	w.Flush()
+	if b.Documents() == 0 {
+		if err := os.Remove(bundlePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	} else {
+		if err := b.Close(); err != nil {
+			return fmt.Errorf("print bundle: %w", err)
+		}
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", bundlePath, err)
+		}
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("write %s: %w", bundlePath, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", bundlePath, err)
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), bundlePath); err != nil {
+			return fmt.Errorf("write %s: %w", bundlePath, err)
+		}
+	}
+	res.Seen["to_post"] = b.Documents()
+	return WriteFileAtomic(filepath.Join(dir, "dispatch.csv"), csvb.Bytes(), 0o644)
+}

@@ -1,0 +1,389 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/mailintake"
+	"github.com/npress/nightly/store"
+)
+
+// jisMail is a plain-text Japanese message as Japanese mail clients expect it:
+// ISO-2022-JP (7 bit) in the body and in RFC 2047 B-encoded header words.
+type jisMail struct {
+	FromName, FromAddr string
+	ToName, ToAddr     string
+	Subject            string
+	MessageID          string
+	InReplyTo          string
+	Date               time.Time // zero: no Date header (a draft)
+	Extra              [][2]string
+	Body               string
+}
+
+var jisEncoder = encoding.ReplaceUnsupported(japanese.ISO2022JP.NewEncoder())
+
+// jis encodes s as ISO-2022-JP; characters ISO-2022-JP cannot carry become "?".
+func jis(s string) string {
+	out, err := jisEncoder.String(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// jisWords B-encodes s as ISO-2022-JP words of at most 12 characters each, so that no
+// encoded word is longer than RFC 2047 allows.
+func jisWords(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	r := []rune(s)
+	var words []string
+	for len(r) > 0 {
+		k := min(12, len(r))
+		words = append(words, mime.BEncoding.Encode("ISO-2022-JP", jis(string(r[:k]))))
+		r = r[k:]
+	}
+	return strings.Join(words, " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func jisAddress(name, addr string) string {
+	if name == "" {
+		return "<" + addr + ">"
+	}
+	return jisWords(name) + " <" + addr + ">"
+}
+
+// bytes renders the message, CRLF line ends.
+func (m jisMail) bytes() ([]byte, error) {
+	var h mail.Header
+	h.Set("MIME-Version", "1.0")
+	h.Set("Content-Type", "text/plain; charset=ISO-2022-JP")
+	h.Set("Content-Transfer-Encoding", "7bit")
+	for _, x := range m.Extra {
+		h.Set(x[0], x[1])
+	}
+	if m.InReplyTo != "" {
+		h.Set("References", "<"+m.InReplyTo+">")
+		h.Set("In-Reply-To", "<"+m.InReplyTo+">")
+	}
+	if m.MessageID != "" {
+		h.Set("Message-ID", "<"+m.MessageID+">")
+	}
+	if !m.Date.IsZero() {
+		h.Set("Date", m.Date.Format(time.RFC1123Z))
+	}
+	h.Set("Subject", jisWords(m.Subject))
+	h.Set("To", jisAddress(m.ToName, m.ToAddr))
+	h.Set("From", jisAddress(m.FromName, m.FromAddr))
+	// go-message's part writer takes UTF-8 only, so the header goes through its
+	// textproto writer and the body, already ISO-2022-JP (7 bit), follows as is.
+	var b bytes.Buffer
+	if err := textproto.WriteHeader(&b, h.Header.Header); err != nil {
+		return nil, err
+	}
+	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
+	b.WriteString(jis(body))
+	return b.Bytes(), nil
+}
+
+// deskAddress is who the reply drafts come from: the mailbox the requests arrive in.
+func (n *Night) deskAddress() string {
+	if u := n.Config.Mail.Username; strings.Contains(u, "@") {
+		return u
+	}
+	return "esales@npress.jp"
+}
+
+// writeReplies writes a reply draft for each request recorded tonight:
+// replies/<request id>.eml under the day folder, ISO-2022-JP, addressed to the sender,
+// quoting the request and saying what was accepted or what is missing (SPEC §4.4).
+// read holds the messages parsed tonight; others are read back from the evidence store.
+func (n *Night) writeReplies(ctx context.Context, read map[string]*mailintake.Mail, res *Result) error {
+	rs, err := store.ListRequests(ctx, n.Q(), store.RequestFilter{RunDate: n.Date})
+	if err != nil {
+		return err
+	}
+	var files []namedFile
+	for _, r := range rs {
+		m := read[r.MessageSHA256]
+		if m == nil { // recorded by an earlier run of this night: read the kept original
+			raw, err := n.Evidence.Get(r.MessageSHA256)
+			if err != nil {
+				return fmt.Errorf("reply draft for request %d: %w", r.ID, err)
+			}
+			if m, err = mailintake.Parse(raw); err != nil {
+				continue // a malformed message has no request row; nothing to quote
+			}
+		}
+		draft, err := replyDraft(n, r, m)
+		if err != nil {
+			return fmt.Errorf("reply draft for request %d: %w", r.ID, err)
+		}
+		files = append(files, namedFile{fmt.Sprintf("%d.eml", r.ID), draft})
+	}
+	if err := writeFilesAtomic(filepath.Join(n.DayDir(), "replies"), files); err != nil {
+		return err
+	}
+	res.Seen["reply_drafts"] += len(files)
+	return nil
+}
+
+type namedFile struct {
+	name string
+	data []byte
+}
+
+// writeFilesAtomic writes many files into dir as WriteFileAtomic does (a temporary
+// file, flushed, renamed), with the flushes done in parallel and the folder flushed
+// once, so that a night with hundreds of drafts does not wait for hundreds of
+// sequential flushes.
+func writeFilesAtomic(dir string, files []namedFile) error {
+	if len(files) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmps := make([]string, len(files))
+	defer func() {
+		for _, t := range tmps {
+			if t != "" {
+				os.Remove(t)
+			}
+		}
+	}()
+	var g errgroup.Group
+	g.SetLimit(16)
+	for i, f := range files {
+		g.Go(func() error {
+			tmp, err := os.CreateTemp(dir, "."+f.name+".tmp*")
+			if err != nil {
+				return err
+			}
+			tmps[i] = tmp.Name()
+			_, err = tmp.Write(f.data)
+			if err == nil {
+				err = tmp.Sync()
+			}
+			if cerr := tmp.Close(); err == nil {
+				err = cerr
+			}
+			if err == nil {
+				err = os.Chmod(tmp.Name(), 0o644)
+			}
+			if err != nil {
+				return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+		}
+		tmps[i] = ""
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// replyDraft composes the reply to one request.
+func replyDraft(n *Night, r store.Request, m *mailintake.Mail) ([]byte, error) {
+	to, toName := m.FromAddress, m.FromName
+	if m.ReplyTo != "" {
+		to = m.ReplyTo
+	}
+	subj := m.Subject
+	if !strings.HasPrefix(strings.ToLower(subj), "re:") {
+		subj = "Re: " + subj
+	}
+	var b strings.Builder
+	name := r.Contractor
+	if name == "" {
+		name = toName
+	}
+	if name != "" {
+		fmt.Fprintf(&b, "%s\n", name)
+	}
+	b.WriteString("ご担当者様\n\nいつもお世話になっております。nPress 営業窓口です。\n")
+	fmt.Fprintf(&b, "%s にいただいたご依頼について、ご連絡いたします。\n\n", r.ReceivedAt.In(calendar.Tokyo).Format("2006年1月2日 15時04分"))
+	b.WriteString(ReplyText(r))
+	b.WriteString("\nご不明な点がございましたら、本メールにご返信ください。\n今後ともよろしくお願いいたします。\n\n")
+	b.WriteString("――――――――――――――――――――\n")
+	for _, l := range strings.Split(strings.TrimRight(m.Text, "\n"), "\n") {
+		b.WriteString("> " + l + "\n")
+	}
+	return jisMail{FromName: "nPress 営業窓口", FromAddr: n.deskAddress(), ToName: toName, ToAddr: to, Subject: subj,
+		InReplyTo: m.MessageID, Body: b.String(),
+		Extra: [][2]string{{"X-Unsent", "1"}, {"X-Nightly-Request", fmt.Sprint(r.ID)}, {"X-Nightly-Reply-By", r.ReplyBy.String()}}}.bytes()
+}
+
+// ReplyText says to the customer, in Japanese, what became of a request: what was
+// accepted, or what is missing, late or does not fit.
+func ReplyText(r store.Request) string {
+	var b strings.Builder
+	what := "解約"
+	if r.Kind == string(mailintake.KindReduction) {
+		what = fmt.Sprintf("ライセンス数の減数（%d ライセンスへ）", r.SeatsAfter.Int64)
+	}
+	switch r.Status {
+	case store.RequestAccepted:
+		fmt.Fprintf(&b, "ご契約 %s について、%s 開始の年度からの%sを承りました。\n", r.ContractNo, r.TermStart.Japanese(), what)
+		if r.VoidsInvoice != "" {
+			fmt.Fprintf(&b, "すでにお送りした更新の請求書 %s は無効となります。お支払いはなさらず、あらためてお送りする請求書をご確認ください。\n", r.VoidsInvoice)
+		}
+	case store.RequestLate:
+		fmt.Fprintf(&b, "ご契約 %s の%sのご依頼は、%s 開始の年度の受付期限（%s）を過ぎて届きました。\n", r.ContractNo, what, r.AskedTerm.Japanese(), r.Deadline.Japanese())
+		fmt.Fprintf(&b, "恐れ入りますが、%s 開始の年度は現在のご契約内容で更新となり、ご依頼は %s 開始の年度から適用いたします。\n", r.AskedTerm.Japanese(), r.TermStart.Japanese())
+	case store.RequestIncomplete:
+		b.WriteString("お手続きに必要な次の項目が確認できませんでした。お手数ですが、本メールにご返信のうえお知らせください。\n")
+		for _, f := range strings.Split(r.Missing, ",") {
+			if f != "" {
+				fmt.Fprintf(&b, "・%s\n", mailintake.FieldJapanese(f))
+			}
+		}
+		if !r.Deadline.IsZero() {
+			fmt.Fprintf(&b, "%s 開始の年度に適用するには、%s までにご連絡ください。\n", r.AskedTerm.Japanese(), r.Deadline.Japanese())
+		}
+	case store.RequestMismatch:
+		b.WriteString("ご依頼の内容が弊社の記録と一致しないため、お手続きができませんでした。\n")
+		for _, rs := range strings.Split(r.Reason, ",") {
+			if rs != "" {
+				fmt.Fprintf(&b, "・%s\n", mailintake.Reason(rs).Japanese())
+			}
+		}
+		b.WriteString("ご契約番号・ご契約者名・対象製品・数量をご確認のうえ、あらためてお知らせください。\n")
+	case store.RequestDuplicate:
+		fmt.Fprintf(&b, "ご契約 %s の%sは、先にいただいたご依頼ですでに承っております。\n", r.ContractNo, what)
+	case store.RequestRejected:
+		fmt.Fprintf(&b, "ご契約 %s のご依頼は、お受けできませんでした。\n", r.ContractNo)
+	case store.RequestSuperseded:
+		fmt.Fprintf(&b, "ご契約 %s のご依頼は、後からいただいたご依頼に置き換えております。\n", r.ContractNo)
+	}
+	return b.String()
+}
+
+// RequestLine is a request as the morning report shows it: what came in, what the
+// night decided, by when the desk must answer and what staff must do (SPEC §9.2).
+type RequestLine struct {
+	store.Request
+	// Overdue is set when the reply-by date has passed and the request still waits for
+	// the desk.
+	Overdue bool
+	// Tonight is set for a request received in tonight's run.
+	Tonight bool
+}
+
+// OutcomeName is the status in Japanese.
+func (l RequestLine) OutcomeName() string {
+	names := map[string]string{store.RequestAccepted: "受理", store.RequestIncomplete: "情報不足", store.RequestLate: "期限後",
+		store.RequestMismatch: "不一致", store.RequestDuplicate: "重複", store.RequestRejected: "却下", store.RequestSuperseded: "差し替え済み"}
+	if n, ok := names[l.Status]; ok {
+		return n
+	}
+	return l.Status
+}
+
+// KindName is the kind of change in Japanese.
+func (l RequestLine) KindName() string {
+	switch l.Kind {
+	case string(mailintake.KindReduction):
+		if l.SeatsAfter.Valid {
+			return fmt.Sprintf("減数（%d ライセンスへ）", l.SeatsAfter.Int64)
+		}
+		return "減数"
+	case string(mailintake.KindCancellation):
+		return "解約"
+	}
+	return "不明"
+}
+
+// Action says what staff must do about the request.
+func (l RequestLine) Action() string {
+	reply := fmt.Sprintf("replies/%d.eml の返信案を確認して送信", l.ID)
+	switch l.Status {
+	case store.RequestAccepted:
+		if l.VoidsInvoice != "" {
+			return fmt.Sprintf("請求書 %s は郵送しない（無効・再発行）。%s。", l.VoidsInvoice, reply)
+		}
+		return "受理の連絡: " + reply + "。"
+	case store.RequestIncomplete:
+		var fs []string
+		for _, f := range strings.Split(l.Missing, ",") {
+			if f != "" {
+				fs = append(fs, mailintake.FieldJapanese(f))
+			}
+		}
+		return "不足項目（" + strings.Join(fs, "、") + "）をお客様に確認: " + reply + "。"
+	case store.RequestLate:
+		return fmt.Sprintf("期限後のため %s 開始の年度から適用。お客様に連絡: %s。適用しない場合は `nightly requests decide %d reject --why …`。", l.TermStart.Japanese(), reply, l.ID)
+	case store.RequestMismatch:
+		var rs []string
+		for _, r := range strings.Split(l.Reason, ",") {
+			if r != "" {
+				rs = append(rs, mailintake.Reason(r).Japanese())
+			}
+		}
+		return strings.Join(rs, "。") + "。お客様に確認: " + reply + "。"
+	case store.RequestDuplicate:
+		return "受付済みのご依頼の再送: 必要なら " + reply + "。"
+	}
+	return ""
+}
+
+// requestLines reads the requests for the report: tonight's, and the earlier ones
+// that still wait for the desk (incomplete, late or mismatched, undecided, received in
+// the last 14 days), overdue replies first.
+func (n *Night) requestLines(ctx context.Context) ([]RequestLine, error) {
+	rs, err := store.ListRequests(ctx, n.Q(), store.RequestFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var overdue, rest []RequestLine
+	since := n.Date.AddDays(-14)
+	for _, r := range rs {
+		waiting := r.DecidedBy == "" && (r.Status == store.RequestIncomplete || r.Status == store.RequestLate || r.Status == store.RequestMismatch)
+		l := RequestLine{Request: r, Tonight: r.RunDate == n.Date}
+		if !l.Tonight && (!waiting || r.RunDate.Before(since) || r.RunDate.After(n.Date)) {
+			continue
+		}
+		l.Overdue = waiting && r.ReplyBy.Before(n.Date)
+		if l.Overdue {
+			overdue = append(overdue, l)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return append(overdue, rest...), nil
+}

@@ -1,0 +1,147 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/store"
+)
+
+// ResolvePayment is staff's answer to a bank exception (SPEC §6.7): it books transfer
+// txnID (with fee, the bank fee the customer deducted, accepted as ours) against
+// invoices in the order given, each up to what it still owes; it undoes what the night
+// had booked from that transfer first. It learns the payer name as an alias of the
+// invoices' customer and, with a fee, the customer's fee (§6.6 rules 2 and 3), closes
+// the transfer's exception, and records who and why in the audit trail. A paid new or
+// addition invoice gets its provisioning task, counted from today (§4.1). The command
+// line and the web call this one function.
+func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []string, fee int64, why string) error {
+	if strings.TrimSpace(why) == "" {
+		return fmt.Errorf("resolve transfer %d: say why (--why)", txnID)
+	}
+	if len(invoices) == 0 {
+		return fmt.Errorf("resolve transfer %d: name the invoice(s) (--invoice N[,N…])", txnID)
+	}
+	if fee < 0 {
+		return fmt.Errorf("resolve transfer %d: --fee %d is negative", txnID, fee)
+	}
+	now := env.Now()
+	today := calendar.InTokyo(now)
+	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, err := store.GetBankTxn(ctx, tx, txnID)
+		if store.IsNoRows(err) {
+			return fmt.Errorf("resolve transfer %d: no such transfer (see `nightly payments unmatched`)", txnID)
+		}
+		if err != nil {
+			return err
+		}
+		if t.Kind != "credit" || t.Cancelled || t.Status == store.TxnReversed || t.Status == store.TxnReversal || t.Status == store.TxnIgnored {
+			return fmt.Errorf("resolve transfer %d: it is not a payment that can be booked (%s, status %s)", txnID, t.Kind, t.Status)
+		}
+		var invs []store.Invoice
+		customer := ""
+		var open int64
+		for _, no := range invoices {
+			inv, err := store.GetInvoice(ctx, tx, no)
+			if store.IsNoRows(err) {
+				return fmt.Errorf("resolve transfer %d: no invoice %s", txnID, no)
+			}
+			if err != nil {
+				return err
+			}
+			if inv.Status == store.InvoiceVoid {
+				return fmt.Errorf("resolve transfer %d: invoice %s is void; name the invoice that replaced it", txnID, no)
+			}
+			if customer != "" && inv.CustomerNo != customer {
+				return fmt.Errorf("resolve transfer %d: invoices %s and %s are of different customers (%s, %s)", txnID, invs[0].Number, no, customer, inv.CustomerNo)
+			}
+			customer = inv.CustomerNo
+			invs = append(invs, inv)
+		}
+		before, err := store.PaymentsOfTxn(ctx, tx, txnID)
+		if err != nil {
+			return err
+		}
+		// Undo what the night booked from this transfer; the invoices' open amounts are
+		// then read again.
+		for _, p := range before {
+			if p.Reversed {
+				continue
+			}
+			if err := store.AddPaid(ctx, tx, p.InvoiceNumber, -p.Amount); err != nil {
+				return err
+			}
+			if err := store.DeletePayment(ctx, tx, p.ID); err != nil {
+				return err
+			}
+		}
+		for i, inv := range invs {
+			if invs[i], err = store.GetInvoice(ctx, tx, inv.Number); err != nil {
+				return err
+			}
+			open += invs[i].Total - invs[i].Paid
+		}
+		left := t.Amount + fee
+		if left > open {
+			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d) is more than invoices %s still owe (¥%d); name more invoices, or book ¥%d and refund the rest by closing the exception instead",
+				txnID, t.Amount+fee, fee, strings.Join(invoices, ","), open, open)
+		}
+		for i, inv := range invs {
+			amt := min(left, inv.Total-inv.Paid)
+			if i == len(invs)-1 {
+				amt = left
+			}
+			if amt <= 0 {
+				continue
+			}
+			left -= amt
+			pf := int64(0)
+			if i == 0 {
+				pf = fee
+			}
+			if _, err := store.AddPayment(ctx, tx, store.Payment{TxnID: txnID, InvoiceNumber: inv.Number, Amount: amt, Fee: pf, Rule: 0,
+				RuleName: "staff", RunDate: today, CreatedBy: env.Who, CreatedAt: now}); err != nil {
+				return err
+			}
+			if err := store.AddPaid(ctx, tx, inv.Number, amt); err != nil {
+				return err
+			}
+			if err := afterPaid(ctx, tx, env, inv.Number, today, today); err != nil {
+				return err
+			}
+		}
+		if err := store.SetTxnStatus(ctx, tx, txnID, store.TxnMatched); err != nil {
+			return err
+		}
+		if t.PayerNormalized != "" {
+			if err := store.PutPayerAlias(ctx, tx, store.PayerAlias{Name: t.PayerNormalized, CustomerNo: customer, LearnedBy: env.Who, LearnedAt: now}); err != nil {
+				return err
+			}
+		}
+		if fee > 0 {
+			if err := store.PutLearnedFee(ctx, tx, customer, fee, env.Who, now); err != nil {
+				return err
+			}
+		}
+		if _, err := store.CloseException(ctx, tx, TxnExceptionKey(txnID), env.Who, why, now); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{At: now.UTC(), Who: env.Who, Action: "payment_resolved",
+			Subject: fmt.Sprintf("bank_txn:%d", txnID), Field: "invoices", FromValue: paymentList(before), ToValue: strings.Join(invoices, ","),
+			Why: fmt.Sprintf("%s (fee %d, payer %s → customer %s)", why, fee, t.Payer, customer)})
+	})
+}
+
+func paymentList(ps []store.Payment) string {
+	var s []string
+	for _, p := range ps {
+		if !p.Reversed {
+			s = append(s, fmt.Sprintf("%s:%d", p.InvoiceNumber, p.Amount))
+		}
+	}
+	return strings.Join(s, ",")
+}

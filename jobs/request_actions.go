@@ -1,0 +1,105 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/mailintake"
+	"github.com/npress/nightly/store"
+)
+
+// DecideRequest records a staff decision on a request (SPEC §7.4): "accept" makes it
+// effective (a late one stays for the following term), "reject" takes it back. The
+// contract's next term follows: an accepted request for it is applied, a rejected one
+// that was applied is removed and the next term recomputed from the requests still in
+// force. It is audited with who and why; the command line and the web call it.
+func DecideRequest(ctx context.Context, env *Env, id int64, decision, why string) (store.Request, error) {
+	if why == "" {
+		return store.Request{}, fmt.Errorf("decide request %d: say why (--why)", id)
+	}
+	if decision != "accept" && decision != "reject" {
+		return store.Request{}, fmt.Errorf("decide request %d: %q: want accept or reject", id, decision)
+	}
+	n := &Night{Env: env, Date: calendar.InTokyo(env.Now()), Now: env.Now().UTC()}
+	res := newResult()
+	var out store.Request
+	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		r, err := store.GetRequest(ctx, tx, id)
+		if store.IsNoRows(err) {
+			return fmt.Errorf("decide request %d: no such request (see `nightly requests list`)", id)
+		}
+		if err != nil {
+			return err
+		}
+		to := store.RequestRejected
+		if decision == "accept" {
+			if r.ContractNo == "" || r.Kind == "" || r.TermStart.IsZero() {
+				return fmt.Errorf("decide request %d: it names no contract, kind or term; it cannot be accepted as it is: record the customer's complete request instead", id)
+			}
+			if r.Kind == string(mailintake.KindReduction) && !r.SeatsAfter.Valid {
+				return fmt.Errorf("decide request %d: it gives no seat count; it cannot be accepted as it is", id)
+			}
+			to = store.RequestAccepted
+			if r.Outcome == store.RequestLate {
+				to = store.RequestLate
+			}
+		}
+		if err := store.DecideRequest(ctx, tx, id, to, env.Who, why, r.TermStart); err != nil {
+			return err
+		}
+		if err := store.Audit(ctx, tx, store.AuditEntry{At: n.Now, RunDate: n.Date, Who: env.Who, Action: "decide_request",
+			Subject: fmt.Sprintf("request:%d", id), Field: "status", FromValue: r.Status, ToValue: to, Why: why,
+			FileSHA256: r.MessageSHA256}); err != nil {
+			return err
+		}
+		r.Status, r.Applied = to, false
+		if to == store.RequestRejected {
+			if err := n.recomputeNextTerm(ctx, tx, r.ContractNo, env.Who, why); err != nil {
+				return err
+			}
+		} else if _, err := n.applyRequest(ctx, tx, r, env.Who, &res); err != nil {
+			return err
+		}
+		out, err = store.GetRequest(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// recomputeNextTerm sets a contract's next term from the applied requests still in
+// force for it (the latest wins), or back to "as now" when none is left.
+func (n *Night) recomputeNextTerm(ctx context.Context, tx *sqlx.Tx, no, who, why string) error {
+	c, err := store.GetContract(ctx, tx, no)
+	if store.IsNoRows(err) {
+		return nil
+	}
+	if err != nil || c.TermEnd.IsZero() {
+		return err
+	}
+	rs, err := store.RequestsOfContract(ctx, tx, no)
+	if err != nil {
+		return err
+	}
+	next := c.TermEnd.AddDays(1)
+	seats, cancel := sql.NullInt64{}, false
+	for _, r := range rs {
+		if !r.Applied || r.TermStart != next || (r.Status != store.RequestAccepted && r.Status != store.RequestLate) {
+			continue
+		}
+		seats, cancel = sql.NullInt64{}, r.Kind == string(mailintake.KindCancellation)
+		if !cancel {
+			seats = r.SeatsAfter
+		}
+	}
+	changed, err := store.SetContractNextTerm(ctx, tx, no, seats, cancel, n.Now)
+	if err != nil || !changed {
+		return err
+	}
+	return store.Audit(ctx, tx, store.AuditEntry{At: n.Now, RunDate: n.Date, Who: who, Action: "request_applied", Subject: no,
+		Field: "next_term", FromValue: fmt.Sprintf("seats=%s cancel=%t", nullStr(c.NextSeats), c.CancelAtTermEnd),
+		ToValue: fmt.Sprintf("seats=%s cancel=%t", nullStr(seats), cancel), Why: why})
+}

@@ -1,0 +1,511 @@
+package web
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
+)
+
+func funcs() template.FuncMap {
+	f := jobs.ReportFuncs()
+	f["roleName"] = RoleName
+	f["dict"] = func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, errors.New("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	}
+	f["when"] = func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(calendar.Tokyo).Format("2006-01-02 15:04")
+	}
+	f["whenNull"] = func(t sql.NullTime) string {
+		if !t.Valid {
+			return ""
+		}
+		return t.Time.In(calendar.Tokyo).Format("2006-01-02 15:04")
+	}
+	f["invStatus"] = func(s string) string {
+		if n, ok := map[string]string{"open": "未入金", "partially_paid": "一部入金", "paid": "入金済", "void": "取消", "lapsed": "失効"}[s]; ok {
+			return n
+		}
+		return s
+	}
+	f["reqStatus"] = func(s string) string {
+		if n, ok := map[string]string{"accepted": "受理", "incomplete": "不備", "late": "期限後", "mismatch": "不一致",
+			"duplicate": "重複", "rejected": "却下", "superseded": "差し替え"}[s]; ok {
+			return n
+		}
+		return s
+	}
+	f["reqKind"] = func(s string) string {
+		if n, ok := map[string]string{"reduction": "減数", "cancellation": "解約"}[s]; ok {
+			return n
+		}
+		return s
+	}
+	f["runStatus"] = func(s string) string {
+		if n, ok := map[string]string{"ok": "正常", "failed": "失敗", "running": "実行中", "dry-run": "試算", "partial": "一部"}[s]; ok {
+			return n
+		}
+		return s
+	}
+	f["trigger"] = func(s string) string {
+		if n, ok := map[string]string{"cron": "定時", "manual": "手動", "demo": "デモ"}[s]; ok {
+			return n
+		}
+		return s
+	}
+	f["short"] = func(s string) string {
+		if len(s) > 12 {
+			return s[:12] + "…"
+		}
+		return s
+	}
+	f["nullInt"] = func(v sql.NullInt64) string {
+		if !v.Valid {
+			return ""
+		}
+		return strconv.FormatInt(v.Int64, 10)
+	}
+	f["nullYen"] = func(v sql.NullInt64) string {
+		if !v.Valid {
+			return ""
+		}
+		return jobs.Yen(v.Int64)
+	}
+	return f
+}
+
+func (s *Server) today() calendar.Date { return calendar.InTokyo(s.env.Now()) }
+
+// nightRow is a line of the list of nights.
+type nightRow struct {
+	store.Run
+	Changes  []string
+	Duration string
+}
+
+func (s *Server) nightsPage(w http.ResponseWriter, r *http.Request) {
+	runs, err := store.RecentRuns(r.Context(), s.env.DB, 100)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	rows := make([]nightRow, 0, len(runs))
+	for _, run := range runs {
+		row := nightRow{Run: run}
+		var steps []jobs.StepSummary
+		json.Unmarshal([]byte(run.Steps), &steps)
+		total := map[string]int{}
+		var keys []string
+		for _, st := range steps {
+			for k, v := range st.Changes {
+				if _, ok := total[k]; !ok {
+					keys = append(keys, k)
+				}
+				total[k] += v
+			}
+		}
+		for _, k := range sortedKeys(keys) {
+			row.Changes = append(row.Changes, fmt.Sprintf("%s %d", k, total[k]))
+		}
+		if run.EndedAt.Valid {
+			row.Duration = fmt.Sprintf("%.1f 秒", run.EndedAt.Time.Sub(run.StartedAt).Seconds())
+		}
+		rows = append(rows, row)
+	}
+	s.page(w, r, http.StatusOK, "nights", "夜間処理の一覧", map[string]any{"Runs": rows, "Today": s.today().String()})
+}
+
+func sortedKeys(ks []string) []string {
+	out := append([]string{}, ks...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// pathDate reads the {date} of the path; it answers 404 itself when it is not a date.
+func (s *Server) pathDate(w http.ResponseWriter, r *http.Request) (calendar.Date, bool) {
+	d, err := calendar.ParseDate(r.PathValue("date"))
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("日付 %q が読めません（YYYY-MM-DD）", r.PathValue("date")))
+		return d, false
+	}
+	return d, true
+}
+
+func (s *Server) nightPage(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDate(w, r)
+	if !ok {
+		return
+	}
+	rep, err := jobs.BuildReport(r.Context(), s.env, d)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), rep)
+}
+
+// reportHTML is report.html as the report step writes it, rendered now from the database.
+func (s *Server) reportHTML(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDate(w, r)
+	if !ok {
+		return
+	}
+	rep, err := jobs.BuildReport(r.Context(), s.env, d)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	b, err := jobs.RenderReport(s.env.Config.TemplatesDir, rep)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b)
+}
+
+// printFiles are the files of a night's print/ folder the web offers.
+var printFiles = map[string]string{"bundle.pdf": "application/pdf", "dispatch.csv": "text/csv; charset=utf-8"}
+
+func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDate(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	invs, err := store.ListInvoices(ctx, s.env.DB, store.InvoiceFilter{IssueDate: d})
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	notices, err := store.ListNotices(ctx, s.env.DB, d)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	var files []string
+	for _, f := range []string{"bundle.pdf", "dispatch.csv"} {
+		if st, err := os.Stat(filepath.Join(s.env.Config.OutDir, d.String(), "print", f)); err == nil && st.Mode().IsRegular() {
+			files = append(files, f)
+		}
+	}
+	s.page(w, r, http.StatusOK, "invoices", "請求書・通知 "+d.Japanese(), map[string]any{
+		"Date": d, "Invoices": invs, "Notices": notices, "PrintFiles": files})
+}
+
+var docNumberRE = regexp.MustCompile(`^[0-9A-Za-z-]{1,24}$`)
+
+// documentPDF serves the stored PDF of an invoice or notice from the evidence store:
+// inline, or as a download with ?download=1.
+func (s *Server) documentPDF(w http.ResponseWriter, r *http.Request) {
+	number := r.PathValue("number")
+	if number == "" {
+		number = strings.TrimSuffix(r.PathValue("file"), ".pdf")
+	}
+	if !docNumberRE.MatchString(number) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("書類番号 %q が読めません", number))
+		return
+	}
+	sha, ok, err := store.DocumentPDF(r.Context(), s.env.DB, number)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if !ok || !evidence.ValidSHA256(sha) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("書類 %s の PDF はまだありません", number))
+		return
+	}
+	s.serveEvidence(w, r, sha, number+".pdf", "application/pdf", r.URL.Query().Get("download") == "1")
+}
+
+// serveEvidence streams a stored file, checked against its SHA-256 as it is read.
+func (s *Server) serveEvidence(w http.ResponseWriter, r *http.Request, sha, name, ctype string, download bool) {
+	data, err := s.env.Evidence.Get(sha) // checked against its hash before a byte is sent
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, evidence.ErrMissing) {
+			status = http.StatusNotFound
+		}
+		s.fail(w, r, status, fmt.Errorf("証跡ファイル %s を渡せません: %w", sha, err))
+		return
+	}
+	disp := "inline"
+	if download {
+		disp = "attachment"
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", contentDisposition(disp, name))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Del("Content-Security-Policy") // the browser's PDF viewer runs under the document's own policy
+	h.Set("Cache-Control", "private, no-store")
+	w.Write(data)
+}
+
+// contentDisposition names a file for the browser: an ASCII fallback and the UTF-8 name.
+func contentDisposition(disp, name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf("%s; filename=\"%s\"; filename*=UTF-8''%s", disp, ascii, url.PathEscape(name))
+}
+
+func (s *Server) printFile(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDate(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("file")
+	ctype, ok := printFiles[name]
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%s はありません（bundle.pdf と dispatch.csv のみ）", name))
+		return
+	}
+	p := filepath.Join(s.env.Config.OutDir, d.String(), "print", name)
+	f, err := os.Open(p)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%s の %s はありません", d, name))
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	disp := "inline"
+	if r.URL.Query().Get("download") == "1" || name == "dispatch.csv" {
+		disp = "attachment"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disp, d.String()+"-"+name))
+	w.Header().Del("Content-Security-Policy")
+	http.ServeContent(w, r, name, st.ModTime(), f)
+}
+
+func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
+	xs, err := store.OpenExceptions(r.Context(), s.env.DB)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "exceptions", "対応が必要な例外", xs)
+}
+
+func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) {
+	ts, err := store.OpenTasks(r.Context(), s.env.DB)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	today := s.today()
+	lines := make([]jobs.TaskLine, len(ts))
+	for i, t := range ts {
+		lines[i] = jobs.TaskLine{Task: t, Overdue: t.DueDate.Before(today)}
+	}
+	s.page(w, r, http.StatusOK, "tasks", "開通・停止の作業", lines)
+}
+
+func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
+	rs, err := store.ListRequests(r.Context(), s.env.DB, store.RequestFilter{Status: r.URL.Query().Get("status"), Limit: 500})
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "requests", "受け付けた依頼（減数・解約）", rs)
+}
+
+func (s *Server) contractsPage(w http.ResponseWriter, r *http.Request) {
+	if no := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("no"))); no != "" {
+		http.Redirect(w, r, "/contracts/"+url.PathEscape(no), http.StatusSeeOther)
+		return
+	}
+	after := r.URL.Query().Get("after")
+	cs, err := store.ContractPage(r.Context(), s.env.DB, after, 200)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	next := ""
+	if len(cs) == 200 {
+		next = cs[len(cs)-1].No
+	}
+	s.page(w, r, http.StatusOK, "contracts", "契約", map[string]any{"Contracts": cs, "Next": next, "Today": s.today()})
+}
+
+// contractView is a contract with its history.
+type contractView struct {
+	Contract store.Contract
+	Customer store.Customer
+	Audit    []store.AuditEntry
+	Invoices []store.Invoice
+	Payments []store.PaymentLine
+	Requests []store.Request
+	Today    calendar.Date
+	MinHold  string
+}
+
+func (s *Server) contractPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	no := r.PathValue("no")
+	c, err := store.GetContract(ctx, s.env.DB, no)
+	if store.IsNoRows(err) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("契約 %s はありません", no))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	v := contractView{Contract: c, Today: s.today(), MinHold: s.today().String()}
+	if v.Customer, err = store.GetCustomer(ctx, s.env.DB, c.CustomerNo); err != nil && !store.IsNoRows(err) {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if v.Audit, err = store.AuditOf(ctx, s.env.DB, no); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if v.Invoices, err = store.ListInvoices(ctx, s.env.DB, store.InvoiceFilter{ContractNo: no}); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if v.Requests, err = store.RequestsOfContract(ctx, s.env.DB, no); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	numbers := map[string]bool{}
+	for _, inv := range v.Invoices {
+		numbers[inv.Number] = true
+	}
+	if len(numbers) > 0 {
+		// TODO(store): a payments-of-invoices query; the full list is read and filtered here.
+		ps, err := store.ListPayments(ctx, s.env.DB)
+		if err != nil {
+			s.fail(w, r, http.StatusInternalServerError, err)
+			return
+		}
+		for _, p := range ps {
+			if numbers[p.InvoiceNumber] {
+				v.Payments = append(v.Payments, p)
+			}
+		}
+	}
+	s.page(w, r, http.StatusOK, "contract", "契約 "+no, v)
+}
+
+// evidenceForm is the search form and its results.
+type evidenceForm struct {
+	From, To, AmountMin, AmountMax, Counterparty string
+	Searched                                     bool
+	Error                                        string
+	Rows                                         []evidence.Entry
+}
+
+func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := evidenceForm{From: q.Get("from"), To: q.Get("to"), AmountMin: q.Get("amount_min"), AmountMax: q.Get("amount_max"), Counterparty: strings.TrimSpace(q.Get("counterparty"))}
+	if len(q) > 0 {
+		f.Searched = true
+		eq, err := f.query()
+		if err != nil {
+			f.Error = err.Error()
+		} else if f.Rows, err = jobs.SearchEvidence(r.Context(), s.env, eq); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, err)
+			return
+		}
+	}
+	s.page(w, r, http.StatusOK, "evidence", "証跡の検索", f)
+}
+
+func (f evidenceForm) query() (store.EvidenceQuery, error) {
+	q := store.EvidenceQuery{Counterparty: f.Counterparty, Limit: 500}
+	var err error
+	if f.From != "" {
+		if q.From, err = calendar.ParseDate(f.From); err != nil {
+			return q, fmt.Errorf("開始日: %w", err)
+		}
+	}
+	if f.To != "" {
+		if q.To, err = calendar.ParseDate(f.To); err != nil {
+			return q, fmt.Errorf("終了日: %w", err)
+		}
+	}
+	for _, a := range []struct {
+		s, label string
+		to       **int64
+	}{{f.AmountMin, "金額（以上）", &q.AmountMin}, {f.AmountMax, "金額（以下）", &q.AmountMax}} {
+		if a.s == "" {
+			continue
+		}
+		v, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimPrefix(a.s, "¥"), ",", ""), 10, 64)
+		if err != nil {
+			return q, fmt.Errorf("%s: %q は円の整数ではありません", a.label, a.s)
+		}
+		*a.to = &v
+	}
+	return q, nil
+}
+
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	sha := r.PathValue("sha")
+	if !evidence.ValidSHA256(sha) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%q は SHA-256 ではありません", sha))
+		return
+	}
+	row, err := store.EvidenceBySHA(r.Context(), s.env.DB, sha)
+	if store.IsNoRows(err) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("証跡 %s は台帳にありません", sha))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	name := path.Base(filepath.ToSlash(row.Source))
+	if name == "." || name == "/" || name == "" {
+		name = sha
+	}
+	if row.Kind == evidence.KindMail && path.Ext(name) != ".eml" {
+		name = strings.ReplaceAll(name, " ", "_") + ".eml"
+	}
+	v := viewerOf(r)
+	s.log.Info("web: evidence download", "sha256", sha, "user", v.user.Name)
+	s.serveEvidence(w, r, sha, name, "application/octet-stream", true)
+}
