@@ -130,9 +130,15 @@ func (n *Normalizer) Normalize(s string) string {
 	rs = stripCustomerNumber(trimSpaceRunes(rs))
 	rs = n.removeParenForms(rs)
 	rs = removePunct(rs)
-	rs = n.removeSpelled(rs)
-	rs = stripCustomerNumber(rs)
-	return string(rs)
+	// Removing a legal form can uncover a customer number and the reverse
+	// ("0kk000 000"): repeat until nothing changes, so that Normalize is idempotent.
+	for {
+		before := len(rs)
+		rs = stripCustomerNumber(n.removeSpelled(rs))
+		if len(rs) == before {
+			return string(rs)
+		}
+	}
 }
 
 // Fold applies only the character-level steps of Normalize (width, kana size, voiced

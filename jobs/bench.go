@@ -1,0 +1,93 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+)
+
+// BenchStep is one step's figures in a night benchmark.
+type BenchStep struct {
+	Name        string
+	Seconds     float64
+	RowsWritten int64 // rows added to every table but the run ledger (updates are not counted)
+	PeakRSSMB   float64
+	PDFs        int
+	Changes     map[string]int
+}
+
+// benchTables are the tables whose row counts tell what a step wrote.
+var benchTables = []string{"customers", "contracts", "orders", "invoices", "invoice_lines", "notices", "bank_files",
+	"bank_txns", "payments", "mail_messages", "requests", "evidence", "tasks", "exceptions", "audit"}
+
+// BenchNight runs the night of day one step at a time (as --only would, in the order of
+// Steps) and measures each: wall time, rows written, the process's peak resident
+// memory during the step (Linux: VmHWM, reset before each step), PDFs rendered.
+func BenchNight(ctx context.Context, env *Env, day calendar.Date) ([]BenchStep, error) {
+	var out []BenchStep
+	for _, st := range Steps {
+		before, err := rowCount(ctx, env.DB)
+		if err != nil {
+			return out, err
+		}
+		resetPeakRSS()
+		t0 := time.Now()
+		sums, err := Run(ctx, env, Options{Date: day, Only: []string{st.Name}, Trigger: "bench"})
+		if err != nil {
+			return out, err
+		}
+		b := BenchStep{Name: st.Name, Seconds: time.Since(t0).Seconds(), PeakRSSMB: peakRSSMB()}
+		after, err := rowCount(ctx, env.DB)
+		if err != nil {
+			return out, err
+		}
+		b.RowsWritten = after - before
+		if len(sums) > 0 && len(sums[0].Steps) > 0 {
+			b.Changes = sums[0].Steps[0].Changes
+			b.PDFs = b.Changes["pdfs"]
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func rowCount(ctx context.Context, db sqlx.ExtContext) (int64, error) {
+	var total int64
+	for _, t := range benchTables {
+		var n int64
+		if err := sqlx.GetContext(ctx, db, &n, "SELECT COUNT(*) FROM "+t); err != nil {
+			return 0, fmt.Errorf("count %s: %w", t, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// resetPeakRSS resets the kernel's peak-RSS mark of this process (Linux 4.0+); where it
+// cannot, the figures are the peak since the process started.
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSMB reads VmHWM, the peak resident memory, in MB (0 where /proc is missing).
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
