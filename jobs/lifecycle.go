@@ -46,10 +46,13 @@ func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		if len(page) < lifecyclePage {
-			return res, nil
+			break
 		}
 		after = page[len(page)-1].No
 	}
+	// A late request waits for the roll-over of the term it missed: the terms that
+	// rolled over tonight take theirs now, not on the next night.
+	return res, n.applyPendingRequests(ctx, &res)
 }
 
 // lifecycleState turns a row into the values contract.Decide takes.
