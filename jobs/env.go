@@ -49,6 +49,7 @@ type Night struct {
 	Now time.Time
 
 	stop    context.Context // cancelled when the night must stop between transactions
+	lock    *store.RunLock  // checked before every transaction: never go on without it
 	outer   *sqlx.Tx        // the single transaction of a dry run, rolled back at the end
 	faults  faultSet
 	timings []StepSummary // the steps done so far, for the report's timing section
@@ -69,6 +70,9 @@ func (n *Night) Stopping() error {
 // nothing is kept; fn then runs inside a savepoint.
 func (n *Night) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := n.Stopping(); err != nil {
+		return err
+	}
+	if err := n.lock.Check(ctx); err != nil {
 		return err
 	}
 	if n.outer == nil {

@@ -5,11 +5,13 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // FaultPoints lists every named point where tests may stop a night (NIGHTLY_FAULTS,
 // tests only). A point fires as "NAME" (the process kills itself with SIGKILL, as a
-// power cut or `kill -9` would) or "NAME:error" (the step returns an error). Every
+// power cut or `kill -9` would), "NAME:error" (the step returns an error) or
+// "NAME:sleep=5s" (it pauses, so that a test can restart the database meanwhile). Every
 // point must have a kill test (see faults_test.go).
 var FaultPoints = []string{
 	"bankfeed.before_commit",
@@ -54,6 +56,12 @@ func (n *Night) fault(name string) error {
 	}
 	if mode == "error" {
 		return fmt.Errorf("%s: %w", name, ErrFault)
+	}
+	if d, ok := strings.CutPrefix(mode, "sleep="); ok { // a pause, for tests that act on the world meanwhile
+		if dur, err := time.ParseDuration(d); err == nil {
+			time.Sleep(dur)
+			return nil
+		}
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {} // SIGKILL cannot be caught; wait for it

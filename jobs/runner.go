@@ -112,7 +112,7 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		s, err := runNight(ctx, env, d, opts)
+		s, err := runNight(ctx, env, d, opts, lock)
 		out = append(out, s)
 		if err != nil {
 			return out, err
@@ -156,9 +156,9 @@ func datesToRun(ctx context.Context, env *Env, opts Options) ([]calendar.Date, e
 }
 
 // runNight runs the steps for one date and records the run in the ledger.
-func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options) (Summary, error) {
+func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, lock *store.RunLock) (Summary, error) {
 	start := env.Now().UTC()
-	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults), stop: ctx}
+	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults), stop: ctx, lock: lock}
 	stopCtx := ctx
 	ctx = context.WithoutCancel(ctx) // a transaction under way finishes; Night.Tx refuses the next
 	log := env.Log.With("run_date", date.String())

@@ -15,12 +15,26 @@ import (
 // ErrLockHeld is returned by Lock when another process holds the run lock (SPEC §5.3).
 var ErrLockHeld = errors.New("another nightly run holds the lock on this database")
 
+// ErrLockLost is returned by RunLock.Check when the database no longer holds the run
+// lock for this process (MySQL restarted, the connection was cut).
+var ErrLockLost = errors.New("the run lock was lost (the database restarted or the connection was cut)")
+
 // RunLock is the database lock that lets one night run at a time. It is released by
 // Unlock, and by the database itself when the holding process dies (the MySQL session
 // ends, or the SQLite file lock is dropped by the kernel), so a killed run never blocks
 // the next.
 type RunLock struct {
 	release func() error
+	check   func(ctx context.Context) error
+}
+
+// Check returns ErrLockLost when the lock is no longer held. A night checks before each
+// step and transaction, so that it never goes on without the lock.
+func (l *RunLock) Check(ctx context.Context) error {
+	if l == nil || l.check == nil {
+		return nil
+	}
+	return l.check(ctx)
 }
 
 // Lock takes the run lock without waiting; it returns ErrLockHeld when it is taken.
@@ -61,11 +75,21 @@ func (db *DB) lockMySQL(ctx context.Context) (*RunLock, error) {
 		conn.Close()
 		return nil, ErrLockHeld
 	}
-	return &RunLock{release: func() error {
-		_, err := conn.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", name)
-		conn.Close()
-		return err
-	}}, nil
+	return &RunLock{
+		release: func() error {
+			_, err := conn.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", name)
+			conn.Close()
+			return err
+		},
+		check: func(ctx context.Context) error {
+			var mine sql.NullInt64
+			err := conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", name).Scan(&mine)
+			if err != nil || !mine.Valid || mine.Int64 != 1 {
+				return fmt.Errorf("%w: %v", ErrLockLost, err)
+			}
+			return nil
+		},
+	}, nil
 }
 
 func (db *DB) lockSQLite(ctx context.Context) (*RunLock, error) {

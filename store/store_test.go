@@ -281,7 +281,23 @@ func TestRunLock(t *testing.T) {
 		if _, err := store.AddTask(ctx, other, store.Task{NKey: "x", Kind: "activate", DueDate: d("2026-11-27"), RunDate: d("2026-11-24")}); err != nil {
 			t.Fatalf("write while locked: %v", err)
 		}
-		if err := l.Unlock(); err != nil {
+		if err := l.Check(ctx); err != nil {
+			t.Fatalf("Check of a held lock: %v", err)
+		}
+		if db.Dialect == store.MySQL {
+			// The database drops the lock's session (a restart, a cut connection): Check says so.
+			var holder int64
+			if err := other.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", "nightly-run:"+db.Name).Scan(&holder); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", holder)); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Check(ctx); !errors.Is(err, store.ErrLockLost) {
+				t.Fatalf("Check after the session was killed: %v, want ErrLockLost", err)
+			}
+		}
+		if err := l.Unlock(); err != nil && db.Dialect != store.MySQL {
 			t.Fatal(err)
 		}
 		l2, err := other.Lock(ctx)
