@@ -187,13 +187,32 @@ func (m *matcher) id(no string) int32 {
 // invoice number, customer, amount and normalized name: no transfer is compared with
 // every invoice. Results come in processing order, one per payment.
 func Match(in MatchInput) []Result {
-	m := newMatcher(in)
+	return NewMatcher(in).Match(in.Txns)
+}
+
+// Matcher is Match over a file too big to hold: built once from the books (invoices,
+// payers, aliases, fees), it matches one chunk of transfers at a time and remembers
+// what each chunk booked, so that an invoice settled by a transfer of one chunk is no
+// longer open for the next. Within a chunk the order is Match's; across chunks it is
+// the order of the chunks. A Matcher is not safe for concurrent use.
+type Matcher struct{ m *matcher }
+
+// NewMatcher builds a Matcher from the books in in; in.Txns is not read.
+func NewMatcher(in MatchInput) *Matcher {
+	in.Txns = nil
+	return &Matcher{m: newMatcher(in)}
+}
+
+// Match matches the payments among txns as Match does, against the invoices as the
+// earlier chunks left them. Result.Index is the position in txns.
+func (mt *Matcher) Match(txns []Txn) []Result {
+	m := mt.m
 	type job struct {
 		i    int
 		refs refs
 	}
 	var first, rest []job
-	for i, t := range in.Txns {
+	for i, t := range txns {
 		if !t.IsPayment() || t.Amount <= 0 {
 			continue
 		}
@@ -205,7 +224,7 @@ func Match(in MatchInput) []Result {
 		}
 	}
 	order := func(a, b job) int {
-		ta, tb := &in.Txns[a.i], &in.Txns[b.i]
+		ta, tb := &txns[a.i], &txns[b.i]
 		return cmp.Or(ta.ValueDate.Compare(tb.ValueDate), strings.Compare(ta.Account, tb.Account),
 			strings.Compare(ta.RefNo, tb.RefNo), cmp.Compare(ta.Record, tb.Record), cmp.Compare(a.i, b.i))
 	}
@@ -213,7 +232,7 @@ func Match(in MatchInput) []Result {
 	slices.SortFunc(rest, order)
 	results := make([]Result, 0, len(first)+len(rest))
 	for _, j := range append(first, rest...) {
-		t := in.Txns[j.i]
+		t := txns[j.i]
 		if t.PayerNormalized == "" {
 			t.PayerNormalized = m.norm.Normalize(t.Payer)
 		}
@@ -538,7 +557,7 @@ func (m *matcher) ambiguous(r *Result, sets [][]*invState, amt int64, note strin
 	r.Exception, r.Review, r.Note = ExceptionAmbiguous, true, note
 	for _, s := range sets {
 		sum := setSum(s)
-		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: numbers(s), CustomerNo: s[0].CustomerNo, Amount: sum, Fee: sum - amt, Score: 1000 / len(sets), Reason: "fits the amount"})
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: numbers(s), CustomerNo: s[0].CustomerNo, Amount: sum, Fee: sum - amt, Score: 1000 / len(sets), Reason: "金額が一致"})
 	}
 }
 
@@ -653,7 +672,7 @@ func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
 		r.Note = "the payer name belongs to several customers and no invoice of theirs fits the amount"
 		for _, c := range custs {
 			for _, st := range m.openOf(c) {
-				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 500, Reason: "invoice of a customer with this payer name"})
+				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 500, Reason: "この振込人名のお客様の請求書"})
 			}
 		}
 		rankSuggestions(r.Suggestions)
@@ -666,7 +685,7 @@ func (m *matcher) shortOrOver(r *Result, open []*invState, amt int64) {
 	r.Review = true
 	total := setSum(open)
 	for _, st := range open {
-		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 0, Reason: "open invoice of this customer"})
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 0, Reason: "このお客様の未入金の請求書"})
 	}
 	if amt >= total { // overpayment: settle everything, refund the rest
 		r.Exception = ExceptionOverpayment
@@ -869,11 +888,11 @@ func (m *matcher) similar(r *Result, amt int64) {
 	rs := slices.Grow(m.rankBuf[:0], len(cands))[:len(cands)]
 	defer func() { m.rankBuf = rs[:0] }()
 	for i, c := range cands {
-		rs[i] = ranked{c, c.score, "similar payer name"}
+		rs[i] = ranked{c, c.score, "振込人名が類似"}
 		if c.st.open == amt+c.fee {
-			rs[i].score, rs[i].reason = (c.score+1000)/2, "same amount" // an amount that fits counts half
+			rs[i].score, rs[i].reason = (c.score+1000)/2, "金額が一致" // an amount that fits counts half
 			if c.fee > 0 {
-				rs[i].score, rs[i].reason = (c.score+900)/2, "amount short by a bank fee"
+				rs[i].score, rs[i].reason = (c.score+900)/2, "振込手数料分の不足"
 			}
 		}
 	}

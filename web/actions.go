@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/npress/nightly/calendar"
@@ -48,8 +49,97 @@ func (f Form) Date(name string) (calendar.Date, error) {
 // Bool reads a checkbox.
 func (f Form) Bool(name string) bool { v := f.Get(name); return v == "1" || v == "on" || v == "true" }
 
-// builtinActions is the table of actions. Waiting for their jobs functions (see doc.go):
-// payments/resolve, requests/decide, invoices/posted, invoices/void.
+// ID reads a positive whole number (a transfer's or a request's number); label names
+// the field for the person.
+func (f Form) ID(name, label string) (int64, error) {
+	s := strings.TrimSpace(f.Get(name))
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%s: %q は番号（正の整数）ではありません", label, s)
+	}
+	return v, nil
+}
+
+// Yen reads an amount in whole yen ("1100", "1,100", "¥1,100", full-width digits);
+// empty is 0. A negative or fractional amount is refused.
+func (f Form) Yen(name, label string) (int64, error) {
+	raw := strings.TrimSpace(f.Get(name))
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == ',' || r == '，' || r == '¥' || r == '￥' || r == '円' || r == ' ':
+			return -1
+		}
+		return r
+	}, raw)
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q は円の整数ではありません", label, raw)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("%s: %q は負の金額です", label, raw)
+	}
+	return v, nil
+}
+
+// List reads a field that may be given several times and may hold several values
+// separated by commas, 、 or spaces (invoice numbers), in order, without repeats.
+func (f Form) List(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range f.Values[name] {
+		for _, p := range strings.FieldsFunc(v, func(r rune) bool {
+			return r == ',' || r == '、' || r == '，' || r == ' ' || r == '\u3000' || r == '\t' || r == '\n' || r == '\r'
+		}) {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// suggestionChoice is the value of a suggestion's radio button on the exceptions page:
+// the invoice numbers, comma-separated, then ";" and the fee in yen.
+func suggestionChoice(s jobs.SuggestionJSON) string {
+	return strings.Join(s.Invoices, ",") + ";" + strconv.FormatInt(s.Fee, 10)
+}
+
+// resolveInput reads the resolve form: the invoice field and the fee field win over the
+// chosen suggestion (the page's script copies the suggestion into them; without
+// script the choice alone is enough).
+func resolveInput(f Form) (txn int64, invoices []string, fee int64, err error) {
+	if txn, err = f.ID("txn", "振込の番号"); err != nil {
+		return
+	}
+	invoices = f.List("invoice")
+	feeSet := strings.TrimSpace(f.Get("fee")) != ""
+	if fee, err = f.Yen("fee", "振込手数料"); err != nil {
+		return
+	}
+	if pick := strings.TrimSpace(f.Get("suggestion")); pick != "" {
+		nums, feeText, ok := strings.Cut(pick, ";")
+		if len(invoices) == 0 {
+			invoices = Form{url.Values{"n": {nums}}}.List("n")
+		}
+		if !feeSet && ok {
+			if fee, err = (Form{url.Values{"fee": {feeText}}}).Yen("fee", "候補の手数料"); err != nil {
+				return
+			}
+		}
+	}
+	if len(invoices) == 0 {
+		err = errors.New("入力が足りません: 充当する請求書（候補を選ぶか、請求書番号を入力してください）")
+	}
+	return
+}
+
+// builtinActions is the table of actions; each calls the jobs function its command calls.
 func builtinActions(s *Server) []Action {
 	return []Action{
 		{Name: "exceptions/close", Role: roleFinance, Command: "nightly exceptions close ID --why TEXT", Fields: []string{"id", "why"},
@@ -68,6 +158,83 @@ func builtinActions(s *Server) []Action {
 				}
 				return Done{Message: fmt.Sprintf("契約 %s の停止を %s まで保留しました。", f.Get("no"), until.Japanese())},
 					jobs.HoldContract(ctx, env, f.Get("no"), until, f.Get("why"))
+			}},
+		{Name: "payments/resolve", Role: roleFinance, Command: "nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT", Fields: []string{"txn", "why"},
+			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+				txn, invoices, fee, err := resolveInput(f)
+				if err != nil {
+					return Done{}, err
+				}
+				if err := jobs.ResolvePayment(ctx, env, txn, invoices, fee, strings.TrimSpace(f.Get("why"))); err != nil {
+					return Done{}, err
+				}
+				msg := fmt.Sprintf("振込 %d を請求書 %s に充当しました", txn, strings.Join(invoices, "・"))
+				if fee > 0 {
+					msg += "（振込手数料 " + jobs.Yen(fee) + " を受け入れ、この顧客の手数料として学習）"
+				}
+				return Done{Message: msg + "。振込人名を学習し、例外を閉じました。"}, nil
+			}},
+		{Name: "requests/decide", Role: roleFinance, Command: "nightly requests decide ID accept|reject --why TEXT", Fields: []string{"id", "decision", "why"},
+			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+				id, err := f.ID("id", "依頼の番号")
+				if err != nil {
+					return Done{}, err
+				}
+				decision := f.Get("decision")
+				verb, ok := map[string]string{"accept": "受理", "reject": "却下"}[decision]
+				if !ok {
+					return Done{}, fmt.Errorf("判断: %q は「受理」（accept）か「却下」（reject）ではありません", decision)
+				}
+				r, err := jobs.DecideRequest(ctx, env, id, decision, strings.TrimSpace(f.Get("why")))
+				if err != nil {
+					return Done{}, err
+				}
+				msg := fmt.Sprintf("依頼 %d を%sしました", id, verb)
+				if r.ContractNo != "" {
+					msg += "（契約 " + r.ContractNo + "）"
+				}
+				return Done{Message: msg + "。"}, nil
+			}},
+		{Name: "invoices/posted", Role: roleFinance, Command: "nightly invoices posted NUMBER… | --bundle DATE",
+			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+				numbers := f.List("number")
+				what := "書類 " + strings.Join(numbers, "・")
+				if strings.TrimSpace(f.Get("bundle")) != "" {
+					day, err := f.Date("bundle")
+					if err != nil {
+						return Done{}, fmt.Errorf("印刷用PDFの日付: %w", err)
+					}
+					if numbers, err = jobs.BundleNumbers(ctx, env, day); err != nil {
+						return Done{}, err
+					}
+					if len(numbers) == 0 {
+						return Done{Message: day.Japanese() + " の印刷用PDFに、郵送済みにする書類はありません。"}, nil
+					}
+					what = day.Japanese() + " の印刷用PDFの書類"
+				}
+				if len(numbers) == 0 {
+					return Done{}, errors.New("入力が足りません: 郵送済みにする書類の番号")
+				}
+				n, err := jobs.MarkPosted(ctx, env, numbers)
+				if err != nil {
+					return Done{}, err
+				}
+				msg := fmt.Sprintf("%s（%d 件）を郵送済みにしました。", what, len(numbers))
+				if n < len(numbers) {
+					msg = fmt.Sprintf("%s（%d 件）のうち %d 件を郵送済みにしました（%d 件は登録済みでした）。", what, len(numbers), n, len(numbers)-n)
+				}
+				return Done{Message: msg}, nil
+			}},
+		{Name: "invoices/void", Role: roleAdmin, Command: "nightly invoices void NUMBER --why TEXT [--reissue]", Fields: []string{"number", "why"},
+			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+				no, reissue := strings.TrimSpace(f.Get("number")), f.Bool("reissue")
+				if err := jobs.VoidInvoice(ctx, env, no, strings.TrimSpace(f.Get("why")), reissue); err != nil {
+					return Done{}, err
+				}
+				if reissue {
+					return Done{Message: "請求書 " + no + " を取消・再発行の対象にしました。次の夜間処理で取り消し、訂正した請求書を発行します。"}, nil
+				}
+				return Done{Message: "請求書 " + no + " を取り消しました。"}, nil
 			}},
 		{Name: "run", Role: roleFinance, Command: "nightly run --date DATE [--dry-run]", Fields: []string{"date"},
 			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
@@ -94,7 +261,7 @@ func (s *Server) actionHandler(a Action) http.Handler {
 		f := Form{r.PostForm}
 		for _, k := range a.Fields {
 			if strings.TrimSpace(f.Get(k)) == "" {
-				s.fail(w, r, http.StatusBadRequest, fmt.Errorf("入力が足りません: %s", fieldName(k)))
+				s.reshow(w, r, localPath(f.Get("back")), http.StatusBadRequest, fmt.Errorf("入力が足りません: %s", fieldName(k)))
 				return
 			}
 		}
@@ -108,7 +275,7 @@ func (s *Server) actionHandler(a Action) http.Handler {
 				status = http.StatusConflict
 			}
 			s.log.Warn("web: action failed", "action", a.Name, "user", v.user.Name, "error", err)
-			s.fail(w, r, status, err)
+			s.reshow(w, r, localPath(f.Get("back")), status, err)
 			return
 		}
 		s.log.Info("web: action", "action", a.Name, "user", v.user.Name, "form", logForm(f))
@@ -126,6 +293,37 @@ func (s *Server) actionHandler(a Action) http.Handler {
 	})
 }
 
+// actionErrKey carries a failed action's message to the page shown again.
+type actionErrKey struct{}
+
+// reshow answers a failed action: the page the form was on (back) is shown again with
+// status and the reason on top, so the person can correct and send again; without a
+// page to go back to, the error page.
+func (s *Server) reshow(w http.ResponseWriter, r *http.Request, back string, status int, err error) {
+	u, perr := url.Parse(back)
+	if back == "" || perr != nil {
+		s.fail(w, r, status, err)
+		return
+	}
+	r2 := r.Clone(context.WithValue(r.Context(), actionErrKey{}, err.Error()))
+	r2.Method, r2.URL, r2.RequestURI = http.MethodGet, u, back
+	r2.Body, r2.ContentLength, r2.Form, r2.PostForm = http.NoBody, 0, nil, nil
+	s.mux.ServeHTTP(&statusWriter{ResponseWriter: w, status: status}, r2)
+}
+
+// statusWriter turns the 200 of a page shown again into the status of the failure.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if code == http.StatusOK {
+		code = w.status
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
 // logForm is the form without the token, for the log.
 func logForm(f Form) map[string]string {
 	m := map[string]string{}
@@ -138,7 +336,8 @@ func logForm(f Form) map[string]string {
 }
 
 func fieldName(k string) string {
-	if n, ok := map[string]string{"id": "ID", "why": "理由", "no": "契約番号", "until": "保留期限", "date": "処理日"}[k]; ok {
+	if n, ok := map[string]string{"id": "ID", "why": "理由", "no": "契約番号", "until": "保留期限", "date": "処理日",
+		"txn": "振込の番号", "decision": "判断（受理・却下）", "number": "請求書番号"}[k]; ok {
 		return n
 	}
 	return k

@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -19,8 +18,9 @@ import (
 // NIGHTLY_TEST_SCREENSHOTS=DIR also saves PNGs of the main pages there, to look at.
 const EnvChromium = "NIGHTLY_TEST_CHROMIUM"
 
-// In a real browser: log in, open a night, view an invoice PDF, resolve an exception
-// and see the database change; a viewer's attempt to act is refused.
+// In a real browser: log in, open a night, view an invoice PDF, close an exception,
+// resolve an unmatched transfer by choosing a suggestion and see the payment booked and
+// the payer name learned; a viewer sees no form and an attempt to act is refused.
 func TestInBrowser(t *testing.T) {
 	exe := os.Getenv(EnvChromium)
 	if exe == "" {
@@ -28,9 +28,17 @@ func TestInBrowser(t *testing.T) {
 	}
 	f := sqliteFixture(t, Options{})
 	ctx := context.Background()
-	if _, err := jobs.Run(ctx, f.env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"}); err != nil {
+	f.seedBankNight(t) // the demo night with its bank files: unmatched transfers with suggestions
+	ux := openTxnException(t, f.env.DB, "ambiguous")
+	if len(ux.Suggestions) < 2 {
+		t.Fatalf("ambiguous exception %s: %d suggestions", ux.NKey, len(ux.Suggestions))
+	}
+	pick := ux.Suggestions[1]
+	txn, err := store.GetBankTxn(ctx, f.env.DB, ux.TxnID)
+	if err != nil {
 		t.Fatal(err)
 	}
+	paidBefore := invoicePaid(t, f.env.DB, pick.Invoices[0])
 	addException(t, f.env.DB, "x:browser")
 	addException(t, f.env.DB, "x:viewer")
 	invs, err := store.ListInvoices(ctx, f.env.DB, store.InvoiceFilter{})
@@ -133,6 +141,37 @@ func TestInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.Search(form+`//button`)),
 		chromedp.WaitVisible(css(`.flash`)))
 	flash := str(chromedp.Text(css(`.flash`)))
+	// Resolve an unmatched transfer by choosing a suggestion: the script fills the
+	// invoice field from the choice; the reason is typed.
+	rform := `//form[@action="/actions/payments/resolve"][.//input[@name="txn"][@value="` + strconv.FormatInt(ux.TxnID, 10) + `"]]`
+	do(chromedp.Navigate(base+"/exceptions"),
+		chromedp.WaitVisible(chromedp.Search(rform)),
+		chromedp.Click(chromedp.Search(rform+`//input[@name="suggestion"][@value="`+pick.Choice+`"]`)))
+	if filled := str(chromedp.Value(chromedp.Search(rform + `//input[@name="invoice"]`))); filled != strings.Join(pick.Invoices, ", ") {
+		t.Errorf("choosing suggestion %s filled the invoice field with %q", pick.Choice, filled)
+	}
+	do(chromedp.SendKeys(chromedp.Search(rform+`//input[@name="why"]`), "電話で確認"),
+		shot("resolve"),
+		chromedp.Click(chromedp.Search(rform+`//button[@type="submit"]`)),
+		chromedp.WaitVisible(css(`.flash`)))
+	rflash := str(chromedp.Text(css(`.flash`)))
+	if !strings.Contains(rflash, "振込 "+strconv.FormatInt(ux.TxnID, 10)+" を請求書 "+pick.Invoices[0]) {
+		t.Errorf("after resolving in the browser the page says %q", rflash)
+	}
+	if ps, err := store.PaymentsOfTxn(ctx, f.env.DB, ux.TxnID); err != nil || len(ps) != 1 || ps[0].InvoiceNumber != pick.Invoices[0] || ps[0].CreatedBy != "finance1" {
+		t.Errorf("payments of transfer %d after the browser's resolve: %+v %v", ux.TxnID, ps, err)
+	}
+	if paid := invoicePaid(t, f.env.DB, pick.Invoices[0]); paid != paidBefore+txn.Amount {
+		t.Errorf("invoice %s paid %d → %d, want +%d", pick.Invoices[0], paidBefore, paid, txn.Amount)
+	}
+	aliases, _ := store.PayerAliases(ctx, f.env.DB)
+	learned := false
+	for _, a := range aliases {
+		learned = learned || (a.Name == txn.PayerNormalized && a.CustomerNo == pick.CustomerNo && a.LearnedBy == "finance1")
+	}
+	if !learned {
+		t.Errorf("the browser's resolve did not learn %q → %s: %+v", txn.PayerNormalized, pick.CustomerNo, aliases)
+	}
 	do(chromedp.Navigate(base+"/contracts/NP-0001001"), chromedp.WaitVisible(css(`table.kv`)), shot("contract"))
 	// A dry run from the web; the progress page polls until the night is done.
 	do(chromedp.Navigate(base+"/runs/new?date=2026-11-24"), chromedp.WaitVisible(css(`form.card button`)),
@@ -150,7 +189,7 @@ func TestInBrowser(t *testing.T) {
 	// A viewer sees no form and a forged attempt is refused.
 	do(chromedp.Click(css(`form.who button`)), chromedp.WaitVisible(css(`form.login`)), login("viewer1"),
 		chromedp.Navigate(base+"/exceptions"), chromedp.WaitVisible(css(`main table`)))
-	forms, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action="/actions/exceptions/close"]').length`))
+	forms, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action^="/actions/"]').length`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,4 +203,13 @@ func TestInBrowser(t *testing.T) {
 	if err := f.env.DB.Get(&x, "SELECT * FROM exceptions WHERE nkey = 'x:viewer'"); err != nil || x.Status != "open" {
 		t.Errorf("the viewer's attempt changed x:viewer: %+v %v", x, err)
 	}
+}
+
+func invoicePaid(t *testing.T, db *store.DB, number string) int64 {
+	t.Helper()
+	inv, err := store.GetInvoice(context.Background(), db, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv.Paid
 }

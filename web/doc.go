@@ -9,26 +9,28 @@
 // shows who did it. The actions are one table (builtinActions in actions.go); adding
 // one is one entry: {Name, Role, Command, Fields, Do}.
 //
-// Wired now:
+// Wired now (all of issue 9 point 3):
 //   - exceptions/close → jobs.CloseException (nightly exceptions close ID --why TEXT)
 //   - tasks/done       → jobs.CompleteTask    (nightly tasks done ID)
 //   - contracts/hold   → jobs.HoldContract    (nightly contracts hold NO --until D --why TEXT)
+//   - payments/resolve → jobs.ResolvePayment  (nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT),
+//     finance: on the exceptions page and the night's report, every exception of a bank
+//     transfer (keyed jobs.TxnExceptionKey) lists the ranked suggestions the night
+//     stored (exceptions.suggestions, jobs.SuggestionJSON) with what the invoices owe
+//     now; choosing one fills the invoice and fee fields (the radio's value
+//     "N1,N2;FEE" is also read when script is off); typed fields win over the choice.
+//   - requests/decide  → jobs.DecideRequest   (nightly requests decide ID accept|reject --why TEXT), finance.
+//   - invoices/posted  → jobs.MarkPosted      (nightly invoices posted NUMBER… | --bundle DATE), finance:
+//     per invoice or notice, or the whole print bundle of a date (jobs.BundleNumbers).
+//   - invoices/void    → jobs.VoidInvoice     (nightly invoices void NUMBER --why TEXT [--reissue]), admin only.
 //   - run              → jobs.Run in the background, with a progress page that polls
 //     /runs/{id}/status (nightly run --date D [--dry-run]); store.ErrLockHeld is shown.
 //
-// Waiting: their jobs functions are being written by other work in progress and are
-// not wired, so that this package never depends on code that has not landed. With the
-// signatures seen in the working tree today, each is one entry in builtinActions (plus
-// a form on its page):
-//
-//	{Name: "payments/resolve", Role: roleFinance, Command: "nightly payments resolve", Fields: []string{"txn", "invoice", "why"},
-//		Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) { /* parse txn, fee */ return Done{}, jobs.ResolvePayment(ctx, env, txn, f["invoice"], fee, f.Get("why")) }},
-//	{Name: "requests/decide", Role: roleFinance, Command: "nightly requests decide ID accept|reject --why TEXT", Fields: []string{"id", "decision", "why"},
-//		Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) { /* parse id */ _, err := jobs.DecideRequest(ctx, env, id, f.Get("decision"), f.Get("why")); return Done{}, err }},
-//	{Name: "invoices/posted", Role: roleFinance, Command: "nightly invoices posted NUMBER…", Fields: []string{"number"},
-//		Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) { _, err := jobs.MarkPosted(ctx, env, f["number"]); return Done{}, err }},
-//	{Name: "invoices/void", Role: roleAdmin, Command: "nightly invoices void NUMBER --why TEXT [--reissue]", Fields: []string{"number", "why"},
-//		Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) { return Done{}, jobs.VoidInvoice(ctx, env, f.Get("number"), f.Get("why"), f.Bool("reissue")) }},
+// Numbers and amounts typed by staff are read by Form.ID and Form.Yen ("¥1,100" and
+// full-width digits are accepted); a bad one, a missing field or a refusal from jobs is
+// answered 400 with the page the form was on shown again and the reason on top (the
+// error page when there is no page to go back to). A role too low is answered 403, and
+// viewers are shown no forms at all.
 //
 // Access: users and roles (viewer, finance, admin) live in the database (store/users.go,
 // `nightly users add`), passwords as bcrypt hashes. A login is a server-side session

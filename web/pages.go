@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
@@ -174,7 +177,18 @@ func (s *Server) nightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), rep)
+	views, err := exceptionViews(r.Context(), s.env.DB, rep.Exceptions)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), nightView{ReportData: rep, ExceptionViews: views})
+}
+
+// nightView is a night's report with its exceptions as the pages show them.
+type nightView struct {
+	jobs.ReportData
+	ExceptionViews []exceptionView
 }
 
 // reportHTML is report.html as the report step writes it, rendered now from the database.
@@ -222,8 +236,13 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request) {
 			files = append(files, f)
 		}
 	}
+	bundle, err := jobs.BundleNumbers(ctx, s.env, d)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
 	s.page(w, r, http.StatusOK, "invoices", "請求書・通知 "+d.Japanese(), map[string]any{
-		"Date": d, "Invoices": invs, "Notices": notices, "PrintFiles": files})
+		"Date": d, "Invoices": invs, "Notices": notices, "PrintFiles": files, "Bundle": bundle})
 }
 
 var docNumberRE = regexp.MustCompile(`^[0-9A-Za-z-]{1,24}$`)
@@ -319,13 +338,81 @@ func (s *Server) printFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, st.ModTime(), f)
 }
 
+// exceptionView is an open exception as the pages show it: for a transfer's
+// exception, the transfer's number and the ranked suggestions the night stored.
+type exceptionView struct {
+	store.Exception
+	TxnID          int64 // 0 when the exception is not about a bank transfer
+	Suggestions    []suggestionView
+	SuggestionsErr string // the stored suggestions could not be read
+}
+
+// suggestionView is one ranked suggestion, the value its choice sends, and its
+// invoices as they are now: the night's suggestion may since have been paid by another
+// transfer or voided.
+type suggestionView struct {
+	jobs.SuggestionJSON
+	Choice string
+	Open   int64  // what the invoices still owe now, in yen
+	Status string // the first invoice's status now when not open ("paid", "void", …)
+	Void   bool   // an invoice of it is void: it cannot be chosen
+}
+
+// exceptionViews reads the transfer and the suggestions of each exception, with the
+// suggested invoices as they are now. A transfer's exception is keyed
+// jobs.TxnExceptionKey(id).
+func exceptionViews(ctx context.Context, db sqlx.ExtContext, xs []store.Exception) ([]exceptionView, error) {
+	out := make([]exceptionView, len(xs))
+	for i, x := range xs {
+		v := exceptionView{Exception: x}
+		if id, err := strconv.ParseInt(strings.TrimPrefix(x.NKey, "bank_txn:"), 10, 64); err == nil && id > 0 && jobs.TxnExceptionKey(id) == x.NKey {
+			v.TxnID = id
+		}
+		if strings.TrimSpace(x.Suggestions) != "" {
+			var ss []jobs.SuggestionJSON
+			if err := json.Unmarshal([]byte(x.Suggestions), &ss); err != nil {
+				v.SuggestionsErr = fmt.Sprintf("保存された候補を読めません（%v）。請求書番号を入力してください。", err)
+			}
+			for _, sg := range ss {
+				if len(sg.Invoices) == 0 {
+					continue
+				}
+				sv := suggestionView{SuggestionJSON: sg, Choice: suggestionChoice(sg)}
+				for _, no := range sg.Invoices {
+					inv, err := store.GetInvoice(ctx, db, no)
+					if store.IsNoRows(err) {
+						sv.Void, sv.Status = true, "missing"
+						continue
+					}
+					if err != nil {
+						return nil, err
+					}
+					sv.Open += max(inv.Total-inv.Paid, 0)
+					if inv.Status != store.InvoiceOpen && sv.Status == "" {
+						sv.Status = inv.Status
+					}
+					sv.Void = sv.Void || inv.Status == store.InvoiceVoid
+				}
+				v.Suggestions = append(v.Suggestions, sv)
+			}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
 	xs, err := store.OpenExceptions(r.Context(), s.env.DB)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "exceptions", "対応が必要な例外", xs)
+	views, err := exceptionViews(r.Context(), s.env.DB, xs)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "exceptions", "対応が必要な例外", views)
 }
 
 func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) {

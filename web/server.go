@@ -200,7 +200,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name, 
 	pd := pageData{Title: title, Data: data, Path: r.URL.Path}
 	if v != nil && v.user != nil {
 		pd.User, pd.Role, pd.CanAct = v.user.Name, v.user.Role, roleAtLeast(v.user.Role, roleFinance)
+		pd.CanAdmin = roleAtLeast(v.user.Role, roleAdmin)
 		pd.CSRF = s.csrfToken(v)
+	}
+	if msg, ok := r.Context().Value(actionErrKey{}).(string); ok {
+		pd.Error = msg
 	}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		pd.Flash = decodeFlash(c.Value)
@@ -220,7 +224,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name, 
 // pageData is what the layout sees.
 type pageData struct {
 	Title, Path, User, Role, CSRF, Flash string
-	CanAct                               bool
+	Error                                string // why the action just sent failed (the page is shown again)
+	CanAct, CanAdmin                     bool
 	Data                                 any
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -382,6 +385,10 @@ func TestViewerCannotAct(t *testing.T) {
 		"/actions/tasks/done":       {"id": {"whatever"}},
 		"/actions/contracts/hold":   {"no": {"NP-0001001"}, "until": {"2026-12-31"}, "why": {"x"}},
 		"/actions/run":              {"date": {"2026-11-24"}},
+		"/actions/payments/resolve": {"txn": {"1"}, "invoice": {"2026-000001"}, "why": {"x"}},
+		"/actions/requests/decide":  {"id": {"1"}, "decision": {"reject"}, "why": {"x"}},
+		"/actions/invoices/posted":  {"number": {"2026-000001"}},
+		"/actions/invoices/void":    {"number": {"2026-000001"}, "why": {"x"}, "reissue": {"1"}},
 	} {
 		form.Set("csrf", tok)
 		if resp, body := post(t, c, f.ts.URL+path, form); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
@@ -695,5 +702,362 @@ func TestServeHealthzAndShutdown(t *testing.T) {
 	}
 	if err := Serve(context.Background(), "256.0.0.1:1", f.srv, nil); err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Errorf("bad address: %v", err)
+	}
+}
+
+// seedBankNight adds the demo's bank customers and drops its bank files, then runs the
+// demo night: the transfers it could not match are open exceptions with suggestions.
+func (f *fixture) seedBankNight(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := jobs.SeedDemoBank(ctx, f.env.DB, jobs.DemoDate, morning); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(f.env.Config.InboxDir, "bank")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, stop, err := jobs.DemoMailSource(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	f.env.MailSource = src
+	_, err = jobs.Run(ctx, f.env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"})
+	f.env.MailSource = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openTxnException returns the open exception of a bank transfer of the given kind and
+// its parsed view, failing when the demo night left none.
+func openTxnException(t *testing.T, db *store.DB, kind string) exceptionView {
+	t.Helper()
+	xs, err := store.OpenExceptions(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views, err := exceptionViews(context.Background(), db, xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range views {
+		if v.Kind == kind && v.TxnID > 0 {
+			return v
+		}
+	}
+	t.Fatalf("no open %s exception of a transfer after the demo night: %+v", kind, xs)
+	return exceptionView{}
+}
+
+func auditHas(t *testing.T, db *store.DB, subject, action, who string) bool {
+	t.Helper()
+	as, err := store.AuditOf(context.Background(), db, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if a.Action == action && a.Who == who {
+			return true
+		}
+	}
+	return false
+}
+
+// A finance user books an unmatched transfer by choosing one of its ranked suggestions:
+// the payment is there, the invoice's paid amount grew by the transfer, the payer name
+// is learned for the customer, the exception is closed and the audit names the user.
+// Bad input is answered 400 with the page shown again and the reason on top.
+func TestResolveTransferBySuggestion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		f := newFixture(t, db, dsn, Options{})
+		ctx := context.Background()
+		f.seedBankNight(t)
+		x := openTxnException(t, db, "ambiguous")
+		if len(x.Suggestions) < 2 {
+			t.Fatalf("ambiguous exception %s has %d suggestions, want 2 or more", x.NKey, len(x.Suggestions))
+		}
+		pick := x.Suggestions[1] // not the first: the choice is what counts
+		invNo := pick.Invoices[0]
+		txn, err := store.GetBankTxn(ctx, db, x.TxnID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := store.GetInvoice(ctx, db, invNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := f.client(t)
+		tok := f.login(t, c, "finance1")
+		_, body := get(t, c, f.ts.URL+"/exceptions")
+		txnField := `name="txn" value="` + strconv.FormatInt(x.TxnID, 10) + `"`
+		for _, want := range []string{`action="/actions/payments/resolve"`, txnField, `value="` + pick.Choice + `"`, invNo, pick.Reason} {
+			if !strings.Contains(body, want) {
+				t.Errorf("exceptions page lacks %q", want)
+			}
+		}
+		if _, body := get(t, c, f.ts.URL+"/nights/2026-11-24"); !strings.Contains(body, txnField) {
+			t.Errorf("the night's report offers no resolve form for transfer %d", x.TxnID)
+		}
+		send := func(form url.Values) (*http.Response, string) {
+			form.Set("csrf", tok)
+			form.Set("back", "/exceptions")
+			return post(t, c, f.ts.URL+"/actions/payments/resolve", form)
+		}
+		id := strconv.FormatInt(x.TxnID, 10)
+		for _, bad := range []struct {
+			form url.Values
+			want string
+		}{
+			{url.Values{"txn": {"abc"}, "suggestion": {pick.Choice}, "why": {"x"}}, "振込の番号: \"abc\" は番号（正の整数）ではありません"},
+			{url.Values{"txn": {"-3"}, "suggestion": {pick.Choice}, "why": {"x"}}, "振込の番号"},
+			{url.Values{"txn": {id}, "suggestion": {pick.Choice}, "fee": {"千円"}, "why": {"x"}}, "振込手数料: \"千円\" は円の整数ではありません"},
+			{url.Values{"txn": {id}, "suggestion": {pick.Choice}, "fee": {"-100"}, "why": {"x"}}, "負の金額"},
+			{url.Values{"txn": {id}, "why": {"x"}}, "充当する請求書"},
+			{url.Values{"txn": {id}, "suggestion": {pick.Choice}}, "入力が足りません: 理由"},
+			{url.Values{"txn": {id}, "invoice": {"2026-999999"}, "why": {"x"}}, "no invoice 2026-999999"},
+		} {
+			resp, body := send(bad.form)
+			body = html.UnescapeString(body)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, bad.want) || !strings.Contains(body, txnField) {
+				t.Errorf("resolve %v: %d, want 400 with %q and the form shown again; %.300s", bad.form, resp.StatusCode, bad.want, body)
+			}
+		}
+		if ps, _ := store.PaymentsOfTxn(ctx, db, x.TxnID); len(ps) != 0 {
+			t.Fatalf("bad input booked payments: %+v", ps)
+		}
+		// The choice alone, as a browser without script sends it.
+		resp, body := send(url.Values{"txn": {id}, "suggestion": {pick.Choice}, "invoice": {""}, "fee": {""}, "why": {"東雲商店に電話で確認"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/exceptions" {
+			t.Fatalf("resolve: %d → %s %.300s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		ps, err := store.PaymentsOfTxn(ctx, db, x.TxnID)
+		if err != nil || len(ps) != 1 || ps[0].InvoiceNumber != invNo || ps[0].Amount != txn.Amount || ps[0].CreatedBy != "finance1" {
+			t.Errorf("payments of transfer %d: %+v %v", x.TxnID, ps, err)
+		}
+		after, _ := store.GetInvoice(ctx, db, invNo)
+		if after.Paid != before.Paid+txn.Amount {
+			t.Errorf("invoice %s paid %d → %d, want +%d", invNo, before.Paid, after.Paid, txn.Amount)
+		}
+		aliases, _ := store.PayerAliases(ctx, db)
+		learned := false
+		for _, a := range aliases {
+			learned = learned || (a.Name == txn.PayerNormalized && a.CustomerNo == pick.CustomerNo && a.LearnedBy == "finance1")
+		}
+		if !learned {
+			t.Errorf("alias %q → %s not learned: %+v", txn.PayerNormalized, pick.CustomerNo, aliases)
+		}
+		var closed store.Exception
+		if err := db.Get(&closed, "SELECT * FROM exceptions WHERE nkey = ?", x.NKey); err != nil || closed.Status != "closed" || closed.ClosedBy != "finance1" || closed.ClosedWhy != "東雲商店に電話で確認" {
+			t.Errorf("exception after resolve: %+v %v", closed, err)
+		}
+		if !auditHas(t, db, x.NKey, "payment_resolved", "finance1") {
+			t.Errorf("audit of %s does not show finance1's resolve", x.NKey)
+		}
+		_, body = get(t, c, f.ts.URL+"/exceptions")
+		if !strings.Contains(body, "振込 "+id+" を請求書 "+invNo+" に充当しました") || strings.Contains(body, txnField) {
+			t.Errorf("after resolve the page shows no confirmation or still the transfer")
+		}
+		// Typed fields win over a choice, and a fee is read as yen: "¥1,100". The partial
+		// payment is booked again with the shortfall accepted as the customer's fee.
+		u := openTxnException(t, db, "partial")
+		ut, err := store.GetBankTxn(ctx, db, u.TxnID)
+		if err != nil || len(u.Suggestions) == 0 {
+			t.Fatalf("partial transfer %d: %v, suggestions %+v", u.TxnID, err, u.Suggestions)
+		}
+		target := u.Suggestions[0].Invoices[0]
+		resp, body = send(url.Values{"txn": {strconv.FormatInt(u.TxnID, 10)}, "suggestion": {x.Suggestions[0].Choice}, "invoice": {" " + target + " "},
+			"fee": {"¥1,100"}, "why": {"振込手数料の差し引き"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("resolve with a fee: %d %s", resp.StatusCode, errorBanner(body))
+		}
+		if ps, _ := store.PaymentsOfTxn(ctx, db, u.TxnID); len(ps) != 1 || ps[0].InvoiceNumber != target || ps[0].Fee != 1100 || ps[0].Amount != ut.Amount+1100 {
+			t.Errorf("payments with the typed invoice and fee: %+v", ps)
+		}
+		if fees, _ := store.LearnedFees(ctx, db); fees[u.Suggestions[0].CustomerNo] != 1100 {
+			t.Errorf("fee of %s not learned: %v", u.Suggestions[0].CustomerNo, fees)
+		}
+		// A viewer sees the suggestions but no form.
+		vc := f.client(t)
+		f.login(t, vc, "viewer1")
+		_, body = get(t, vc, f.ts.URL+"/exceptions")
+		if strings.Contains(body, "/actions/") || !strings.Contains(body, "充当先の候補") {
+			t.Errorf("viewer's exceptions page: forms shown or suggestions missing")
+		}
+	})
+}
+
+// Deciding a request, marking documents posted (one, then the bundle of a date) and
+// voiding with reissue (admin only) go through the jobs functions and are audited.
+func TestDecidePostedVoid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		f := newFixture(t, db, dsn, Options{})
+		ctx := context.Background()
+		f.seedBankNight(t)
+		c := f.client(t)
+		tok := f.login(t, c, "finance1")
+		act := func(c *http.Client, tok, name, back string, form url.Values) (*http.Response, string) {
+			form.Set("csrf", tok)
+			form.Set("back", back)
+			return post(t, c, f.ts.URL+"/actions/"+name, form)
+		}
+		// Requests.
+		rs, err := store.ListRequests(ctx, db, store.RequestFilter{Status: store.RequestAccepted})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("no accepted request after the demo night: %v", err)
+		}
+		req := rs[0]
+		rid := strconv.FormatInt(req.ID, 10)
+		if _, body := get(t, c, f.ts.URL+"/requests"); !strings.Contains(body, `action="/actions/requests/decide"`) || !strings.Contains(body, `name="id" value="`+rid+`"`) {
+			t.Errorf("requests page offers no decision form for request %s", rid)
+		}
+		for _, bad := range []struct {
+			form url.Values
+			want string
+		}{
+			{url.Values{"id": {"x1"}, "decision": {"reject"}, "why": {"y"}}, "依頼の番号: \"x1\" は番号"},
+			{url.Values{"id": {rid}, "decision": {"maybe"}, "why": {"y"}}, "「受理」（accept）か「却下」（reject）"},
+			{url.Values{"id": {rid}, "why": {"y"}}, "入力が足りません: 判断"},
+			{url.Values{"id": {"999999"}, "decision": {"reject"}, "why": {"y"}}, "no such request"},
+		} {
+			if resp, body := act(c, tok, "requests/decide", "/requests", bad.form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), bad.want) || !strings.Contains(body, "/actions/requests/decide") {
+				t.Errorf("decide %v: %d, want 400 with %q on the requests page; %.300s", bad.form, resp.StatusCode, bad.want, body)
+			}
+		}
+		if resp, body := act(c, tok, "requests/decide", "/requests", url.Values{"id": {rid}, "decision": {"reject"}, "why": {"お客様から撤回の連絡"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("decide: %d %.300s", resp.StatusCode, body)
+		}
+		got, err := store.GetRequest(ctx, db, req.ID)
+		if err != nil || got.Status != store.RequestRejected || got.DecidedBy != "finance1" || got.DecidedWhy != "お客様から撤回の連絡" {
+			t.Errorf("request after reject: %+v %v", got, err)
+		}
+		if !auditHas(t, db, "request:"+rid, "decide_request", "finance1") {
+			t.Errorf("audit does not show finance1's decision on request %s", rid)
+		}
+		if _, body := get(t, c, f.ts.URL+"/requests"); !strings.Contains(body, "依頼 "+rid+" を却下しました") {
+			t.Errorf("no confirmation of the decision")
+		}
+		// Posted: one invoice, then the rest of the day's bundle.
+		bundle, err := jobs.BundleNumbers(ctx, f.env, jobs.DemoDate)
+		if err != nil || len(bundle) < 2 {
+			t.Fatalf("bundle of the demo night: %v %v", bundle, err)
+		}
+		if _, body := get(t, c, f.ts.URL+"/nights/2026-11-24"); !strings.Contains(body, `name="bundle" value="2026-11-24"`) {
+			t.Errorf("the night's report offers no form to mark its print bundle posted")
+		}
+		page := "/nights/2026-11-24/invoices"
+		if _, body := get(t, c, f.ts.URL+page); !strings.Contains(body, `name="bundle" value="2026-11-24"`) || !strings.Contains(body, `name="number" value="`+bundle[0]+`"`) || strings.Contains(body, "/actions/invoices/void") {
+			t.Errorf("invoices page for finance: posted forms missing or a void form shown")
+		}
+		if resp, body := act(c, tok, "invoices/posted", page, url.Values{"number": {bundle[0]}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("posted: %d %.300s", resp.StatusCode, body)
+		}
+		if inv, _ := store.GetInvoice(ctx, db, bundle[0]); !inv.PostedAt.Valid {
+			t.Errorf("%s not marked posted", bundle[0])
+		}
+		if !auditHas(t, db, bundle[0], "posted", "finance1") {
+			t.Errorf("audit does not show finance1 posting %s", bundle[0])
+		}
+		for _, bad := range []struct {
+			form url.Values
+			want string
+		}{
+			{url.Values{"bundle": {"2026-13-01"}}, "印刷用PDFの日付"},
+			{url.Values{}, "郵送済みにする書類の番号"},
+			{url.Values{"number": {"2026-999999"}}, "2026-999999"},
+		} {
+			if resp, body := act(c, tok, "invoices/posted", page, bad.form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, bad.want) {
+				t.Errorf("posted %v: %d, want 400 with %q", bad.form, resp.StatusCode, bad.want)
+			}
+		}
+		if resp, body := act(c, tok, "invoices/posted", page, url.Values{"bundle": {"2026-11-24"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("posted bundle: %d %.300s", resp.StatusCode, body)
+		}
+		if left, _ := jobs.BundleNumbers(ctx, f.env, jobs.DemoDate); len(left) != 0 {
+			t.Errorf("after the bundle was marked posted, %v are left", left)
+		}
+		if _, body := get(t, c, f.ts.URL+page); !strings.Contains(body, fmt.Sprintf("（%d 件）を郵送済みにしました", len(bundle)-1)) {
+			t.Errorf("no confirmation of the bundle posted")
+		}
+		// Void: finance may not, admin may, with reissue.
+		if resp, _ := act(c, tok, "invoices/void", page, url.Values{"number": {bundle[0]}, "why": {"x"}, "reissue": {"1"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("finance void: %d, want 403", resp.StatusCode)
+		}
+		ac := f.client(t)
+		atok := f.login(t, ac, "admin1")
+		if _, body := get(t, ac, f.ts.URL+page); !strings.Contains(body, `action="/actions/invoices/void"`) {
+			t.Errorf("admin is offered no void form")
+		}
+		if resp, body := act(ac, atok, "invoices/void", page, url.Values{"number": {bundle[0]}, "reissue": {"1"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "入力が足りません: 理由") {
+			t.Errorf("void without why: %d", resp.StatusCode)
+		}
+		if resp, body := act(ac, atok, "invoices/void", page, url.Values{"number": {bundle[0]}, "why": {"宛名の誤り"}, "reissue": {"on"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("void with reissue: %d %.300s", resp.StatusCode, body)
+		}
+		inv, _ := store.GetInvoice(ctx, db, bundle[0])
+		if !inv.ReissueNeeded || inv.Status == store.InvoiceVoid {
+			t.Errorf("after void with reissue: reissue_needed %t, status %s; want marked for the next night", inv.ReissueNeeded, inv.Status)
+		}
+		if !auditHas(t, db, bundle[0], "invoice_reissue_requested", "admin1") {
+			t.Errorf("audit does not show admin1's void")
+		}
+		if _, body := get(t, ac, f.ts.URL+page); !strings.Contains(body, "再発行待ち") || !strings.Contains(body, "を取消・再発行の対象にしました") {
+			t.Errorf("invoices page after void: no confirmation or no 再発行待ち")
+		}
+		if resp, body := act(ac, atok, "invoices/void", page, url.Values{"number": {bundle[0]}, "why": {"again"}, "reissue": {"1"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "already marked") {
+			t.Errorf("second void: %d", resp.StatusCode)
+		}
+	})
+}
+
+var errorBannerRE = regexp.MustCompile(`<div class="flash error" role="alert">([^<]*)</div>`)
+
+// errorBanner is the reason shown on a page shown again after a failed action.
+func errorBanner(body string) string {
+	if m := errorBannerRE.FindStringSubmatch(body); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return fmt.Sprintf("(no error banner) %.300s", body)
+}
+
+// The form readers of the actions: what staff type is read or refused in Japanese.
+func TestFormReaders(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		err  string
+	}{
+		{"", 0, ""}, {"1100", 1100, ""}, {"¥1,100", 1100, ""}, {"１，１００円", 1100, ""}, {" 660 ", 660, ""},
+		{"1.5", 0, "円の整数ではありません"}, {"abc", 0, "円の整数ではありません"}, {"-1", 0, "負の金額"}, {"99999999999999999999", 0, "円の整数ではありません"},
+	} {
+		got, err := Form{url.Values{"fee": {tc.in}}}.Yen("fee", "振込手数料")
+		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("Yen(%q) = %d, %v; want %d, %q", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"13", 13}, {" 7 ", 7}, {"0", 0}, {"-2", 0}, {"abc", 0}, {"", 0}, {"1e3", 0}} {
+		got, err := Form{url.Values{"id": {tc.in}}}.ID("id", "依頼の番号")
+		if got != tc.want || (err == nil) != (tc.want > 0) {
+			t.Errorf("ID(%q) = %d, %v", tc.in, got, err)
+		}
+	}
+	f := Form{url.Values{"number": {"2026-000001, 2026-000002", "2026-000001、2026-000003\u3000", " "}}}
+	if got := strings.Join(f.List("number"), "|"); got != "2026-000001|2026-000002|2026-000003" {
+		t.Errorf("List = %q", got)
+	}
+	if _, inv, fee, err := resolveInput(Form{url.Values{"txn": {"5"}, "suggestion": {"2026-000001,2026-000002;440"}}}); err != nil || strings.Join(inv, ",") != "2026-000001,2026-000002" || fee != 440 {
+		t.Errorf("a suggestion alone: %v ¥%d %v", inv, fee, err)
+	}
+	if _, inv, fee, err := resolveInput(Form{url.Values{"txn": {"5"}, "suggestion": {"2026-000001;440"}, "invoice": {"2026-000009"}, "fee": {"0"}}}); err != nil || inv[0] != "2026-000009" || fee != 0 {
+		t.Errorf("typed fields over a suggestion: %v ¥%d %v", inv, fee, err)
 	}
 }

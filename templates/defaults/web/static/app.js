@@ -20,6 +20,21 @@ document.addEventListener("DOMContentLoaded", function () {
       f.dataset.sent = "1";
     });
   });
+  // Choosing a suggestion fills the invoice number(s) and the fee of its form; they
+  // can still be edited before sending. The radio's value is "N1,N2;FEE".
+  document.querySelectorAll("form.resolve").forEach(function (f) {
+    f.querySelectorAll("input[name=suggestion]").forEach(function (r) {
+      r.addEventListener("change", function () {
+        if (!r.checked) return;
+        var parts = r.value.split(";");
+        f.elements["invoice"].value = parts[0].split(",").join(", ");
+        f.elements["fee"].value = parts.length > 1 && parts[1] !== "0" ? parts[1] : "";
+        f.querySelectorAll("table.sugg tr").forEach(function (tr) { tr.classList.remove("chosen"); });
+        var tr = r.closest("tr");
+        if (tr) tr.classList.add("chosen");
+      });
+    });
+  });
   var run = document.getElementById("run");
   if (run) pollRun(run);
 });
