@@ -27,7 +27,8 @@ type Config struct {
 	// InboxDir holds bank/, mail/ and orders/ (SPEC §5.7); default OutDir/inbox.
 	InboxDir string `toml:"inbox_dir"`
 	// EvidenceDir holds the write-once evidence files (SPEC §7.5); default beside the
-	// SQLite file, else ./evidence. Keep it on durable storage: it is kept 7 years.
+	// SQLite file, else OUT/evidence. Keep it on durable, backed-up storage: it is kept 7
+	// years; configure it explicitly in production.
 	EvidenceDir string `toml:"evidence_dir"`
 	// TemplatesDir holds edited copies of templates/ files that override the defaults.
 	TemplatesDir string `toml:"templates_dir"`
@@ -186,7 +187,7 @@ func (c *Config) Resolve() {
 		if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok {
 			c.EvidenceDir = filepath.Join(filepath.Dir(p), "evidence")
 		} else {
-			c.EvidenceDir = "evidence"
+			c.EvidenceDir = filepath.Join(c.OutDir, "evidence")
 		}
 	}
 }

@@ -17,6 +17,12 @@ func TestDefaultIsValidWithADatabase(t *testing.T) {
 	if c.InboxDir != filepath.Join("out", "inbox") || c.EvidenceDir != "evidence" {
 		t.Errorf("resolved %q %q", c.InboxDir, c.EvidenceDir)
 	}
+	m := Default()
+	m.DB = "mysql://nightly@tcp(db:3306)/nightly"
+	m.Resolve()
+	if m.EvidenceDir != filepath.Join("out", "evidence") {
+		t.Errorf("MySQL without evidence_dir: %q, want under the output folder, never the working directory", m.EvidenceDir)
+	}
 }
 
 func TestValidateNamesEveryProblem(t *testing.T) {

@@ -112,7 +112,7 @@ func newFlags(a *app, c command) (*flag.FlagSet, *common) {
 	fs.StringVar(&cf.db, "db", "", "database: sqlite:PATH or mysql://USER@tcp(HOST:PORT)/NAME (a DSN with a password: NIGHTLY_DB)")
 	fs.StringVar(&cf.out, "out", "", "output folder (reports, PDFs, nightly.prom)")
 	fs.StringVar(&cf.inbox, "inbox", "", "inbox folder with bank/, mail/, orders/ (default OUT/inbox)")
-	fs.StringVar(&cf.evidence, "evidence", "", "evidence folder (default beside the SQLite file, else ./evidence)")
+	fs.StringVar(&cf.evidence, "evidence", "", "evidence folder (default beside the SQLite file, else OUT/evidence)")
 	fs.StringVar(&cf.templates, "templates", "", "folder of edited template copies that override the defaults")
 	fs.Usage = func() {
 		fmt.Fprintf(a.stderr, "Usage: nightly %s\n\n%s\n\nFlags:\n", c.usage, c.summary)
