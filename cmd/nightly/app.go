@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -281,4 +282,52 @@ func migrateNew(ctx context.Context, dsn string) error {
 	defer db.Close()
 	_, err = db.Migrate(ctx)
 	return err
+}
+
+// withSubcommand parses args, requires a subcommand word (list, show, …), opens the
+// database and calls run with the words; it returns run's exit code, or the code of
+// what went wrong before.
+func (a *app) withSubcommand(ctx context.Context, fs *flag.FlagSet, cf *common, args []string, run func(env *jobs.Env, pos []string) int) int {
+	pos, code, ok := parseOrUsage(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	env, closeEnv, err := a.open(ctx, cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	return run(env, pos)
+}
+
+// openEmpty opens (creating and migrating it if needed) the database of a command that
+// fills its own: --db, NIGHTLY_DB, or OUT/nightly.db. It refuses a database that already
+// holds contracts.
+func (a *app) openEmpty(ctx context.Context, cf *common, who string) (*jobs.Env, func(), error) {
+	if cf.db == "" && a.getenv("NIGHTLY_DB") == "" {
+		cf.db = "sqlite:" + filepath.Join(cf.out, "nightly.db")
+	}
+	c, err := a.loadConfig(cf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := migrateNew(ctx, c.DB); err != nil {
+		return nil, nil, err
+	}
+	env, closeEnv, err := a.openEnv(ctx, c, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if page, err := store.ContractPage(ctx, env.DB, "", 1); err != nil || len(page) > 0 {
+		closeEnv()
+		if err == nil {
+			err = fmt.Errorf("%s already holds contracts: %s needs an empty database", store.Redact(c.DB), who)
+		}
+		return nil, nil, err
+	}
+	return env, closeEnv, nil
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
-	"github.com/npress/nightly/store"
 )
 
 func cmdBench(ctx context.Context, a *app, args []string) int {
@@ -34,27 +32,12 @@ func cmdBench(ctx context.Context, a *app, args []string) int {
 		defer os.RemoveAll(dir)
 		cf.out = dir
 	}
-	if cf.db == "" && a.getenv("NIGHTLY_DB") == "" {
-		cf.db = "sqlite:" + filepath.Join(cf.out, "nightly.db")
-	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	if err := migrateNew(ctx, c.DB); err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.openEmpty(ctx, cf, "bench")
 	if err != nil {
 		return a.fail(err)
 	}
 	defer closeEnv()
-	if page, err := store.ContractPage(ctx, env.DB, "", 1); err != nil || len(page) > 0 {
-		if err == nil {
-			err = fmt.Errorf("%s already holds contracts: bench needs an empty database", store.Redact(c.DB))
-		}
-		return a.fail(err)
-	}
+	c := env.Config
 	t0 := time.Now()
 	sum, err := jobs.Gen(ctx, env, jobs.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
 	if err != nil {

@@ -17,37 +17,26 @@ func cmdContracts(ctx context.Context, a *app, args []string) int {
 	asJSON := fs.Bool("json", false, "list: one JSON object per contract")
 	until := fs.String("until", "", "hold: hold the suspension until this date (YYYY-MM-DD)")
 	why := fs.String("why", "", "hold: the reason, kept in the audit trail")
-	pos, code, ok := parseOrUsage(fs, args)
-	if !ok {
-		return code
-	}
-	if len(pos) == 0 {
+	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
+		switch {
+		case pos[0] == "list" && len(pos) == 1:
+			return a.listContracts(ctx, env, *asJSON)
+		case pos[0] == "show" && len(pos) == 2:
+			return a.showContract(ctx, env, pos[1])
+		case pos[0] == "hold" && len(pos) == 2:
+			d, err := calendar.ParseDate(*until)
+			if err != nil {
+				return a.fail(fmt.Errorf("--until: %w", err))
+			}
+			if err := jobs.HoldContract(ctx, env, pos[1], d, *why); err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: suspension held until %s (%s)\n", pos[1], d, *why)
+			return exitOK
+		}
 		fs.Usage()
 		return exitUsage
-	}
-	env, closeEnv, err := a.open(ctx, cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	defer closeEnv()
-	switch {
-	case pos[0] == "list" && len(pos) == 1:
-		return a.listContracts(ctx, env, *asJSON)
-	case pos[0] == "show" && len(pos) == 2:
-		return a.showContract(ctx, env, pos[1])
-	case pos[0] == "hold" && len(pos) == 2:
-		d, err := calendar.ParseDate(*until)
-		if err != nil {
-			return a.fail(fmt.Errorf("--until: %w", err))
-		}
-		if err := jobs.HoldContract(ctx, env, pos[1], d, *why); err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "%s: suspension held until %s (%s)\n", pos[1], d, *why)
-		return exitOK
-	}
-	fs.Usage()
-	return exitUsage
+	})
 }
 
 // contractJSON is the line format of `contracts list --json`.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/npress/nightly/calendar"
@@ -28,27 +27,12 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly gen: --date: %v\n", err)
 		return exitUsage
 	}
-	if cf.db == "" && a.getenv("NIGHTLY_DB") == "" {
-		cf.db = "sqlite:" + filepath.Join(cf.out, "nightly.db")
-	}
-	c, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	if err := migrateNew(ctx, c.DB); err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, c, true)
+	env, closeEnv, err := a.openEmpty(ctx, cf, "gen")
 	if err != nil {
 		return a.fail(err)
 	}
 	defer closeEnv()
-	if page, err := store.ContractPage(ctx, env.DB, "", 1); err != nil || len(page) > 0 {
-		if err == nil {
-			err = fmt.Errorf("%s already holds contracts: gen fills an empty database", store.Redact(c.DB))
-		}
-		return a.fail(err)
-	}
+	c := env.Config
 	if isTerminal(a.stderr) {
 		env.Progress = a.stderr
 	}

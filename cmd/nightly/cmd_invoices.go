@@ -20,92 +20,82 @@ func cmdInvoices(ctx context.Context, a *app, args []string) int {
 	reissue := fs.Bool("reissue", false, "void: let the next night void it and issue the corrected invoice that replaces it")
 	bundle := fs.String("bundle", "", "posted: every document of the print bundle of this date (YYYY-MM-DD)")
 	contractNo := fs.String("contract", "", "preview: the contract whose next renewal invoice to show")
-	pos, code, ok := parseOrUsage(fs, args)
-	if !ok {
-		return code
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	env, closeEnv, err := a.open(ctx, cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	defer closeEnv()
-	switch {
-	case pos[0] == "list" && len(pos) == 1:
-		f := store.InvoiceFilter{}
-		if *date != "" {
-			if f.IssueDate, err = calendar.ParseDate(*date); err != nil {
-				return a.fail(fmt.Errorf("--date: %w", err))
+	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
+		var err error
+		switch {
+		case pos[0] == "list" && len(pos) == 1:
+			f := store.InvoiceFilter{}
+			if *date != "" {
+				if f.IssueDate, err = calendar.ParseDate(*date); err != nil {
+					return a.fail(fmt.Errorf("--date: %w", err))
+				}
 			}
-		}
-		return a.listInvoices(ctx, env, f, *asJSON)
-	case pos[0] == "show" && len(pos) == 2:
-		return a.showInvoice(ctx, env, pos[1], *asJSON)
-	case pos[0] == "render" && len(pos) == 2:
-		if *file == "" {
-			return a.fail(fmt.Errorf("render %s: say where to write the PDF (--file FILE)", pos[1]))
-		}
-		pdf, err := jobs.StoredPDF(ctx, env, pos[1])
-		if err != nil {
-			return a.fail(err)
-		}
-		if err := jobs.WriteFileAtomic(*file, pdf, 0o644); err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "%s: %s (%d bytes, the stored copy)\n", pos[1], *file, len(pdf))
-		return exitOK
-	case pos[0] == "void" && len(pos) == 2:
-		if err := jobs.VoidInvoice(ctx, env, pos[1], *why, *reissue); err != nil {
-			return a.fail(err)
-		}
-		if *reissue {
-			fmt.Fprintf(a.stdout, "%s: marked; the next night voids it and issues the invoice that replaces it\n", pos[1])
-		} else {
-			fmt.Fprintf(a.stdout, "%s: void (%s)\n", pos[1], *why)
-		}
-		return exitOK
-	case pos[0] == "posted" && (len(pos) > 1 || *bundle != ""):
-		numbers := pos[1:]
-		if *bundle != "" {
-			d, err := calendar.ParseDate(*bundle)
-			if err != nil {
-				return a.fail(fmt.Errorf("--bundle: %w", err))
+			return a.listInvoices(ctx, env, f, *asJSON)
+		case pos[0] == "show" && len(pos) == 2:
+			return a.showInvoice(ctx, env, pos[1], *asJSON)
+		case pos[0] == "render" && len(pos) == 2:
+			if *file == "" {
+				return a.fail(fmt.Errorf("render %s: say where to write the PDF (--file FILE)", pos[1]))
 			}
-			ns, err := jobs.BundleNumbers(ctx, env, d)
+			pdf, err := jobs.StoredPDF(ctx, env, pos[1])
 			if err != nil {
 				return a.fail(err)
 			}
-			numbers = append(numbers, ns...)
-			if len(numbers) == 0 {
-				fmt.Fprintf(a.stdout, "the bundle of %s holds nothing left to post\n", d)
-				return exitOK
+			if err := jobs.WriteFileAtomic(*file, pdf, 0o644); err != nil {
+				return a.fail(err)
 			}
+			fmt.Fprintf(a.stdout, "%s: %s (%d bytes, the stored copy)\n", pos[1], *file, len(pdf))
+			return exitOK
+		case pos[0] == "void" && len(pos) == 2:
+			if err := jobs.VoidInvoice(ctx, env, pos[1], *why, *reissue); err != nil {
+				return a.fail(err)
+			}
+			if *reissue {
+				fmt.Fprintf(a.stdout, "%s: marked; the next night voids it and issues the invoice that replaces it\n", pos[1])
+			} else {
+				fmt.Fprintf(a.stdout, "%s: void (%s)\n", pos[1], *why)
+			}
+			return exitOK
+		case pos[0] == "posted" && (len(pos) > 1 || *bundle != ""):
+			numbers := pos[1:]
+			if *bundle != "" {
+				d, err := calendar.ParseDate(*bundle)
+				if err != nil {
+					return a.fail(fmt.Errorf("--bundle: %w", err))
+				}
+				ns, err := jobs.BundleNumbers(ctx, env, d)
+				if err != nil {
+					return a.fail(err)
+				}
+				numbers = append(numbers, ns...)
+				if len(numbers) == 0 {
+					fmt.Fprintf(a.stdout, "the bundle of %s holds nothing left to post\n", d)
+					return exitOK
+				}
+			}
+			n, err := jobs.MarkPosted(ctx, env, numbers)
+			if err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "%d document(s) marked posted (%d named)\n", n, len(numbers))
+			return exitOK
+		case pos[0] == "preview" && len(pos) == 1:
+			if *contractNo == "" || *file == "" {
+				return a.fail(fmt.Errorf("preview: name the contract and the file (--contract NUMBER --file FILE)"))
+			}
+			pdf, err := jobs.PreviewRenewal(ctx, env, *contractNo)
+			if err != nil {
+				return a.fail(err)
+			}
+			if err := os.WriteFile(*file, pdf, 0o644); err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: preview of the next renewal invoice in %s\n", *contractNo, *file)
+			return exitOK
 		}
-		n, err := jobs.MarkPosted(ctx, env, numbers)
-		if err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "%d document(s) marked posted (%d named)\n", n, len(numbers))
-		return exitOK
-	case pos[0] == "preview" && len(pos) == 1:
-		if *contractNo == "" || *file == "" {
-			return a.fail(fmt.Errorf("preview: name the contract and the file (--contract NUMBER --file FILE)"))
-		}
-		pdf, err := jobs.PreviewRenewal(ctx, env, *contractNo)
-		if err != nil {
-			return a.fail(err)
-		}
-		if err := os.WriteFile(*file, pdf, 0o644); err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "%s: preview of the next renewal invoice in %s\n", *contractNo, *file)
-		return exitOK
-	}
-	fs.Usage()
-	return exitUsage
+		fs.Usage()
+		return exitUsage
+	})
 }
 
 // invoiceJSON is the line format of `invoices list --json` and `invoices show --json`.

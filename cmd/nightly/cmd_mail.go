@@ -127,50 +127,39 @@ func cmdRequests(ctx context.Context, a *app, args []string) int {
 	asJSON := fs.Bool("json", false, "list: one JSON object per request")
 	status := fs.String("status", "", "list: only requests in this status (accepted, incomplete, late, mismatch, duplicate, rejected, superseded)")
 	why := fs.String("why", "", "decide: why, kept in the audit trail")
-	pos, code, ok := parseOrUsage(fs, args)
-	if !ok {
-		return code
-	}
-	if len(pos) == 0 {
+	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
+		switch {
+		case pos[0] == "list" && len(pos) == 1:
+			rs, err := store.ListRequests(ctx, env.DB, store.RequestFilter{Status: *status})
+			if err != nil {
+				return a.fail(err)
+			}
+			for _, r := range rs {
+				if *asJSON {
+					b, _ := json.Marshal(requestJSON(r))
+					fmt.Fprintln(a.stdout, string(b))
+					continue
+				}
+				l := jobs.RequestLine{Request: r}
+				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  %s  回答期限 %s  %s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), orDash(r.ContractNo),
+					l.KindName(), l.OutcomeName(), r.ReplyBy, r.Sender.String)
+			}
+			return exitOK
+		case pos[0] == "decide" && len(pos) == 3:
+			id, err := strconv.ParseInt(pos[1], 10, 64)
+			if err != nil {
+				return a.fail(fmt.Errorf("requests decide %q: the request id is a number (see `nightly requests list`)", pos[1]))
+			}
+			r, err := jobs.DecideRequest(ctx, env, id, pos[2], *why)
+			if err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "request %d: %s\n", r.ID, r.Status)
+			return exitOK
+		}
 		fs.Usage()
 		return exitUsage
-	}
-	env, closeEnv, err := a.open(ctx, cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	defer closeEnv()
-	switch {
-	case pos[0] == "list" && len(pos) == 1:
-		rs, err := store.ListRequests(ctx, env.DB, store.RequestFilter{Status: *status})
-		if err != nil {
-			return a.fail(err)
-		}
-		for _, r := range rs {
-			if *asJSON {
-				b, _ := json.Marshal(requestJSON(r))
-				fmt.Fprintln(a.stdout, string(b))
-				continue
-			}
-			l := jobs.RequestLine{Request: r}
-			fmt.Fprintf(a.stdout, "%d  %s  %s  %s  %s  回答期限 %s  %s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), orDash(r.ContractNo),
-				l.KindName(), l.OutcomeName(), r.ReplyBy, r.Sender.String)
-		}
-		return exitOK
-	case pos[0] == "decide" && len(pos) == 3:
-		id, err := strconv.ParseInt(pos[1], 10, 64)
-		if err != nil {
-			return a.fail(fmt.Errorf("requests decide %q: the request id is a number (see `nightly requests list`)", pos[1]))
-		}
-		r, err := jobs.DecideRequest(ctx, env, id, pos[2], *why)
-		if err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "request %d: %s\n", r.ID, r.Status)
-		return exitOK
-	}
-	fs.Usage()
-	return exitUsage
+	})
 }
 
 func orDash(s string) string {
