@@ -59,82 +59,157 @@ type ZenginRecord struct {
 
 // WriteZengin writes f; it fails on a field that does not fit or is not JIS X 0201.
 func WriteZengin(w io.Writer, f ZenginFile) error {
-	if f.Kind != "01" && f.Kind != "03" {
-		return fmt.Errorf("bankfeed: write zengin: kind %q, want 01 or 03", f.Kind)
-	}
-	lb := f.LineBreak
-	switch lb {
-	case "":
-		lb = "\r\n"
-	case NoLineBreak:
-		lb = ""
-	}
 	var out bytes.Buffer
-	for gi, g := range f.Groups {
-		r := &recordWriter{era: f.Era}
-		if f.Kind == "01" {
-			r.writeHeader01(g)
-		} else {
-			r.writeHeader03(g)
-		}
-		if err := r.flush(&out, lb, fmt.Sprintf("group %d header", gi+1)); err != nil {
+	z, err := NewZenginWriter(&out, f.Kind, f.Era, f.LineBreak)
+	if err != nil {
+		return err
+	}
+	for _, g := range f.Groups {
+		if err := z.Header(g); err != nil {
 			return err
 		}
-		var credits, debits, cancelled int
-		var creditTotal, debitTotal, cancelledTotal int64
-		for i, d := range g.Records {
-			if f.Kind == "01" {
-				r.writeData01(d)
-				if d.Cancelled {
-					cancelled++
-					cancelledTotal += d.Amount
-				} else {
-					credits++
-					creditTotal += d.Amount
-				}
-			} else {
-				r.writeData03(d)
-				if d.Debit {
-					debits++
-					debitTotal += d.Amount
-				} else {
-					credits++
-					creditTotal += d.Amount
-				}
-			}
-			if err := r.flush(&out, lb, fmt.Sprintf("group %d record %d", gi+1, i+1)); err != nil {
+		for _, d := range g.Records {
+			if err := z.Record(d); err != nil {
 				return err
 			}
 		}
-		r.put("8", 1)
-		if f.Kind == "01" {
-			r.num(int64(credits), 6)
-			r.num(creditTotal, 12)
-			r.num(int64(cancelled), 6)
-			r.num(cancelledTotal, 12)
-			r.put("", 163)
-		} else {
-			r.num(int64(credits), 6)
-			r.num(creditTotal, 13)
-			r.num(int64(debits), 6)
-			r.num(debitTotal, 13)
-			r.put("0", 1)
-			r.num(0, 14)
-			r.num(int64(len(g.Records)), 7)
-			r.put("", 139)
-		}
-		if err := r.flush(&out, lb, fmt.Sprintf("group %d trailer", gi+1)); err != nil {
+		if err := z.Trailer(); err != nil {
 			return err
 		}
+	}
+	if err := z.End(); err != nil {
+		return err
+	}
+	_, err = w.Write(out.Bytes())
+	return err
+}
+
+// ZenginWriter writes a Zengin file record by record, computing each group's trailer,
+// for files too big to build in memory (a gigabyte of transfers for a load test).
+// Call Header, then Record for each data record (ZenginGroup.Records is not read),
+// then Trailer, for each group, and End once. WriteZengin uses it.
+type ZenginWriter struct {
+	w     io.Writer
+	kind  string
+	era   string
+	lb    string
+	buf   bytes.Buffer
+	group int // groups begun
+	rec   int // data records of the current group
+	open  bool
+
+	credits, debits, cancelled              int
+	creditTotal, debitTotal, cancelledTotal int64
+}
+
+// NewZenginWriter returns a writer of a Zengin file of kind "01" or "03" in era
+// (EraWareki by default) with lineBreak after each record ("\r\n" when empty, "\n", or
+// NoLineBreak), writing to w.
+func NewZenginWriter(w io.Writer, kind, era, lineBreak string) (*ZenginWriter, error) {
+	if kind != "01" && kind != "03" {
+		return nil, fmt.Errorf("bankfeed: write zengin: kind %q, want 01 or 03", kind)
+	}
+	switch lineBreak {
+	case "":
+		lineBreak = "\r\n"
+	case NoLineBreak:
+		lineBreak = ""
+	}
+	return &ZenginWriter{w: w, kind: kind, era: era, lb: lineBreak}, nil
+}
+
+func (z *ZenginWriter) emit(r *recordWriter, where string) error {
+	z.buf.Reset()
+	if err := r.flush(&z.buf, z.lb, where); err != nil {
+		return err
+	}
+	_, err := z.w.Write(z.buf.Bytes())
+	return err
+}
+
+// Header begins a group with g's header record.
+func (z *ZenginWriter) Header(g ZenginGroup) error {
+	if z.open {
+		return fmt.Errorf("bankfeed: write zengin: group %d: header before the trailer of the group before", z.group+1)
+	}
+	z.group++
+	z.open, z.rec = true, 0
+	z.credits, z.debits, z.cancelled = 0, 0, 0
+	z.creditTotal, z.debitTotal, z.cancelledTotal = 0, 0, 0
+	r := &recordWriter{era: z.era}
+	if z.kind == "01" {
+		r.writeHeader01(g)
+	} else {
+		r.writeHeader03(g)
+	}
+	return z.emit(r, fmt.Sprintf("group %d header", z.group))
+}
+
+// Record writes a data record of the current group.
+func (z *ZenginWriter) Record(d ZenginRecord) error {
+	if !z.open {
+		return fmt.Errorf("bankfeed: write zengin: a data record outside a group")
+	}
+	z.rec++
+	r := &recordWriter{era: z.era}
+	if z.kind == "01" {
+		r.writeData01(d)
+		if d.Cancelled {
+			z.cancelled++
+			z.cancelledTotal += d.Amount
+		} else {
+			z.credits++
+			z.creditTotal += d.Amount
+		}
+	} else {
+		r.writeData03(d)
+		if d.Debit {
+			z.debits++
+			z.debitTotal += d.Amount
+		} else {
+			z.credits++
+			z.creditTotal += d.Amount
+		}
+	}
+	return z.emit(r, fmt.Sprintf("group %d record %d", z.group, z.rec))
+}
+
+// Trailer ends the current group with the trailer its records add up to.
+func (z *ZenginWriter) Trailer() error {
+	if !z.open {
+		return fmt.Errorf("bankfeed: write zengin: a trailer outside a group")
+	}
+	z.open = false
+	r := &recordWriter{era: z.era}
+	r.put("8", 1)
+	if z.kind == "01" {
+		r.num(int64(z.credits), 6)
+		r.num(z.creditTotal, 12)
+		r.num(int64(z.cancelled), 6)
+		r.num(z.cancelledTotal, 12)
+		r.put("", 163)
+	} else {
+		r.num(int64(z.credits), 6)
+		r.num(z.creditTotal, 13)
+		r.num(int64(z.debits), 6)
+		r.num(z.debitTotal, 13)
+		r.put("0", 1)
+		r.num(0, 14)
+		r.num(int64(z.rec), 7)
+		r.put("", 139)
+	}
+	return z.emit(r, fmt.Sprintf("group %d trailer", z.group))
+}
+
+// End writes the end record.
+func (z *ZenginWriter) End() error {
+	if z.open {
+		return fmt.Errorf("bankfeed: write zengin: end record inside group %d", z.group)
 	}
 	r := &recordWriter{}
 	r.put("9", 1)
 	r.put("", 199)
-	if err := r.flush(&out, lb, "end record"); err != nil {
-		return err
-	}
-	_, err := w.Write(out.Bytes())
-	return err
+	return z.emit(r, "end record")
 }
 
 // recordWriter builds one 200-byte record, remembering the first error.

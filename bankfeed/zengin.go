@@ -32,6 +32,7 @@ const (
 type groupState struct {
 	acct         Account
 	headerRecord int
+	bad          bool // a data record of the group was defective (collect mode): its trailer is not checked
 }
 
 // Scanner reads a Zengin 01 or 03 file record by record, for files too big to hold in
@@ -58,6 +59,14 @@ type Scanner struct {
 
 	txn Txn
 	err error
+
+	// Collect mode (CollectErrors): defects of data records and trailers are counted and
+	// the first keep of them kept, and the scan goes on.
+	keep      int
+	collect   bool
+	defects   []*FormatError
+	ndefects  int
+	collected bool // Err was made from the defects
 
 	dec    transform.Transformer
 	decBuf []byte
@@ -242,8 +251,18 @@ func (s *Scanner) next() ([]byte, bool) {
 }
 
 // Scan reads the next data record. It returns false at the end of the file or on the
-// first error (see Err).
+// first error (see Err); in collect mode (CollectErrors) it skips defective data
+// records and goes on.
 func (s *Scanner) Scan() bool {
+	ok := s.scan()
+	if !ok && s.collect && !s.collected {
+		s.collected = true
+		s.err = s.collectedErr()
+	}
+	return ok
+}
+
+func (s *Scanner) scan() bool {
 	for s.err == nil {
 		if s.state == stDone {
 			junk, rest, err := s.restIsJunk()
@@ -280,12 +299,21 @@ func (s *Scanner) Scan() bool {
 			if s.state != stGroup {
 				return s.fail("データ区分", rec[:1], ErrLayout, "data record outside an account group (no header before it)")
 			}
+			var ok bool
 			if s.kind == '1' {
-				return s.data01(rec)
+				ok = s.data01(rec)
+			} else {
+				ok = s.data03(rec)
 			}
-			return s.data03(rec)
+			if !ok && s.collect && s.defect() {
+				s.grp.bad = true
+				continue
+			}
+			return ok
 		case '8':
-			s.trailer(rec)
+			if !s.trailer(rec) && s.collect && s.state == stGroup && s.defect() {
+				s.state = stHeader
+			}
 		case '9':
 			switch s.state {
 			case stGroup:
@@ -621,6 +649,11 @@ func (s *Scanner) trailer(rec []byte) bool {
 		return s.fail("データ区分", rec[:1], ErrLayout, "trailer without a header before it")
 	}
 	g := &s.grp.acct
+	if s.grp.bad { // its totals cannot agree: the defects of its records are reported instead
+		s.accounts = append(s.accounts, *g)
+		s.state = stHeader
+		return true
+	}
 	type check struct {
 		field    string
 		off, n   int

@@ -210,8 +210,8 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 			break
 		}
 	}
-	if xs, err := store.OpenExceptions(ctx, n.Q()); err == nil {
-		sum.OpenExceptions = len(xs)
+	if open, err := store.CountOpenExceptions(ctx, n.Q()); err == nil {
+		sum.OpenExceptions = open
 	}
 	switch {
 	case runErr != nil:

@@ -175,3 +175,12 @@ func GetTask(ctx context.Context, e sqlx.ExtContext, key string) (Task, error) {
 	}
 	return t, nil
 }
+
+// CountOpenExceptions returns how many exceptions are open, without loading them.
+func CountOpenExceptions(ctx context.Context, e sqlx.ExtContext) (int, error) {
+	var n int
+	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM exceptions WHERE status = 'open'"); err != nil {
+		return 0, fmt.Errorf("count open exceptions: %w", err)
+	}
+	return n, nil
+}
