@@ -1010,3 +1010,26 @@ func digitRuns(s string) []digitToken {
 	}
 	return out
 }
+
+// RuleNameJapanese is how the morning report names a match rule for staff.
+func RuleNameJapanese(name string) string {
+	switch name {
+	case "invoice-number":
+		return "請求書番号"
+	case "customer-number":
+		return "お客様番号"
+	case "alias":
+		return "学習済みの振込人名"
+	case "payer-name":
+		return "登録済みの振込人名"
+	case "learned-fee":
+		return "学習済みの振込手数料"
+	case "listed-fee":
+		return "振込手数料（一覧）"
+	case "similarity":
+		return "振込人名の類似"
+	case "", "staff":
+		return "担当者の判断"
+	}
+	return name
+}

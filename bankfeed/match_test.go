@@ -336,3 +336,11 @@ func TestMatchDeterministic(t *testing.T) {
 	}
 	t.Logf("outcomes (rule/exception): %v", counts)
 }
+
+func TestRuleNameJapanese(t *testing.T) {
+	for in, want := range map[string]string{"invoice-number": "請求書番号", "alias": "学習済みの振込人名", "listed-fee": "振込手数料（一覧）", "": "担当者の判断", "other": "other"} {
+		if got := RuleNameJapanese(in); got != want {
+			t.Errorf("RuleNameJapanese(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

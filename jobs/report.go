@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/templates"
@@ -173,6 +174,7 @@ var reportFuncs = template.FuncMap{
 	"kindName": DocumentKindName,
 	"docHref":  docHref,
 	"exKind":   ExceptionKindName,
+	"ruleName": bankfeed.RuleNameJapanese,
 	"statusName": func(s string) string {
 		if n, ok := map[string]string{"active": "有効", "suspended": "停止", "ended": "終了", "pending": "開通待ち"}[s]; ok {
 			return n
