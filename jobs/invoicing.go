@@ -510,9 +510,9 @@ func printable(ctx context.Context, q sqlx.ExtContext, row store.Invoice, r invo
 	return inv, nil
 }
 
-// renderers holds one invoice.Renderer per Env, built on first use: the font is parsed
-// once per process, not once per night or document.
-var renderers sync.Map // *Env → *lazyRenderer
+// renderers holds one renderer per templates folder for the whole process: the font is
+// parsed once however many Envs (the web copies one per request) render.
+var renderers sync.Map // templates dir → *lazyRenderer
 
 type lazyRenderer struct {
 	once sync.Once
@@ -522,7 +522,7 @@ type lazyRenderer struct {
 
 // Renderer returns the invoice renderer of env, built once from its templates.
 func (env *Env) Renderer() (*invoice.Renderer, error) {
-	v, _ := renderers.LoadOrStore(env, &lazyRenderer{})
+	v, _ := renderers.LoadOrStore(env.Config.TemplatesDir, &lazyRenderer{})
 	lr := v.(*lazyRenderer)
 	lr.once.Do(func() {
 		lr.r, lr.err = invoice.NewRenderer(templates.Open(env.Config.TemplatesDir))
