@@ -3,6 +3,7 @@ package bankfeed
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -145,8 +146,14 @@ type matcher struct {
 	gen       int // counts transfers, to mark candidates without a set
 
 	openBuf []*invState // scratch of openOf
-	candBuf []candidate // scratch of similar
-	rankBuf []rankedCandidate
+
+	// Arenas that the many small slices of a batch are cut from, each with its capacity
+	// equal to its length, so that appending to one never writes into another.
+	ptrArena     []*invState
+	setArena     [][]*invState
+	appliedArena []Applied
+	stringArena  []string
+	candBuf      []candidate // scratch of similar
 
 	// Customers are numbered (ids) once, so that the work per transfer indexes slices.
 	custID     map[string]int32
@@ -154,16 +161,18 @@ type matcher struct {
 	learned    []int64
 	byCustomer [][]*invState // oldest first
 	names      [][]string    // normalized names
-	nameRunes  [][][]rune    // the same as runes, for Similarity
-	nameBags   [][][]rune    // the same runes sorted, for a quick bound on Similarity
+	nameInfos  [][]nameInfo  // the same as runes, for Similarity
 	custMark   []int         // the transfer (gen) for which custScore holds a score
 	custScore  []int32
 
 	byNumber map[string]*invState
 	byAmount map[int64][]*invState
-	byName   map[string][]int32 // normalized name → customers
-	byAlias  map[string][]int32
-	byPrefix map[string][]int32 // first two runes of a name → customers
+	// amountSeen has the bit amountBit(a) set for every key a of byAmount: most amounts
+	// plus a fee are no invoice's, and a clear bit says so without a map lookup.
+	amountSeen []uint64
+	byName     map[string][]int32 // normalized name → customers
+	byAlias    map[string][]int32
+	byPrefix   map[string][]int32 // first two runes of a name → customers
 }
 
 // id returns the id of customer number no, adding it when new.
@@ -207,42 +216,116 @@ func NewMatcher(in MatchInput) *Matcher {
 // earlier chunks left them. Result.Index is the position in txns.
 func (mt *Matcher) Match(txns []Txn) []Result {
 	m := mt.m
+	// The sort keys are copied into the jobs, the account as its rank among the
+	// accounts of txns, so that sorting reads no Txn.
 	type job struct {
-		i    int
-		refs refs
+		named  bool // names an invoice number: matched before the others
+		date   calendar.Date
+		acct   int
+		refKey int64 // refNo as a number when that orders as the strings do, else 0
+		refNo  string
+		record int
+		i      int
+		refs   refs
 	}
-	var first, rest []job
-	for i, t := range txns {
+	acctRank := map[string]int{}
+	for _, t := range txns {
+		acctRank[t.Account] = 0
+	}
+	accts := make([]string, 0, len(acctRank))
+	for a := range acctRank {
+		accts = append(accts, a)
+	}
+	slices.Sort(accts)
+	for k, a := range accts {
+		acctRank[a] = k
+	}
+	jobs := make([]job, 0, len(txns))
+	for i := range txns {
+		t := &txns[i]
 		if !t.IsPayment() || t.Amount <= 0 {
 			continue
 		}
-		refs := m.refsOf(t)
-		if len(refs.invoices) > 0 {
-			first = append(first, job{i, refs})
-		} else {
-			rest = append(rest, job{i, refs})
+		refs := m.refsOf(*t)
+		jobs = append(jobs, job{len(refs.invoices) > 0, t.ValueDate, acctRank[t.Account], 0, t.RefNo, t.Record, i, refs})
+	}
+	// 照会番号 of one length, all digits (and empty ones, first), compare as numbers.
+	if digitsLen := sameLengthDigits(jobs, func(j job) string { return j.refNo }); digitsLen > 0 {
+		for k := range jobs {
+			jobs[k].refKey = refNumber(jobs[k].refNo)
 		}
 	}
-	order := func(a, b job) int {
-		ta, tb := &txns[a.i], &txns[b.i]
-		return cmp.Or(ta.ValueDate.Compare(tb.ValueDate), strings.Compare(ta.Account, tb.Account),
-			strings.Compare(ta.RefNo, tb.RefNo), cmp.Compare(ta.Record, tb.Record), cmp.Compare(a.i, b.i))
-	}
-	slices.SortFunc(first, order)
-	slices.SortFunc(rest, order)
-	results := make([]Result, 0, len(first)+len(rest))
-	for _, j := range append(first, rest...) {
+	slices.SortFunc(jobs, func(a, b job) int {
+		if a.named != b.named {
+			if a.named {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(a.date.Compare(b.date), cmp.Compare(a.acct, b.acct), cmp.Compare(a.refKey, b.refKey),
+			strings.Compare(a.refNo, b.refNo), cmp.Compare(a.record, b.record), cmp.Compare(a.i, b.i))
+	})
+	// A payer usually sends several transfers: each distinct payer text is normalized once.
+	normalized := make(map[string]string)
+	results := make([]Result, len(jobs))
+	for k, j := range jobs {
 		t := txns[j.i]
 		if t.PayerNormalized == "" {
-			t.PayerNormalized = m.norm.Normalize(t.Payer)
+			n, ok := normalized[t.Payer]
+			if !ok {
+				n = m.norm.Normalize(t.Payer)
+				normalized[t.Payer] = n
+			}
+			t.PayerNormalized = n
 		}
-		results = append(results, m.match(j.i, t, j.refs))
+		m.match(&results[k], j.i, t, j.refs)
 	}
 	return results
 }
 
+// sameLengthDigits returns the length of the non-empty keys of list when they all have
+// that length, at most 18, and are all ASCII digits; else 0. Such keys order as their
+// numbers do, and "" before them all.
+func sameLengthDigits[T any](list []T, key func(T) string) int {
+	n := 0
+	for _, x := range list {
+		k := key(x)
+		if k == "" {
+			continue
+		}
+		if n == 0 {
+			n = len(k)
+		}
+		if len(k) != n || n > 18 {
+			return 0
+		}
+		for i := 0; i < len(k); i++ {
+			if k[i] < '0' || k[i] > '9' {
+				return 0
+			}
+		}
+	}
+	return n
+}
+
+// refNumber is the value of an all-digit key, -1 for "".
+func refNumber(k string) int64 {
+	if k == "" {
+		return -1
+	}
+	var v int64
+	for i := 0; i < len(k); i++ {
+		v = v*10 + int64(k[i]-'0')
+	}
+	return v
+}
+
 func newMatcher(in MatchInput) *matcher {
 	nc := len(in.Payers) + len(in.Invoices)/4
+	nNames := 0
+	for _, p := range in.Payers {
+		nNames += len(p.Names)
+	}
 	m := &matcher{
 		norm:       in.Normalizer,
 		fees:       in.FeeList,
@@ -253,7 +336,7 @@ func newMatcher(in MatchInput) *matcher {
 		custID:     make(map[string]int32, nc),
 		byNumber:   make(map[string]*invState, len(in.Invoices)),
 		byAmount:   make(map[int64][]*invState, len(in.Invoices)),
-		byName:     make(map[string][]int32, len(in.Payers)),
+		byName:     make(map[string][]int32, nNames),
 		byAlias:    make(map[string][]int32, len(in.Aliases)),
 		byPrefix:   make(map[string][]int32),
 	}
@@ -280,9 +363,17 @@ func newMatcher(in MatchInput) *matcher {
 	}
 	for i := range states {
 		st := &states[i]
-		st.cust = m.id(st.CustomerNo)
+		if i > 0 && st.CustomerNo == states[i-1].CustomerNo { // books list a customer's invoices together
+			st.cust = states[i-1].cust
+		} else {
+			st.cust = m.id(st.CustomerNo)
+		}
 		m.byCustomer[st.cust] = append(m.byCustomer[st.cust], st)
 		m.byAmount[st.open] = append(m.byAmount[st.open], st)
+	}
+	m.amountSeen = make([]uint64, 1<<(amountBits-6))
+	for a := range m.byAmount {
+		m.seeAmount(a)
 	}
 	for _, list := range m.byCustomer {
 		slices.SortFunc(list, byDueThenNumber)
@@ -293,9 +384,22 @@ func newMatcher(in MatchInput) *matcher {
 	for _, list := range m.byAmount {
 		slices.SortFunc(list, byDueThenNumber)
 	}
+	// Most names belong to one customer: their lists are cut from one slab, capacity 1.
+	var slab []int32
 	addName := func(idx map[string][]int32, name string, c int32) {
-		if name != "" && !slices.Contains(idx[name], c) {
-			idx[name] = append(idx[name], c)
+		if name == "" {
+			return
+		}
+		list, ok := idx[name]
+		switch {
+		case !ok:
+			if len(slab) == cap(slab) {
+				slab = make([]int32, 0, arenaChunk)
+			}
+			slab = append(slab, c)
+			idx[name] = slab[len(slab)-1 : len(slab) : len(slab)]
+		case !slices.Contains(list, c):
+			idx[name] = append(list, c)
 		}
 	}
 	addOwnName := func(c int32, n string) {
@@ -323,8 +427,12 @@ func newMatcher(in MatchInput) *matcher {
 			m.learned[c] = f
 		}
 	}
-	m.nameRunes = make([][][]rune, len(m.names))
-	m.nameBags = make([][][]rune, len(m.names))
+	m.nameInfos = make([][]nameInfo, len(m.names))
+	nOwn := 0
+	for _, ns := range m.names {
+		nOwn += len(ns)
+	}
+	infos := make([]nameInfo, nOwn)
 	m.custMark = make([]int, len(m.names))
 	m.custScore = make([]int32, len(m.names))
 	var arena []rune
@@ -338,13 +446,14 @@ func newMatcher(in MatchInput) *matcher {
 	}
 	var tmp []rune
 	for c, ns := range m.names {
-		m.nameRunes[c] = make([][]rune, len(ns))
-		m.nameBags[c] = make([][]rune, len(ns))
+		m.nameInfos[c], infos = infos[:len(ns):len(ns)], infos[len(ns):]
 		for i, n := range ns {
 			tmp = appendRunes(tmp[:0], n)
-			m.nameRunes[c][i] = keep(tmp)
+			ni := &m.nameInfos[c][i]
+			ni.runes = keep(tmp)
+			ni.sig, ni.dup = runeSignature(tmp)
 			slices.Sort(tmp)
-			m.nameBags[c][i] = keep(tmp)
+			ni.bag = keep(tmp)
 		}
 	}
 	// Lists of customers in the order of their numbers, whatever the input order.
@@ -392,19 +501,43 @@ func (m *matcher) openOf(c int32) []*invState {
 	return out
 }
 
+const amountBits = 20
+
+func amountBit(a int64) uint64 { return uint64(a) * 0x9E3779B97F4A7C15 >> (64 - amountBits) }
+
+func (m *matcher) seeAmount(a int64) {
+	b := amountBit(a)
+	m.amountSeen[b>>6] |= 1 << (b & 63)
+}
+
+// invoicesOf returns byAmount[a], looked up only when the filter says it may exist.
+func (m *matcher) invoicesOf(a int64) []*invState {
+	if b := amountBit(a); m.amountSeen[b>>6]&(1<<(b&63)) == 0 {
+		return nil
+	}
+	return m.byAmount[a]
+}
+
 // withAmount returns the open invoices whose open amount is exactly amt (of customer
 // c, or of anyone when c is anyone).
 func (m *matcher) withAmount(amt int64, c int32) []*invState {
-	var out []*invState
+	var list []*invState
 	if c != anyone && len(m.byCustomer[c]) <= smallCustomer {
-		for _, st := range m.byCustomer[c] {
-			if st.open == amt {
-				out = append(out, st)
-			}
-		}
-		return out
+		list = m.byCustomer[c]
+	} else {
+		list = m.invoicesOf(amt)
 	}
-	for _, st := range m.byAmount[amt] {
+	n := 0
+	for _, st := range list {
+		if st.open == amt && (c == anyone || st.cust == c) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := m.ptrs(n)[:0]
+	for _, st := range list {
 		if st.open == amt && (c == anyone || st.cust == c) {
 			out = append(out, st)
 		}
@@ -418,6 +551,7 @@ func (m *matcher) book(st *invState, amt int64) Applied {
 		list := m.byAmount[st.open]
 		i, _ := slices.BinarySearchFunc(list, st, byDueThenNumber)
 		m.byAmount[st.open] = slices.Insert(list, i, st)
+		m.seeAmount(st.open)
 	}
 	return Applied{Invoice: st.Number, Amount: amt}
 }
@@ -434,7 +568,7 @@ type fit struct {
 // fee. The first step that finds anything decides (two finds are ambiguous).
 func (m *matcher) fitCustomer(cust int32, amt int64) fit {
 	if singles := m.withAmount(amt, cust); len(singles) > 0 {
-		return fit{sets: eachAlone(singles)}
+		return fit{sets: m.eachAlone(singles)}
 	}
 	open := m.openOf(cust)
 	var idx *subsetIndex
@@ -461,7 +595,7 @@ func (m *matcher) fitCustomer(cust int32, amt int64) fit {
 	}
 	if f := m.learned[cust]; f > 0 {
 		if singles := m.withAmount(amt+f, cust); len(singles) > 0 {
-			return fit{sets: eachAlone(singles), fee: f, learned: true}
+			return fit{sets: m.eachAlone(singles), fee: f, learned: true}
 		}
 		if sets := subsets(amt + f); len(sets) > 0 {
 			return fit{sets: sets, fee: f, learned: true}
@@ -506,13 +640,33 @@ func (m *matcher) fitCustomer(cust int32, amt int64) fit {
 	return found
 }
 
-func eachAlone(list []*invState) [][]*invState {
-	sets := make([][]*invState, len(list))
+func (m *matcher) eachAlone(list []*invState) [][]*invState {
+	sets := m.sets(len(list))
 	for i := range list {
 		sets[i] = list[i : i+1 : i+1]
 	}
 	return sets
 }
+
+const arenaChunk = 4096
+
+// cut returns n elements of *arena (refilled with chunks as needed), length and
+// capacity n.
+func cut[T any](arena *[]T, n int) []T {
+	if cap(*arena)-len(*arena) < n {
+		*arena = make([]T, 0, max(arenaChunk, n))
+	}
+	a := *arena
+	start := len(a)
+	a = a[:start+n]
+	*arena = a
+	return a[start : start+n : start+n]
+}
+
+func (m *matcher) ptrs(n int) []*invState      { return cut(&m.ptrArena, n) }
+func (m *matcher) sets(n int) [][]*invState    { return cut(&m.setArena, n) }
+func (m *matcher) applied(n int) []Applied     { return cut(&m.appliedArena, n) }
+func (m *matcher) oneString(s string) []string { x := cut(&m.stringArena, 1); x[0] = s; return x }
 
 func maskSet(open []*invState, mask uint32) []*invState {
 	var set []*invState
@@ -547,8 +701,9 @@ func (m *matcher) applyFit(r *Result, f fit, amt int64) {
 	r.Combined = len(set) > 1
 	r.Fee = f.fee
 	r.FeeLearned = f.learned
-	for _, st := range set {
-		r.Applied = append(r.Applied, m.book(st, st.open))
+	r.Applied = m.applied(len(set))
+	for i, st := range set {
+		r.Applied[i] = m.book(st, st.open)
 	}
 }
 
@@ -561,8 +716,8 @@ func (m *matcher) ambiguous(r *Result, sets [][]*invState, amt int64, note strin
 	}
 }
 
-func (m *matcher) match(i int, t Txn, refs refs) Result {
-	r := Result{Index: i, Txn: t}
+func (m *matcher) match(r *Result, i int, t Txn, refs refs) {
+	r.Index, r.Txn = i, t
 	amt := t.Amount
 
 	// Rule 1: invoice numbers named in EDI or the payer field.
@@ -580,41 +735,40 @@ func (m *matcher) match(i int, t Txn, refs refs) Result {
 			if sum == amt {
 				fee, learned = 0, false
 			}
-			m.applyFit(&r, fit{sets: [][]*invState{refd}, fee: fee, learned: learned}, amt)
-			return r
+			m.applyFit(r, fit{sets: [][]*invState{refd}, fee: fee, learned: learned}, amt)
+			return
 		}
 		if f := m.fitCustomer(refd[0].cust, amt); len(f.sets) == 1 {
-			m.applyFit(&r, f, amt)
+			m.applyFit(r, f, amt)
 			r.Review = true
 			r.Note = "the transfer names invoice " + strings.Join(numbers(refd), ", ") + " but its amount fits " + strings.Join(numbers(f.sets[0]), ", ")
-			return r
+			return
 		}
-		m.shortOrOver(&r, refd, amt)
-		return r
+		m.shortOrOver(r, refd, amt)
+		return
 	}
 
 	// Rule 1: a customer number in EDI or the payer field.
 	if custs := m.customerRefs(refs); len(custs) == 1 {
 		r.Rule, r.RuleName, r.By = RuleReference, "customer-number", "customer-number"
-		m.resolveCustomers(&r, custs, amt)
-		return r
+		m.resolveCustomers(r, custs, amt)
+		return
 	}
 
 	// Rule 2 (and 3): learned alias, then registered payer names.
 	if custs := m.byAlias[t.PayerNormalized]; len(custs) > 0 {
 		r.Rule, r.RuleName, r.By = RulePayer, "alias", "alias"
-		m.resolveCustomers(&r, custs, amt)
-		return r
+		m.resolveCustomers(r, custs, amt)
+		return
 	}
 	if custs := m.byName[t.PayerNormalized]; len(custs) > 0 {
 		r.Rule, r.RuleName, r.By = RulePayer, "payer-name", "payer-name"
-		m.resolveCustomers(&r, custs, amt)
-		return r
+		m.resolveCustomers(r, custs, amt)
+		return
 	}
 
 	// Rule 4: a similar name with an invoice of exactly this amount.
-	m.similar(&r, amt)
-	return r
+	m.similar(r, amt)
 }
 
 // feeFor says whether short is a fee this customer may have deducted: its learned fee,
@@ -635,8 +789,9 @@ func (m *matcher) feeFor(cust int32, short int64) (int64, bool, bool) {
 // resolveCustomers matches amt against the invoices of the customers the payer was
 // identified as (usually one).
 func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
-	var fits []fit
-	var fitCusts []int32
+	var fitsBuf [2]fit
+	var custsBuf [2]int32
+	fits, fitCusts := fitsBuf[:0], custsBuf[:0]
 	for _, c := range custs {
 		if f := m.fitCustomer(c, amt); len(f.sets) > 0 {
 			fits, fitCusts = append(fits, f), append(fitCusts, c)
@@ -672,7 +827,7 @@ func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
 		r.Note = "the payer name belongs to several customers and no invoice of theirs fits the amount"
 		for _, c := range custs {
 			for _, st := range m.openOf(c) {
-				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 500, Reason: "この振込人名のお客様の請求書"})
+				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: m.oneString(st.Number), CustomerNo: st.CustomerNo, Amount: st.open, Score: 500, Reason: "この振込人名のお客様の請求書"})
 			}
 		}
 		rankSuggestions(r.Suggestions)
@@ -684,9 +839,6 @@ func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
 func (m *matcher) shortOrOver(r *Result, open []*invState, amt int64) {
 	r.Review = true
 	total := setSum(open)
-	for _, st := range open {
-		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{st.Number}, CustomerNo: st.CustomerNo, Amount: st.open, Score: 0, Reason: "このお客様の未入金の請求書"})
-	}
 	if amt >= total { // overpayment: settle everything, refund the rest
 		r.Exception = ExceptionOverpayment
 		r.Refund = amt - total
@@ -694,13 +846,16 @@ func (m *matcher) shortOrOver(r *Result, open []*invState, amt int64) {
 			r.Applied = append(r.Applied, m.book(st, st.open))
 		}
 		r.Combined = len(open) > 1
-		r.Suggestions = nil
 		if len(open) == 0 {
 			r.Note = "nothing is due from this customer: the whole amount is to refund or to hold"
 		} else {
 			r.Note = "more than is due: the invoices are settled and the surplus is to refund"
 		}
 		return
+	}
+	r.Suggestions = make([]Suggestion, len(open))
+	for i, st := range open {
+		r.Suggestions[i] = Suggestion{Invoices: m.oneString(st.Number), CustomerNo: st.CustomerNo, Amount: st.open, Score: 0, Reason: "このお客様の未入金の請求書"}
 	}
 	var bigger, smaller []*invState
 	for _, st := range open {
@@ -775,6 +930,28 @@ type rankedCandidate struct {
 // minSimilarity is the similarity (per mille) below which a name is not a candidate.
 const minSimilarity = 500
 
+// nameInfo is a registered name prepared for Similarity.
+type nameInfo struct {
+	runes []rune
+	bag   []rune // runes sorted, for bagBound
+	sig   uint64 // runeSignature
+	dup   int
+}
+
+// runeSignature sets one of 64 bits for each rune of rs; dup counts the runes whose
+// bit was already set. Two names share at most popcount(sigA&sigB) + min(dupA, dupB)
+// runes, a bound on bagBound's count that costs no merge.
+func runeSignature(rs []rune) (sig uint64, dup int) {
+	for _, r := range rs {
+		b := uint64(1) << (uint32(r) * 0x9E3779B1 >> 26)
+		if sig&b != 0 {
+			dup++
+		}
+		sig |= b
+	}
+	return sig, dup
+}
+
 // bagBound is an upper bound of Similarity from the runes two names share: the edit
 // distance is at least the longer length minus the common runes (bag distance).
 func bagBound(a, b []rune) int {
@@ -816,6 +993,7 @@ func (m *matcher) similar(r *Result, amt int64) {
 	defer func() { m.candBuf = cands[:0] }()
 	var bagBuf [64]rune
 	bag := append(bagBuf[:0], name...)
+	sig, dup := runeSignature(name)
 	slices.Sort(bag)
 	// Similarities under floor count as 0: a name less than half alike is no evidence.
 	// The bag bound skips the edit distance of names that cannot reach the floor.
@@ -826,11 +1004,18 @@ func (m *matcher) similar(r *Result, amt int64) {
 			return int(m.custScore[c])
 		}
 		v := 0
-		for i, n := range m.nameRunes[c] {
-			if bagBound(bag, m.nameBags[c][i]) < max(floor, v+1) {
+		for i := range m.nameInfos[c] {
+			ni := &m.nameInfos[c][i]
+			need := max(floor, v+1)
+			// The signature bound is at least the bag bound: it skips without a merge.
+			if longer := max(len(bag), len(ni.bag)); longer == 0 ||
+				1000*min(bits.OnesCount64(sig&ni.sig)+min(dup, ni.dup), len(bag), len(ni.bag))/longer < need {
 				continue
 			}
-			v = max(v, similarityRunes(name, n))
+			if bagBound(bag, ni.bag) < need {
+				continue
+			}
+			v = max(v, similarityRunes(name, ni.runes))
 		}
 		if v < floor {
 			v = 0
@@ -845,9 +1030,14 @@ func (m *matcher) similar(r *Result, amt int64) {
 		st.mark = m.gen
 		return false
 	}
-	for _, st := range firstN(m.withAmount(amt, anyone), maxAmountCandidates) {
-		has(st)
-		cands = append(cands, cand{st, score(st.cust), 0})
+	for _, st := range m.invoicesOf(amt) {
+		if len(cands) == maxAmountCandidates {
+			break
+		}
+		if st.open == amt {
+			has(st)
+			cands = append(cands, cand{st, score(st.cust), 0})
+		}
 	}
 	best, tops := -1, 0
 	for i, c := range cands {
@@ -875,8 +1065,14 @@ func (m *matcher) similar(r *Result, amt int64) {
 	}
 	nFee := 0
 	for _, f := range m.fees {
-		for _, st := range m.withAmount(amt+f, anyone) {
-			if nFee < maxFeeCandidates && !has(st) {
+		if nFee == maxFeeCandidates {
+			break
+		}
+		for _, st := range m.invoicesOf(amt + f) {
+			if nFee == maxFeeCandidates {
+				break
+			}
+			if st.open == amt+f && !has(st) {
 				cands = append(cands, cand{st, score(st.cust), f})
 				nFee++
 			}
@@ -885,22 +1081,38 @@ func (m *matcher) similar(r *Result, amt int64) {
 	r.Exception, r.Review = ExceptionUnknown, true
 	r.Note = "payer not identified"
 	type ranked = rankedCandidate
-	rs := slices.Grow(m.rankBuf[:0], len(cands))[:len(cands)]
-	defer func() { m.rankBuf = rs[:0] }()
-	for i, c := range cands {
-		rs[i] = ranked{c, c.score, "振込人名が類似"}
+	// The best maxSuggestions by score, then invoice number (a candidate appears once,
+	// so the order is total): kept sorted by insertion instead of sorting them all.
+	var topBuf [maxSuggestions]ranked
+	top := topBuf[:0]
+	before := func(a, b *ranked) bool {
+		return a.score > b.score || (a.score == b.score && a.c.st.Number < b.c.st.Number)
+	}
+	for _, c := range cands {
+		x := ranked{c, c.score, "振込人名が類似"}
 		if c.st.open == amt+c.fee {
-			rs[i].score, rs[i].reason = (c.score+1000)/2, "金額が一致" // an amount that fits counts half
+			x.score, x.reason = (c.score+1000)/2, "金額が一致" // an amount that fits counts half
 			if c.fee > 0 {
-				rs[i].score, rs[i].reason = (c.score+900)/2, "振込手数料分の不足"
+				x.score, x.reason = (c.score+900)/2, "振込手数料分の不足"
 			}
 		}
+		if len(top) == maxSuggestions && !before(&x, &top[len(top)-1]) {
+			continue
+		}
+		if len(top) < maxSuggestions {
+			top = append(top, x)
+		}
+		k := len(top) - 1
+		for ; k > 0 && before(&x, &top[k-1]); k-- {
+			top[k] = top[k-1]
+		}
+		top[k] = x
 	}
-	slices.SortStableFunc(rs, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.c.st.Number, b.c.st.Number))
-	})
-	for _, x := range firstN(rs, maxSuggestions) {
-		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: []string{x.c.st.Number}, CustomerNo: x.c.st.CustomerNo, Amount: x.c.st.open, Fee: x.c.fee, Score: x.score, Reason: x.reason})
+	if len(top) > 0 {
+		r.Suggestions = make([]Suggestion, 0, len(top))
+	}
+	for _, x := range top {
+		r.Suggestions = append(r.Suggestions, Suggestion{Invoices: m.oneString(x.c.st.Number), CustomerNo: x.c.st.CustomerNo, Amount: x.c.st.open, Fee: x.c.fee, Score: x.score, Reason: x.reason})
 	}
 }
 

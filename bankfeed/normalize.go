@@ -63,6 +63,7 @@ type Normalizer struct {
 	maxParen int                       // longest of them, in runes
 	anywhere [][]rune                  // full forms and readings, folded, longest first
 	byFirst  map[rune][]int            // anywhere indexes by first rune (outside katakana)
+	firsts   [16]uint64                // bit r%1024 set for each key r of byFirst
 	byKana   [0x60][]int               // anywhere indexes by first rune U+30A0–U+30FF
 	suffixes [][]rune                  // end-only forms, folded, longest first
 }
@@ -104,6 +105,7 @@ func NewNormalizer(extra []LegalForm) *Normalizer {
 			n.byKana[p[0]-0x30A0] = append(n.byKana[p[0]-0x30A0], i)
 		} else {
 			n.byFirst[p[0]] = append(n.byFirst[p[0]], i)
+			n.firsts[p[0]%1024/64] |= 1 << (p[0] % 64)
 		}
 	}
 	return n
@@ -397,8 +399,8 @@ func (n *Normalizer) removeSpelled(rs []rune) []rune {
 			var cands []int
 			if rs[i] >= 0x30A0 && rs[i] <= 0x30FF {
 				cands = n.byKana[rs[i]-0x30A0]
-			} else {
-				cands = n.byFirst[rs[i]]
+			} else if r := rs[i]; n.firsts[r%1024/64]&(1<<(r%64)) != 0 {
+				cands = n.byFirst[r]
 			}
 			for _, k := range cands {
 				p := n.anywhere[k]
