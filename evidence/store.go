@@ -427,7 +427,7 @@ func (b *Batch) Commit() error {
 	for sha := range exists {
 		dirty[filepath.Dir(b.s.Path(sha))] = true
 	}
-	err := parallel(order, func(sha string) error {
+	err := parallelN(order, publishWorkers, func(sha string) error {
 		created, err := b.s.publish(sha, pending[sha])
 		mu.Lock()
 		defer mu.Unlock()
@@ -483,12 +483,24 @@ func (b *Batch) Abort() {
 }
 
 // mkdirs creates dir/ab and dir/ab/cd as needed and returns the parents of the
-// directories it created, whose entries must be flushed.
+// directories it created, whose entries must be flushed. The leaf is tried first: in a
+// store that has been used a while dir/ab exists, and a mkdir that fails with EEXIST
+// still locks its parent directory, which all writers share.
 func (s *Store) mkdirs(sha string) ([]string, error) {
+	top := filepath.Join(s.dir, sha[0:2])
+	leaf := filepath.Join(top, sha[2:4])
+	err := os.Mkdir(leaf, dirMode)
+	switch {
+	case err == nil:
+		return []string{top}, nil
+	case errors.Is(err, fs.ErrExist):
+		return nil, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("evidence: store %s: %w", sha, err)
+	}
 	var created []string
 	parent := s.dir
-	for _, part := range []string{sha[0:2], sha[2:4]} {
-		d := filepath.Join(parent, part)
+	for _, d := range []string{top, leaf} {
 		err := os.Mkdir(d, dirMode)
 		switch {
 		case err == nil:
@@ -523,14 +535,25 @@ func syncFile(p string) error {
 // issuing them together lets the file system commit its journal once for many files.
 const syncWorkers = 32
 
+// publishWorkers is how many names are published at once. Creating directories and
+// links works the CPU (inode allocation, the parent directory's lock), not the disk:
+// more workers than cores only make them contend.
+const publishWorkers = 2
+
 // parallel runs fn over items with at most syncWorkers at once and returns the first
 // error in item order.
 func parallel(items []string, fn func(string) error) error {
+	return parallelN(items, syncWorkers, fn)
+}
+
+// parallelN runs fn over items with at most workers at once and returns the first
+// error in item order.
+func parallelN(items []string, workers int, fn func(string) error) error {
 	if len(items) == 0 {
 		return nil
 	}
 	errs := make([]error, len(items))
-	sem := make(chan struct{}, syncWorkers)
+	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i, it := range items {
 		sem <- struct{}{}

@@ -147,6 +147,7 @@ type parsed struct {
 	sha  string
 	mail *mailintake.Mail
 	err  error
+	reqs []mailintake.Request // what Extract read from mail
 }
 
 // intakeFrom reads one mailbox: the messages recorded before but still there are moved,
@@ -266,12 +267,27 @@ func (n *Night) markProcessed(ctx context.Context, s mailSource, uids []uint32, 
 // one transaction for the messages, their requests and the contract changes, then the
 // move.
 func (n *Night) intakeBatch(ctx context.Context, s mailSource, st mailintake.State, x *extractor, msgs []mailintake.Message, res *Result) error {
+	// The files are written and flushed (waiting on the disk) while the messages are
+	// parsed and their requests extracted (CPU): nothing of the batch reaches the
+	// database before the files are durable.
+	files := make(chan error, 1)
+	if n.DryRun {
+		files <- nil
+	} else {
+		go func() { files <- n.keepFiles(s, msgs) }()
+	}
 	ps := make([]parsed, len(msgs))
 	for i, m := range msgs {
 		ps[i] = parsed{msg: m, sha: sha256Hex(m.Raw)}
 		ps[i].mail, ps[i].err = mailintake.Parse(m.Raw)
+		if ps[i].err == nil {
+			ps[i].reqs = mailintake.Extract(ps[i].mail, x.opts)
+		}
 	}
 	res.Seen["messages"] += len(msgs)
+	if err := <-files; err != nil {
+		return err
+	}
 	if err := n.keepMail(ctx, s, ps); err != nil {
 		return err
 	}
@@ -282,8 +298,12 @@ func (n *Night) intakeBatch(ctx context.Context, s mailSource, st mailintake.Sta
 	var shas []string
 	err := n.Tx(ctx, func(tx *sqlx.Tx) error {
 		uids, shas = uids[:0], shas[:0]
+		k, err := n.loadKnown(ctx, tx, ps)
+		if err != nil {
+			return err
+		}
 		for _, p := range ps {
-			if err := n.recordMessage(ctx, tx, s, st, x, p, res); err != nil {
+			if err := n.recordMessage(ctx, tx, s, st, x, k, p, res); err != nil {
 				return err
 			}
 			uids, shas = append(uids, p.msg.UID), append(shas, p.sha)
@@ -299,21 +319,25 @@ func (n *Night) intakeBatch(ctx context.Context, s mailSource, st mailintake.Sta
 	return n.markProcessed(ctx, s, uids, shas, res)
 }
 
-// keepMail stores the raw messages of a batch as evidence: the files with one round of
-// flushes (evidence.Batch), then their ledger rows in one transaction (SPEC §7.5).
-func (n *Night) keepMail(ctx context.Context, s mailSource, ps []parsed) error {
-	if !n.DryRun {
-		b := n.Evidence.NewBatch()
-		for _, p := range ps {
-			if _, err := b.Put(p.msg.Raw); err != nil {
-				b.Abort()
-				return fmt.Errorf("keep message UID %d of %s: %w", p.msg.UID, s.key, err)
-			}
-		}
-		if err := b.Commit(); err != nil {
-			return fmt.Errorf("keep %d messages of %s: %w", len(ps), s.key, err)
+// keepFiles stores the raw messages of a batch as evidence files with one round of
+// flushes (evidence.Batch); their ledger rows follow in keepMail (SPEC §7.5).
+func (n *Night) keepFiles(s mailSource, msgs []mailintake.Message) error {
+	b := n.Evidence.NewBatch()
+	for _, m := range msgs {
+		if _, err := b.Put(m.Raw); err != nil {
+			b.Abort()
+			return fmt.Errorf("keep message UID %d of %s: %w", m.UID, s.key, err)
 		}
 	}
+	if err := b.Commit(); err != nil {
+		return fmt.Errorf("keep %d messages of %s: %w", len(msgs), s.key, err)
+	}
+	return nil
+}
+
+// keepMail appends the ledger rows of a batch whose files keepFiles stored, in one
+// transaction.
+func (n *Night) keepMail(ctx context.Context, s mailSource, ps []parsed) error {
 	return n.Tx(ctx, func(tx *sqlx.Tx) error {
 		for _, p := range ps {
 			e := evidence.Entry{Kind: evidence.KindMail, Source: fmt.Sprintf("%s UID %d", s.key, p.msg.UID),
@@ -366,13 +390,60 @@ func cut(s string, n int) string {
 	return s
 }
 
+// known is what the database holds about one batch, read with a few queries at the
+// start of its transaction and kept up to date as the batch is recorded.
+type known struct {
+	sha       map[string]bool // mail_messages rows by SHA-256
+	messageID map[string]bool // mail_messages rows by Message-ID
+	contracts map[string]store.Contract
+	customers map[string]store.Customer
+}
+
+// loadKnown reads, in tx, the messages of the batch recorded before, and the contracts
+// its requests name with their customers. The contract fields Evaluate reads (seats,
+// term, status, plan, customer) are not changed by the intake, so they stay valid for
+// the whole transaction.
+func (n *Night) loadKnown(ctx context.Context, tx *sqlx.Tx, ps []parsed) (*known, error) {
+	var shas, ids, nos []string
+	for _, p := range ps {
+		shas = append(shas, p.sha)
+		if p.mail != nil {
+			ids = append(ids, cut(p.mail.MessageID, 250))
+		}
+		for _, r := range p.reqs {
+			if r.Contract != "" {
+				nos = append(nos, r.Contract)
+			}
+		}
+	}
+	k := &known{}
+	var err error
+	if k.sha, k.messageID, err = store.KnownMail(ctx, tx, shas, ids); err != nil {
+		return nil, err
+	}
+	if k.contracts, k.customers, err = store.ContractsAndCustomers(ctx, tx, nos); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// insertMailMessage inserts mm and notes it in k.
+func insertMailMessage(ctx context.Context, tx *sqlx.Tx, k *known, mm store.MailMessage) error {
+	if _, err := store.InsertMailMessage(ctx, tx, mm); err != nil {
+		return err
+	}
+	k.sha[mm.SHA256] = true
+	if mm.MessageID != "" {
+		k.messageID[mm.MessageID] = true
+	}
+	return nil
+}
+
 // recordMessage records one message and the requests it names, in tx.
-func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st mailintake.State, x *extractor, p parsed, res *Result) error {
-	if _, err := store.GetMailMessage(ctx, tx, p.sha); err == nil {
+func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st mailintake.State, x *extractor, k *known, p parsed, res *Result) error {
+	if k.sha[p.sha] {
 		res.Seen["already_recorded"]++
 		return nil
-	} else if !store.IsNoRows(err) {
-		return err
 	}
 	mm := store.MailMessage{SHA256: p.sha, Folder: s.key, UID: int64(p.msg.UID), UIDValidity: int64(st.UIDValidity),
 		ReceivedAt: p.msg.InternalDate.Truncate(time.Second), Sender: cut(sender(p), 300), Status: store.MailRecorded,
@@ -382,7 +453,7 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 	}
 	if p.err != nil {
 		mm.Status = store.MailMalformed
-		if _, err := store.InsertMailMessage(ctx, tx, mm); err != nil {
+		if err := insertMailMessage(ctx, tx, k, mm); err != nil {
 			return err
 		}
 		res.Changes["mail_malformed"]++
@@ -392,41 +463,40 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 			Action:  "証憑として保存済みの原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であればお客様に再送を依頼するか、内容を手で記録してください。"})
 		return err
 	}
-	if known, err := store.MailMessageIDKnown(ctx, tx, mm.MessageID); err != nil {
-		return err
-	} else if known {
+	if mm.MessageID != "" && k.messageID[mm.MessageID] {
 		mm.Status = store.MailSameMessageID
-		_, err := store.InsertMailMessage(ctx, tx, mm)
+		err := insertMailMessage(ctx, tx, k, mm)
 		res.Seen["same_message_id"]++
 		return err
 	}
-	if _, err := store.InsertMailMessage(ctx, tx, mm); err != nil {
+	if err := insertMailMessage(ctx, tx, k, mm); err != nil {
 		return err
 	}
 	res.Changes["mail_messages"]++
 	x.read[p.sha] = p.mail
-	for _, r := range mailintake.Extract(p.mail, x.opts) {
-		if err := n.recordRequest(ctx, tx, x, p, r, res); err != nil {
+	for _, r := range p.reqs {
+		if err := n.recordRequest(ctx, tx, x, k, p, r, res); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// contractFacts reads what Evaluate needs about a contract.
-func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extractor, no string) (mailintake.ContractFacts, store.Contract, error) {
+// contractFacts reads what Evaluate needs about a contract; the contract and its
+// customer come from k.
+func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extractor, k *known, no string) (mailintake.ContractFacts, store.Contract, error) {
 	var f mailintake.ContractFacts
-	c, err := store.GetContract(ctx, tx, no)
-	if store.IsNoRows(err) {
+	c, ok := k.contracts[no]
+	if !ok {
 		return f, c, nil
 	}
-	if err != nil {
-		return f, c, err
-	}
 	f.Found = true
-	cu, err := store.GetCustomer(ctx, tx, c.CustomerNo)
-	if err != nil {
-		return f, c, err
+	cu, ok := k.customers[c.CustomerNo]
+	if !ok {
+		var err error
+		if cu, err = store.GetCustomer(ctx, tx, c.CustomerNo); err != nil {
+			return f, c, err
+		}
 	}
 	f.CustomerName, f.CustomerKana = cu.Name, cu.Kana
 	p := x.plans[c.PlanCode]
@@ -457,10 +527,10 @@ func earlierRequests(rs []store.Request) []mailintake.EarlierRequest {
 }
 
 // recordRequest evaluates one request, stores it and applies what it changes.
-func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, p parsed, r mailintake.Request, res *Result) error {
+func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, k *known, p parsed, r mailintake.Request, res *Result) error {
 	in := mailintake.EvalInput{Request: r, Received: p.msg.InternalDate, Calendar: n.Calendar}
 	if r.Contract != "" {
-		f, _, err := n.contractFacts(ctx, tx, x, r.Contract)
+		f, _, err := n.contractFacts(ctx, tx, x, k, r.Contract)
 		if err != nil {
 			return err
 		}

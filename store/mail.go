@@ -118,16 +118,113 @@ func MailMessagesInFolder(ctx context.Context, e sqlx.ExtContext, folder string)
 }
 
 // SetMailMoved records that messages left the folder; it returns how many rows changed.
+// The rows are updated a few hundred at a time, not one statement per message.
 func SetMailMoved(ctx context.Context, e sqlx.ExtContext, shas []string) (int, error) {
 	total := 0
-	for _, s := range shas {
-		n, err := exec(ctx, e, "mark mail message moved", "UPDATE mail_messages SET moved = ? WHERE sha256 = ? AND moved = ?", true, s, false)
+	for len(shas) > 0 {
+		part := shas[:min(len(shas), inChunk)]
+		shas = shas[len(part):]
+		q, args, err := sqlx.In("UPDATE mail_messages SET moved = ? WHERE sha256 IN (?) AND moved = ?", true, part, false)
+		if err != nil {
+			return total, fmt.Errorf("mark mail messages moved: %w", err)
+		}
+		n, err := exec(ctx, e, fmt.Sprintf("mark %d mail messages moved", len(part)), e.Rebind(q), args...)
 		if err != nil {
 			return total, err
 		}
 		total += int(n)
 	}
 	return total, nil
+}
+
+// inChunk is how many values one IN (...) list holds at most, well under the
+// placeholder limits of SQLite and MySQL.
+const inChunk = 500
+
+// KnownMail says which of these SHA-256s and Message-IDs are recorded in mail_messages:
+// the intake's per-batch lookup (one query per few hundred values, not two per message).
+// Empty Message-IDs are never known.
+func KnownMail(ctx context.Context, e sqlx.ExtContext, shas, messageIDs []string) (bySHA, byMessageID map[string]bool, err error) {
+	bySHA, byMessageID = map[string]bool{}, map[string]bool{}
+	if err := selectIn(ctx, e, "SELECT sha256 FROM mail_messages WHERE sha256 IN (?)", shas, bySHA); err != nil {
+		return nil, nil, fmt.Errorf("recorded mail messages: %w", err)
+	}
+	ids := make([]string, 0, len(messageIDs))
+	for _, id := range messageIDs {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if err := selectIn(ctx, e, "SELECT DISTINCT message_id FROM mail_messages WHERE message_id IN (?)", ids, byMessageID); err != nil {
+		return nil, nil, fmt.Errorf("recorded Message-IDs: %w", err)
+	}
+	return bySHA, byMessageID, nil
+}
+
+// selectIn runs q, whose one IN (?) takes vals, in chunks, and adds the single string
+// column it returns to into.
+func selectIn(ctx context.Context, e sqlx.ExtContext, q string, vals []string, into map[string]bool) error {
+	for len(vals) > 0 {
+		part := vals[:min(len(vals), inChunk)]
+		vals = vals[len(part):]
+		qq, args, err := sqlx.In(q, part)
+		if err != nil {
+			return err
+		}
+		var got []string
+		if err := sqlx.SelectContext(ctx, e, &got, e.Rebind(qq), args...); err != nil {
+			return err
+		}
+		for _, g := range got {
+			into[g] = true
+		}
+	}
+	return nil
+}
+
+// ContractsAndCustomers returns the contracts with these numbers (locked on MySQL, as
+// GetContract does) and their customers, by number; numbers not found are absent. It
+// lets the intake read the contracts a batch of messages names with two queries.
+func ContractsAndCustomers(ctx context.Context, e sqlx.ExtContext, nos []string) (map[string]Contract, map[string]Customer, error) {
+	cs, cus := map[string]Contract{}, map[string]Customer{}
+	nos = slices.Clone(nos)
+	slices.Sort(nos)
+	nos = slices.Compact(nos)
+	var custNos []string
+	for len(nos) > 0 {
+		part := nos[:min(len(nos), inChunk)]
+		nos = nos[len(part):]
+		q, args, err := sqlx.In("SELECT * FROM contracts WHERE contract_no IN (?) ORDER BY contract_no"+forUpdate(e), part)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contracts %s…: %w", part[0], err)
+		}
+		var rows []Contract
+		if err := sqlx.SelectContext(ctx, e, &rows, e.Rebind(q), args...); err != nil {
+			return nil, nil, fmt.Errorf("contracts %s…: %w", part[0], err)
+		}
+		for _, c := range rows {
+			cs[c.No] = c
+			custNos = append(custNos, c.CustomerNo)
+		}
+	}
+	slices.Sort(custNos)
+	custNos = slices.Compact(custNos)
+	for len(custNos) > 0 {
+		part := custNos[:min(len(custNos), inChunk)]
+		custNos = custNos[len(part):]
+		q, args, err := sqlx.In("SELECT * FROM customers WHERE customer_no IN (?)", part)
+		if err != nil {
+			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
+		}
+		var rows []Customer
+		if err := sqlx.SelectContext(ctx, e, &rows, e.Rebind(q), args...); err != nil {
+			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
+		}
+		for _, c := range rows {
+			cus[c.No] = c
+		}
+	}
+	return cs, cus, nil
 }
 
 // The statuses of a request (SPEC §7.4) beyond the outcomes of evaluation.
