@@ -2,12 +2,9 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -26,20 +23,10 @@ import (
 func Orders(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	dir := filepath.Join(n.Config.InboxDir, "orders")
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return res, nil
-	}
+	names, err := inboxFiles(dir)
 	if err != nil {
-		return res, fmt.Errorf("order inbox %s: %w", dir, err)
+		return res, err
 	}
-	var names []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -63,89 +63,74 @@ func cmdPayments(ctx context.Context, a *app, args []string) int {
 	invoices := fs.String("invoice", "", "resolve: the invoice number(s) to book the transfer against, comma-separated, in order")
 	fee := fs.Int64("fee", 0, "resolve: the bank fee (yen) the customer deducted, accepted and learned for the customer")
 	why := fs.String("why", "", "resolve: why, kept in the audit trail")
-	pos, code, ok := parseOrUsage(fs, args)
-	if !ok {
-		return code
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, cfg, true)
-	if err != nil {
-		return a.fail(err)
-	}
-	defer closeEnv()
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	switch {
-	case pos[0] == "list" && len(pos) == 1:
-		ps, err := store.PaymentRows(ctx, env.DB, calendar.Date{})
-		if err != nil {
-			return a.fail(err)
-		}
-		for _, p := range ps {
-			if *asJSON {
-				enc.Encode(map[string]any{"txn": p.TxnID, "value_date": p.ValueDate.String(), "account": p.Account, "payer": p.Payer,
-					"txn_amount": p.TxnAmount, "invoice": p.InvoiceNumber, "customer": p.CustomerNo, "amount": p.Amount, "fee": p.Fee,
-					"rule": p.Rule, "rule_name": p.RuleName, "review": p.Review, "reversed": p.Reversed, "run_date": p.RunDate.String(), "by": p.CreatedBy})
-				continue
-			}
-			mark := ""
-			if p.Reversed {
-				mark = "  (取消済み)"
-			}
-			fmt.Fprintf(a.stdout, "%d  %s  %-20s %12s → %s %s  手数料 %s  規則 %d %s%s\n", p.TxnID, p.ValueDate, p.Payer, jobs.Yen(p.TxnAmount),
-				p.InvoiceNumber, jobs.Yen(p.Amount), jobs.Yen(p.Fee), p.Rule, p.RuleName, mark)
-		}
-		return exitOK
-	case pos[0] == "unmatched" && len(pos) == 1:
-		ts, err := store.TxnsWithStatus(ctx, env.DB, store.TxnException)
-		if err != nil {
-			return a.fail(err)
-		}
-		for _, t := range ts {
-			x, err := store.GetException(ctx, env.DB, jobs.TxnExceptionKey(t.ID))
-			if err != nil && !store.IsNoRows(err) {
+	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		switch {
+		case pos[0] == "list" && len(pos) == 1:
+			ps, err := store.PaymentRows(ctx, env.DB, calendar.Date{})
+			if err != nil {
 				return a.fail(err)
 			}
-			if x.Status == "closed" {
-				continue
+			for _, p := range ps {
+				if *asJSON {
+					enc.Encode(map[string]any{"txn": p.TxnID, "value_date": p.ValueDate.String(), "account": p.Account, "payer": p.Payer,
+						"txn_amount": p.TxnAmount, "invoice": p.InvoiceNumber, "customer": p.CustomerNo, "amount": p.Amount, "fee": p.Fee,
+						"rule": p.Rule, "rule_name": p.RuleName, "review": p.Review, "reversed": p.Reversed, "run_date": p.RunDate.String(), "by": p.CreatedBy})
+					continue
+				}
+				mark := ""
+				if p.Reversed {
+					mark = "  (取消済み)"
+				}
+				fmt.Fprintf(a.stdout, "%d  %s  %-20s %12s → %s %s  手数料 %s  規則 %d %s%s\n", p.TxnID, p.ValueDate, p.Payer, jobs.Yen(p.TxnAmount),
+					p.InvoiceNumber, jobs.Yen(p.Amount), jobs.Yen(p.Fee), p.Rule, p.RuleName, mark)
 			}
-			if x.Suggestions == "" {
-				x.Suggestions = "[]"
+			return exitOK
+		case pos[0] == "unmatched" && len(pos) == 1:
+			ts, err := store.TxnsWithStatus(ctx, env.DB, store.TxnException)
+			if err != nil {
+				return a.fail(err)
 			}
-			if *asJSON {
-				enc.Encode(map[string]any{"txn": t.ID, "value_date": t.ValueDate.String(), "account": t.Account, "ref_no": t.RefNo,
-					"amount": t.Amount, "payer": t.Payer, "payer_normalized": t.PayerNormalized, "edi": t.EDI, "exception": x.Kind,
-					"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions)})
-				continue
+			for _, t := range ts {
+				x, err := store.GetException(ctx, env.DB, jobs.TxnExceptionKey(t.ID))
+				if err != nil && !store.IsNoRows(err) {
+					return a.fail(err)
+				}
+				if x.Status == "closed" {
+					continue
+				}
+				if x.Suggestions == "" {
+					x.Suggestions = "[]"
+				}
+				if *asJSON {
+					enc.Encode(map[string]any{"txn": t.ID, "value_date": t.ValueDate.String(), "account": t.Account, "ref_no": t.RefNo,
+						"amount": t.Amount, "payer": t.Payer, "payer_normalized": t.PayerNormalized, "edi": t.EDI, "exception": x.Kind,
+						"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions)})
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  [%s]\n  %s\n", t.ID, t.ValueDate, t.Payer, jobs.Yen(t.Amount), jobs.ExceptionKindName(x.Kind), x.Message)
+				var sugg []jobs.SuggestionJSON
+				json.Unmarshal([]byte(x.Suggestions), &sugg)
+				for _, s := range sugg {
+					fmt.Fprintf(a.stdout, "  候補: %v  %s  %s  %s\n", s.Invoices, s.CustomerNo, jobs.Yen(s.Amount), s.Reason)
+				}
+				fmt.Fprintf(a.stdout, "  → %s\n", x.Action)
 			}
-			fmt.Fprintf(a.stdout, "%d  %s  %s  %s  [%s]\n  %s\n", t.ID, t.ValueDate, t.Payer, jobs.Yen(t.Amount), jobs.ExceptionKindName(x.Kind), x.Message)
-			var sugg []jobs.SuggestionJSON
-			json.Unmarshal([]byte(x.Suggestions), &sugg)
-			for _, s := range sugg {
-				fmt.Fprintf(a.stdout, "  候補: %v  %s  %s  %s\n", s.Invoices, s.CustomerNo, jobs.Yen(s.Amount), s.Reason)
+			return exitOK
+		case pos[0] == "resolve" && len(pos) == 2:
+			id, err := strconv.ParseInt(pos[1], 10, 64)
+			if err != nil {
+				fmt.Fprintf(a.stderr, "nightly payments resolve: TXN %q is not a transfer number (see `nightly payments unmatched`)\n", pos[1])
+				return exitUsage
 			}
-			fmt.Fprintf(a.stdout, "  → %s\n", x.Action)
+			if err := jobs.ResolvePayment(ctx, env, id, splitList(*invoices), *fee, *why); err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "transfer %d: booked to %s\n", id, *invoices)
+			return exitOK
 		}
-		return exitOK
-	case pos[0] == "resolve" && len(pos) == 2:
-		id, err := strconv.ParseInt(pos[1], 10, 64)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "nightly payments resolve: TXN %q is not a transfer number (see `nightly payments unmatched`)\n", pos[1])
-			return exitUsage
-		}
-		if err := jobs.ResolvePayment(ctx, env, id, splitList(*invoices), *fee, *why); err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "transfer %d: booked to %s\n", id, *invoices)
-		return exitOK
-	}
-	fs.Usage()
-	return exitUsage
+		fs.Usage()
+		return exitUsage
+	})
 }

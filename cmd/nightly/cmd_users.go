@@ -24,57 +24,42 @@ func cmdUsers(ctx context.Context, a *app, args []string) int {
 	fs, cf := newFlags(a, c)
 	role := fs.String("role", "", "add: viewer (reads), finance (acts on exceptions, tasks, holds, reruns) or admin")
 	pwFile := fs.String("password-file", "", "add: read the password from the first line of this file (default: ask on the terminal)")
-	pos, code, ok := parseOrUsage(fs, args)
-	if !ok {
-		return code
-	}
-	if len(pos) == 0 {
+	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
+		switch {
+		case pos[0] == "list" && len(pos) == 1:
+			us, err := store.ListUsers(ctx, env.DB)
+			if err != nil {
+				return a.fail(err)
+			}
+			for _, u := range us {
+				state := ""
+				if u.Disabled {
+					state = "  (disabled)"
+				}
+				fmt.Fprintf(a.stdout, "%-20s %-8s created %s by %s%s\n", u.Name, u.Role, u.CreatedAt.Format("2006-01-02"), u.CreatedBy, state)
+			}
+			return exitOK
+		case pos[0] == "add" && len(pos) == 2:
+			if *role == "" {
+				fmt.Fprintln(a.stderr, "nightly users add: say the role with --role viewer|finance|admin")
+				return exitUsage
+			}
+			pw, err := a.readPassword(*pwFile, pos[1])
+			if err != nil {
+				return a.fail(err)
+			}
+			if err := web.AddUser(ctx, env, pos[1], *role, pw); err != nil {
+				if errors.Is(err, store.ErrUserExists) {
+					return a.fail(fmt.Errorf("%w (see `nightly users list`)", err))
+				}
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: added as %s\n", pos[1], *role)
+			return exitOK
+		}
 		fs.Usage()
 		return exitUsage
-	}
-	cfg, err := a.loadConfig(cf)
-	if err != nil {
-		return a.fail(err)
-	}
-	env, closeEnv, err := a.openEnv(ctx, cfg, true)
-	if err != nil {
-		return a.fail(err)
-	}
-	defer closeEnv()
-	switch {
-	case pos[0] == "list" && len(pos) == 1:
-		us, err := store.ListUsers(ctx, env.DB)
-		if err != nil {
-			return a.fail(err)
-		}
-		for _, u := range us {
-			state := ""
-			if u.Disabled {
-				state = "  (disabled)"
-			}
-			fmt.Fprintf(a.stdout, "%-20s %-8s created %s by %s%s\n", u.Name, u.Role, u.CreatedAt.Format("2006-01-02"), u.CreatedBy, state)
-		}
-		return exitOK
-	case pos[0] == "add" && len(pos) == 2:
-		if *role == "" {
-			fmt.Fprintln(a.stderr, "nightly users add: say the role with --role viewer|finance|admin")
-			return exitUsage
-		}
-		pw, err := a.readPassword(*pwFile, pos[1])
-		if err != nil {
-			return a.fail(err)
-		}
-		if err := web.AddUser(ctx, env, pos[1], *role, pw); err != nil {
-			if errors.Is(err, store.ErrUserExists) {
-				return a.fail(fmt.Errorf("%w (see `nightly users list`)", err))
-			}
-			return a.fail(err)
-		}
-		fmt.Fprintf(a.stdout, "%s: added as %s\n", pos[1], *role)
-		return exitOK
-	}
-	fs.Usage()
-	return exitUsage
+	})
 }
 
 // readPassword reads the new user's password from a file (its first line) or, on a
