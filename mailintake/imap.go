@@ -444,16 +444,25 @@ func (s *IMAPSource) dropped(err error) bool {
 	if errors.As(err, &be) {
 		return false
 	}
+	var ne net.Error
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne) {
+		return true
+	}
+	// imapclient reports some read failures as text ("in response: cannot read tag:
+	// unexpected EOF") without wrapping the cause; its reader then closes the client.
+	// Give it a moment to do so rather than guessing from the message.
 	if s.c != nil {
 		select {
 		case <-s.c.Closed():
 			return true
-		default:
+		case <-time.After(droppedGrace):
 		}
 	}
-	var ne net.Error
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+	return false
 }
+
+// droppedGrace is how long dropped waits for the client to notice a lost connection.
+const droppedGrace = 500 * time.Millisecond
 
 // retry runs op, and once more after a reconnect if the connection dropped.
 func (s *IMAPSource) retry(ctx context.Context, what string, op func() error) error {
