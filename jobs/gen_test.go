@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -26,22 +24,13 @@ func genInto(t *testing.T, db *store.DB, dsn, out string, seed uint64) (*jobs.En
 	return env, sum
 }
 
-// treeHashes lists every file under dir with its SHA-256.
+// treeHashes lists every file under dir with its SHA-256, one line each, sorted.
 func treeHashes(t *testing.T, dir string) string {
 	t.Helper()
 	var lines []string
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
+	for rel, b := range readTree(t, dir) {
 		lines = append(lines, fmt.Sprintf("%s %x", rel, sha256.Sum256(b)))
-		return nil
-	})
+	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }

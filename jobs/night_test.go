@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -495,25 +494,12 @@ func TestFaultPointsRegistered(t *testing.T) {
 // report without its timings), so that two runs' folders compare as text.
 func dayFiles(t *testing.T, out string) string {
 	t.Helper()
-	root := filepath.Join(out, jobs.DemoDate.String())
 	var lines []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
+	for rel, b := range readTree(t, filepath.Join(out, jobs.DemoDate.String())) {
 		if rel == "report.html" {
 			b = []byte(stripTimings(string(b)))
 		}
 		lines = append(lines, fmt.Sprintf("%s %x", rel, sha256.Sum256(b)))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
