@@ -597,7 +597,11 @@ func genBank(ctx context.Context, env *Env, rng *rand.Rand, dir string, issued [
 		for _, r := range second {
 			rows = append(rows, []string{r.ValueDate.String(), fmt.Sprint(r.Amount), r.Payer, r.RefNo, r.EDI, "7654321"})
 		}
-		if err := os.WriteFile(filepath.Join(dir, name(".csv")), DemoBankCSV(rows), 0o644); err != nil {
+		b, err := bankCSV(rows)
+		if err != nil {
+			return 0, 0, fmt.Errorf("gen: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name(".csv")), b, 0o644); err != nil {
 			return 0, 0, err
 		}
 		files++
