@@ -62,6 +62,9 @@ type MatchInput struct {
 	SimilarityThreshold float64
 	// Normalizer normalizes names; nil means the default legal forms.
 	Normalizer *Normalizer
+	// Replaced maps the number of a void invoice to the invoice that replaced it: a
+	// transfer quoting the void number pays the replacement (SPEC §4.7).
+	Replaced map[string]string
 }
 
 // Rules of SPEC §6.6, recorded in Result.Rule.
@@ -144,6 +147,7 @@ type matcher struct {
 	threshold int // per mille
 	fees      []int64
 	gen       int // counts transfers, to mark candidates without a set
+	budget    int // search steps the transfer being matched may still spend (SPEC §6.9)
 
 	openBuf []*invState // scratch of openOf
 
@@ -166,6 +170,7 @@ type matcher struct {
 	custScore  []int32
 
 	byNumber map[string]*invState
+	replaced map[string]string
 	byAmount map[int64][]*invState
 	// amountSeen has the bit amountBit(a) set for every key a of byAmount: most amounts
 	// plus a fee are no invoice's, and a clear bit says so without a map lookup.
@@ -335,6 +340,7 @@ func newMatcher(in MatchInput) *matcher {
 		names:      make([][]string, 0, nc),
 		custID:     make(map[string]int32, nc),
 		byNumber:   make(map[string]*invState, len(in.Invoices)),
+		replaced:   in.Replaced,
 		byAmount:   make(map[int64][]*invState, len(in.Invoices)),
 		byName:     make(map[string][]int32, nNames),
 		byAlias:    make(map[string][]int32, len(in.Aliases)),
@@ -561,48 +567,39 @@ type fit struct {
 	sets    [][]*invState // one set: a match; several: ambiguous
 	fee     int64
 	learned bool
+	// undecided: the combinations could not all be searched (over MaxCombinedOpen open
+	// invoices, or the transfer's SearchBudget spent), so a unique fit cannot be told.
+	undecided bool
 }
 
-// fitCustomer tries, in order: one open invoice of exactly amt; an exact subset of the
-// oldest MaxCombined; the same short by the customer's learned fee; short by a listed
-// fee. The first step that finds anything decides (two finds are ambiguous).
+// fitCustomer tries, in order: the open invoices of exactly amt together with the
+// exact combinations of 2..MaxCombined of them (SPEC §6.9: one invoice that fits and a
+// different combination that fits too are ambiguous); the same for amt plus the
+// customer's learned fee; then amt short by a listed fee. The first step that finds
+// anything decides (two finds are ambiguous).
 func (m *matcher) fitCustomer(cust int32, amt int64) fit {
-	if singles := m.withAmount(amt, cust); len(singles) > 0 {
-		return fit{sets: m.eachAlone(singles)}
-	}
 	open := m.openOf(cust)
-	var idx *subsetIndex
-	subsets := func(target int64) [][]*invState {
-		if len(open) < 2 {
-			return nil
+	cs := combos{m: m, open: open}
+	exact := func(target int64, fee int64, learned bool) (fit, bool) {
+		f := fit{sets: m.eachAlone(m.withAmount(target, cust)), fee: fee, learned: learned}
+		if len(f.sets) < 2 {
+			complete := cs.find(target, target, func(_ int64, set []*invState) bool {
+				f.sets = append(f.sets, set)
+				return len(f.sets) < 2
+			})
+			f.undecided = !complete && len(f.sets) < 2
 		}
-		if idx == nil {
-			amounts := make([]int64, 0, min(len(open), MaxCombined))
-			for _, st := range open[:min(len(open), MaxCombined)] {
-				amounts = append(amounts, st.open)
-			}
-			idx = newSubsetIndex(amounts)
-		}
-		var sets [][]*invState
-		idx.find(target, target, 2, func(_ int64, mask uint32) bool {
-			sets = append(sets, maskSet(open, mask))
-			return len(sets) < 2
-		})
-		return sets
+		return f, len(f.sets) > 0 || f.undecided
 	}
-	if sets := subsets(amt); len(sets) > 0 {
-		return fit{sets: sets}
+	if f, ok := exact(amt, 0, false); ok {
+		return f
 	}
-	if f := m.learned[cust]; f > 0 {
-		if singles := m.withAmount(amt+f, cust); len(singles) > 0 {
-			return fit{sets: m.eachAlone(singles), fee: f, learned: true}
-		}
-		if sets := subsets(amt + f); len(sets) > 0 {
-			return fit{sets: sets, fee: f, learned: true}
+	if fee := m.learned[cust]; fee > 0 {
+		if f, ok := exact(amt+fee, fee, true); ok {
+			return f
 		}
 	}
 	var found fit
-	count := 0
 	if len(open) == 0 {
 		return found
 	}
@@ -611,7 +608,6 @@ func (m *matcher) fitCustomer(cust int32, amt int64) fit {
 			for _, st := range open {
 				if st.open-amt == f {
 					found.sets, found.fee = append(found.sets, []*invState{st}), f
-					count++
 				}
 			}
 		}
@@ -619,25 +615,63 @@ func (m *matcher) fitCustomer(cust int32, amt int64) fit {
 		for _, f := range m.fees {
 			for _, st := range m.withAmount(amt+f, cust) {
 				found.sets, found.fee = append(found.sets, []*invState{st}), f
-				count++
 			}
 		}
 	}
-	if count == 0 && len(open) >= 2 && len(m.fees) > 0 {
-		subsets(0) // build the index
+	if len(found.sets) == 0 && len(m.fees) > 0 {
 		lo, hi := slices.Min(m.fees), slices.Max(m.fees)
-		idx.find(amt+lo, amt+hi, 2, func(sum int64, mask uint32) bool {
+		complete := cs.find(amt+lo, amt+hi, func(sum int64, set []*invState) bool {
 			if f := sum - amt; slices.Contains(m.fees, f) {
-				found.sets, found.fee = append(found.sets, maskSet(open, mask)), f
-				count++
+				found.sets, found.fee = append(found.sets, set), f
 			}
-			return count < 2
+			return len(found.sets) < 2
 		})
+		found.undecided = !complete && len(found.sets) < 2
 	}
-	if count > 1 {
+	if len(found.sets) > 1 {
 		found.fee = 0 // ambiguous: each suggestion carries its own fee below
 	}
 	return found
+}
+
+// combos searches the combinations of one customer's open invoices (SPEC §6.9), built
+// when first needed, spending the transfer's step budget.
+type combos struct {
+	m     *matcher
+	open  []*invState
+	x     *subsetSearch
+	total int64
+}
+
+// find calls fn with every combination of 2..MaxCombined open invoices whose open
+// amounts add up to a sum in [lo, hi], until fn returns false. It reports false when it
+// could not search them all: more than MaxCombinedOpen open invoices, or the budget is
+// spent.
+func (c *combos) find(lo, hi int64, fn func(sum int64, set []*invState) bool) bool {
+	if len(c.open) < 2 {
+		return true
+	}
+	if len(c.open) > MaxCombinedOpen {
+		return false
+	}
+	if c.x == nil {
+		amounts := make([]int64, len(c.open))
+		for i, st := range c.open {
+			amounts[i] = st.open
+			c.total += st.open
+		}
+		c.x = newSubsetSearch(amounts)
+	}
+	if c.total < lo {
+		return true // all of them together are too little
+	}
+	return c.x.find(lo, hi, &c.m.budget, func(sum int64, members []int) bool {
+		set := make([]*invState, len(members))
+		for i, k := range members {
+			set[i] = c.open[k]
+		}
+		return fn(sum, set)
+	})
 }
 
 func (m *matcher) eachAlone(list []*invState) [][]*invState {
@@ -667,16 +701,6 @@ func (m *matcher) ptrs(n int) []*invState      { return cut(&m.ptrArena, n) }
 func (m *matcher) sets(n int) [][]*invState    { return cut(&m.setArena, n) }
 func (m *matcher) applied(n int) []Applied     { return cut(&m.appliedArena, n) }
 func (m *matcher) oneString(s string) []string { x := cut(&m.stringArena, 1); x[0] = s; return x }
-
-func maskSet(open []*invState, mask uint32) []*invState {
-	var set []*invState
-	for i, st := range open {
-		if mask&(1<<i) != 0 {
-			set = append(set, st)
-		}
-	}
-	return set
-}
 
 func setSum(set []*invState) int64 {
 	var s int64
@@ -719,11 +743,12 @@ func (m *matcher) ambiguous(r *Result, sets [][]*invState, amt int64, note strin
 func (m *matcher) match(r *Result, i int, t Txn, refs refs) {
 	r.Index, r.Txn = i, t
 	amt := t.Amount
+	m.budget = SearchBudget
 
 	// Rule 1: invoice numbers named in EDI or the payer field.
 	var refd []*invState
 	for _, n := range refs.invoices {
-		if st := m.byNumber[n]; st != nil && st.open > 0 && !slices.Contains(refd, st) {
+		if st := m.invoice(n); st != nil && st.open > 0 && !slices.Contains(refd, st) {
 			refd = append(refd, st)
 		}
 	}
@@ -738,7 +763,7 @@ func (m *matcher) match(r *Result, i int, t Txn, refs refs) {
 			m.applyFit(r, fit{sets: [][]*invState{refd}, fee: fee, learned: learned}, amt)
 			return
 		}
-		if f := m.fitCustomer(refd[0].cust, amt); len(f.sets) == 1 {
+		if f := m.fitCustomer(refd[0].cust, amt); len(f.sets) == 1 && !f.undecided {
 			m.applyFit(r, f, amt)
 			r.Review = true
 			r.Note = "the transfer names invoice " + strings.Join(numbers(refd), ", ") + " but its amount fits " + strings.Join(numbers(f.sets[0]), ", ")
@@ -771,6 +796,22 @@ func (m *matcher) match(r *Result, i int, t Txn, refs refs) {
 	m.similar(r, amt)
 }
 
+// invoice returns the open invoice numbered no, or the one that replaced it when no
+// is void (a voided invoice may have been replaced more than once).
+func (m *matcher) invoice(no string) *invState {
+	for hops := 0; hops < 8; hops++ {
+		if st := m.byNumber[no]; st != nil {
+			return st
+		}
+		next, ok := m.replaced[no]
+		if !ok {
+			return nil
+		}
+		no = next
+	}
+	return nil
+}
+
 // feeFor says whether short is a fee this customer may have deducted: its learned fee,
 // else one of the listed fees.
 func (m *matcher) feeFor(cust int32, short int64) (int64, bool, bool) {
@@ -792,12 +833,27 @@ func (m *matcher) resolveCustomers(r *Result, custs []int32, amt int64) {
 	var fitsBuf [2]fit
 	var custsBuf [2]int32
 	fits, fitCusts := fitsBuf[:0], custsBuf[:0]
+	undecided := false
 	for _, c := range custs {
-		if f := m.fitCustomer(c, amt); len(f.sets) > 0 {
+		f := m.fitCustomer(c, amt)
+		undecided = undecided || f.undecided
+		if len(f.sets) > 0 || f.undecided {
 			fits, fitCusts = append(fits, f), append(fitCusts, c)
 		}
 	}
 	switch {
+	case undecided:
+		var sets [][]*invState
+		for _, f := range fits {
+			sets = append(sets, f.sets...)
+		}
+		r.CustomerNo = m.custNo[fitCusts[0]]
+		m.ambiguous(r, sets, amt, "combined search incomplete: over 200 open invoices or the search budget spent; staff decide")
+		for _, c := range fitCusts {
+			for _, st := range firstN(m.openOf(c), 10) {
+				r.Suggestions = append(r.Suggestions, Suggestion{Invoices: m.oneString(st.Number), CustomerNo: st.CustomerNo, Amount: st.open, Score: 100, Reason: "このお客様の未入金の請求書"})
+			}
+		}
 	case len(fits) == 1 && len(fits[0].sets) == 1:
 		f := fits[0]
 		if f.fee > 0 {

@@ -82,6 +82,9 @@ type BankConfig struct {
 	Accounts            []BankAccountConfig `toml:"accounts"`
 	Abbreviations       []string            `toml:"abbreviations"` // extra corporate abbreviations, ｶﾌﾞ=株式会社 style
 	Profiles            []CSVProfileConfig  `toml:"csv_profiles"`
+	// DefaultAccount is the account of a row of a CSV in the built-in `standard` profile
+	// that has no account column (SPEC §6.1); the key ("0005-001-1-1234567") or the number.
+	DefaultAccount string `toml:"default_account"`
 }
 
 // BankAccountConfig fixes one account's payment source and date era.
@@ -103,6 +106,9 @@ type CSVProfileConfig struct {
 	Ref        string `toml:"ref"`
 	EDI        string `toml:"edi"`
 	Account    string `toml:"account"`
+	// DefaultAccount is the account of the rows without one (no account column, or an
+	// empty cell), SPEC §6.1.
+	DefaultAccount string `toml:"default_account"`
 }
 
 // MailConfig is the esales mailbox (SPEC §7.1). The password or token is never in the

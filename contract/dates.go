@@ -68,8 +68,11 @@ func (p RenewalPolicy) Dates(cal *calendar.Calendar, nextStart, runDate Date) Re
 }
 
 // DueDate returns the due date of a new or addition invoice: issue + days (0 or less:
-// 14), with no business-day shift, as SPEC §4.1 states it.
-func DueDate(issue Date, days int) Date { return issue.AddDays(orDefault(days, DefaultDueDays)) }
+// 14), moved to the previous business day when banks are closed that day (SPEC §4.1:
+// every due date of every kind).
+func DueDate(cal *calendar.Calendar, issue Date, days int) Date {
+	return cal.OnOrBefore(issue.AddDays(orDefault(days, DefaultDueDays)))
+}
 
 // RequestDeadline returns the last day (JST, to the end of the day) on which a reduction
 // or cancellation request for the term starting nextStart is on time: next start − 1

@@ -83,12 +83,15 @@ func TestDueDate(t *testing.T) {
 	}{
 		{"2026-11-24", 0, "2026-12-08"},
 		{"2026-11-24", 14, "2026-12-08"},
-		{"2026-12-17", 14, "2026-12-31"}, // no business-day shift for new and addition invoices
+		{"2026-12-17", 14, "2026-12-30"}, // 12/31 is a bank closure: the previous business day (§4.1)
+		{"2026-11-21", 14, "2026-12-04"}, // Saturday 12/5 → Friday 12/4
+		{"2026-12-20", 14, "2026-12-30"}, // 1/3 → back over the year end
 		{"2026-11-24", 30, "2026-12-24"},
 		{"2026-11-24", -1, "2026-12-08"},
 	}
+	cal := calendar.NewCalendar(calendar.Options{})
 	for _, tt := range tests {
-		if got := DueDate(d(tt.issue), tt.days); got.String() != tt.want {
+		if got := DueDate(cal, d(tt.issue), tt.days); got.String() != tt.want {
 			t.Errorf("DueDate(%s, %d) = %s, want %s", tt.issue, tt.days, got, tt.want)
 		}
 	}

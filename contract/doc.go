@@ -29,8 +29,8 @@
 //     calendar days from the run date to the scheduled due date. An invoice is caught up
 //     when the run date is after the scheduled issue date; on the issue date itself it is
 //     on time. A non-positive day count in configuration means the default.
-//   - DueDate of new and addition invoices is issue + 14 days with no business-day shift,
-//     as §4.1 states; only renewals move to the previous business day (§4.3).
+//   - DueDate of new and addition invoices is issue + 14 days, moved to the previous
+//     business day when banks are closed (§4.1 as amended: every due date of every kind).
 //   - RequestDeadline is a date; a request is on time when its INTERNALDATE, read in
 //     Asia/Tokyo, falls on or before it (RequestOnTime).
 //   - Reply-by and provisioning deadlines count business days strictly after the day

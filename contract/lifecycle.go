@@ -92,6 +92,10 @@ const (
 	ActionSuspend  Action = "suspend"   // unpaid at term end: status suspended, invoice lapsed, "stop service" task
 	ActionEnd      Action = "end"       // cancelled or not auto-renewing: status ended
 	ActionHeld     Action = "held"      // would be suspended, but staff hold it: list it
+	// ActionAwaitRenewal: the term ended but the renewal, issued late (§4.3 catch-up),
+	// is not yet past its due date: the contract stays active and is listed ("term
+	// ended, renewal due on X") until the day after that date (§4.6).
+	ActionAwaitRenewal Action = "await_renewal"
 	// ActionNoRenewalInvoice: the term ended with no renewal invoice to judge; the
 	// report lists it and nothing changes.
 	ActionNoRenewalInvoice Action = "no_renewal_invoice"
@@ -124,9 +128,11 @@ type Policy struct {
 // Decide returns what the night of runDate does to the contract s (SPEC §4.5, §4.6).
 // Pending, suspended, ended and perpetual contracts need nothing. On the first run after
 // the term end an active contract ends when cancelled or not auto-renewing, rolls over
-// when its renewal is fully paid, is held while a staff hold covers the run date, and is
-// suspended otherwise; with no renewal invoice nothing changes and the report says so.
-// Before that, an unpaid renewal past its due date is overdue, and its reminder due once.
+// when its renewal is fully paid, waits while its renewal (issued late) is not yet past
+// its due date, is held while a staff hold covers the run date, and is suspended
+// otherwise — never before the day after the renewal's due date; with no renewal
+// invoice nothing changes and the report says so. Before that, an unpaid renewal past
+// its due date is overdue, and its reminder due once.
 func Decide(s State, runDate Date, p Policy) Decision {
 	if err := s.Validate(); err != nil {
 		return Decision{Action: ActionInvalid, Reason: "契約データに不整合があります: " + err.Error()}
@@ -152,6 +158,9 @@ func Decide(s State, runDate Date, p Policy) Decision {
 				Reason: fmt.Sprintf("契約期間終了日 %s を過ぎましたが、次期の継続請求書がありません。請求書の発行を確認してください", s.TermEnd)}
 		case !owed:
 			return Decision{Action: ActionRollOver, Reason: fmt.Sprintf("継続請求書 %s の入金済みのため次期へ更新します", r.Number)}
+		case !runDate.After(r.DueDate):
+			return Decision{Action: ActionAwaitRenewal, StopsOn: r.DueDate,
+				Reason: fmt.Sprintf("契約期間は %s に終了しましたが、継続請求書 %s の支払期限 %s まで停止しません", s.TermEnd, r.Number, r.DueDate)}
 		case held:
 			why := ""
 			if s.HoldReason != "" {

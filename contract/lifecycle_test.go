@@ -48,6 +48,13 @@ func TestDecide(t *testing.T) {
 		{"overpaid", func(s *State) { s.Renewal.Paid = 60000 }, "2027-04-15", Policy{}, ActionRollOver, false, false, "", "2027-000123"},
 		{"paid, a missed night later", paid, "2027-04-20", Policy{}, ActionRollOver, false, false, "", ""},
 		{"unpaid", nil, "2027-04-15", Policy{}, ActionSuspend, false, false, "2027-04-14", "未入金"},
+		// A renewal caught up late is due after the term end (§4.3): no suspension before
+		// the day after its due date (§4.6).
+		{"late renewal, term ended, before its due date", func(s *State) { s.Renewal.DueDate = d("2027-04-30") }, "2027-04-15", Policy{}, ActionAwaitRenewal, false, false, "2027-04-30", "2027-04-30"},
+		{"late renewal on its due date", func(s *State) { s.Renewal.DueDate = d("2027-04-30") }, "2027-04-30", Policy{}, ActionAwaitRenewal, false, false, "2027-04-30", ""},
+		{"late renewal the day after its due date", func(s *State) { s.Renewal.DueDate = d("2027-04-30") }, "2027-05-01", Policy{}, ActionSuspend, false, false, "2027-04-14", "未入金"},
+		{"late renewal paid", func(s *State) { s.Renewal.DueDate = d("2027-04-30"); paid(s) }, "2027-04-20", Policy{}, ActionRollOver, false, false, "", ""},
+		{"late renewal held past its due date", func(s *State) { s.Renewal.DueDate = d("2027-04-30"); s.HoldUntil = d("2027-05-10") }, "2027-05-01", Policy{}, ActionHeld, false, false, "2027-05-10", ""},
 		{"partly paid", func(s *State) { s.Renewal.Paid = 59399 }, "2027-04-15", Policy{}, ActionSuspend, false, false, "2027-04-14", "59399"},
 		{"no renewal invoice", func(s *State) { s.Renewal = nil }, "2027-04-15", Policy{}, ActionNoRenewalInvoice, false, false, "", "継続請求書がありません"},
 		{"voided renewal", func(s *State) { s.Renewal.Void = true }, "2027-04-15", Policy{}, ActionNoRenewalInvoice, false, false, "", ""},

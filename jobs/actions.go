@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -42,27 +43,58 @@ func HoldContract(ctx context.Context, env *Env, no string, until calendar.Date,
 }
 
 // CloseException marks an exception handled, with who and why; the command line and
-// the web call this one function.
+// the web call this one function. An exception that holds money (an unidentified or
+// overpaid transfer, money moved off a void invoice) cannot simply be closed: its money
+// is refunded (RefundException) or booked (ResolvePayment), so that none is lost (SPEC
+// §4.8).
 func CloseException(ctx context.Context, env *Env, key, why string) error {
 	if why == "" {
 		return fmt.Errorf("close exception %s: say why (--why)", key)
 	}
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		ok, err := store.CloseException(ctx, tx, key, env.Who, why, env.Now())
+		x, err := store.GetException(ctx, tx, key)
+		if store.IsNoRows(err) || (err == nil && x.Status != "open") {
+			return fmt.Errorf("close exception %s: no open exception with that id (see `nightly exceptions list`)", key)
+		}
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return fmt.Errorf("close exception %s: no open exception with that id (see `nightly exceptions list`)", key)
+		if x.Held != 0 {
+			return fmt.Errorf("close exception %s: it holds %s of a customer's money; record its refund (--refund %d --on DATE) or book it with `nightly payments resolve %d`",
+				key, Yen(x.Held), x.Held, x.TxnID.Int64)
+		}
+		if _, err := store.CloseException(ctx, tx, key, env.Who, why, env.Now()); err != nil {
+			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "close_exception",
 			Subject: key, Field: "status", FromValue: "open", ToValue: "closed", Why: why})
 	})
 }
 
+// RefundException closes an exception that holds money with the refund staff made:
+// yen (what it holds) on the day on, with why (SPEC §4.8: refunded money leaves the
+// books). The command line (`exceptions close ID --refund YEN --on D`) and the web call
+// this one function; the accountant's journal books the refund from this record.
+func RefundException(ctx context.Context, env *Env, key string, yen int64, on calendar.Date, why string) error {
+	if why == "" {
+		return fmt.Errorf("refund %s: say why (--why)", key)
+	}
+	today := calendar.InTokyo(env.Now())
+	if on.IsZero() {
+		return fmt.Errorf("refund %s: say on which day the money was refunded (--on YYYY-MM-DD)", key)
+	}
+	if on.After(today) {
+		return fmt.Errorf("refund %s: --on %s is after today (%s); record a refund once it is made", key, on, today)
+	}
+	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		return staffBooks(env, tx, today).refund(ctx, key, yen, on, why)
+	})
+}
+
 // CompleteTask marks a provisioning task done. Completing "activate" starts the
 // contract's first term on today's date (SPEC §4.1: the term starts on activation);
-// completing "add_seats" adds the ordered seats to the contract.
+// completing "add_seats" records who provisioned the seats (the night already switched
+// them on their effective date, §4.2).
 func CompleteTask(ctx context.Context, env *Env, key string) error {
 	today := calendar.InTokyo(env.Now())
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -109,18 +141,13 @@ func activate(ctx context.Context, tx *sqlx.Tx, env *Env, no string, today calen
 		Field: "term_start", ToValue: today.String(), Why: "開通作業の完了"})
 }
 
+// addSeats records who provisioned an addition's seats at Microsoft, and when. It
+// changes no seat count: the night puts the seats in effect on their effective cycle
+// (SPEC §4.2).
 func addSeats(ctx context.Context, tx *sqlx.Tx, env *Env, t store.Task) error {
-	o, err := store.GetOrder(ctx, tx, t.OrderNo)
-	if err != nil {
-		return err
+	key := "order:" + t.OrderNo
+	if strings.HasSuffix(t.NKey, ":next") {
+		key += ":next"
 	}
-	c, err := store.GetContract(ctx, tx, t.ContractNo)
-	if err != nil {
-		return err
-	}
-	if err := store.SetContractSeats(ctx, tx, c.No, c.Seats+o.Seats, env.Now()); err != nil {
-		return err
-	}
-	return store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "seats_added", Subject: c.No,
-		Field: "seats", FromValue: fmt.Sprint(c.Seats), ToValue: fmt.Sprint(c.Seats + o.Seats), Why: "追加注文 " + o.No})
+	return store.SetSeatAdditionProvisioned(ctx, tx, key, env.Who, env.Now())
 }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
-	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/store"
 )
@@ -138,7 +137,8 @@ func bankOptions(n *Night) bankfeed.ParseOptions {
 	}
 	for _, p := range n.Config.Bank.Profiles {
 		o.Profiles = append(o.Profiles, bankfeed.CSVProfile{Name: p.Name, Encoding: p.Encoding, SkipRows: p.SkipRows, Date: p.Date,
-			DateLayout: p.DateLayout, Amount: p.Amount, Payer: p.Payer, Ref: p.Ref, EDI: p.EDI, Account: p.Account})
+			DateLayout: p.DateLayout, Amount: p.Amount, Payer: p.Payer, Ref: p.Ref, EDI: p.EDI, Account: p.Account,
+			DefaultAccount: p.DefaultAccount})
 	}
 	return o
 }
@@ -253,6 +253,9 @@ func bankFile(ctx context.Context, n *Night, tx *sqlx.Tx, name string, data []by
 	}
 
 	if strings.HasPrefix(st.Format, "csv:") {
+		if err := fillAccounts(ctx, n, tx, st); err != nil {
+			return out, err
+		}
 		if err := canonicalAccounts(ctx, tx, st); err != nil {
 			return out, err
 		}
@@ -262,6 +265,10 @@ func bankFile(ctx context.Context, n *Night, tx *sqlx.Tx, name string, data []by
 	sources := map[string]string{}
 	var det fileDetail
 	for _, a := range st.Accounts {
+		if a.Key == "" { // rows whose account could not be decided: stored, held for staff
+			sources[a.Key], applied[a.Key] = st.Format, true
+			continue
+		}
 		src, ok, err := store.AccountSource(ctx, tx, a.Key)
 		if err != nil {
 			return out, err
@@ -297,7 +304,7 @@ func bankFile(ctx context.Context, n *Night, tx *sqlx.Tx, name string, data []by
 		if err != nil {
 			return out, err
 		}
-		if row.Account == "" { // an evidence-only account: compared, not stored
+		if row.Status == "" { // an evidence-only account: compared, not stored
 			continue
 		}
 		if !ok {
@@ -332,18 +339,27 @@ func bankFile(ctx context.Context, n *Night, tx *sqlx.Tx, name string, data []by
 		return out, err
 	}
 
-	if len(payments) > 0 {
-		txns := make([]bankfeed.Txn, len(payments))
-		ids := make([]store.BankTxn, len(payments))
-		for i, p := range payments {
-			txns[i], ids[i] = p.txn, p.row
+	b := nightBooks(n, tx)
+	var txns []bankfeed.Txn
+	var ids []store.BankTxn
+	for _, p := range payments {
+		if p.row.Account == "" { // §6.1: the account cannot be decided, staff resolve it
+			nx, err := b.holdWhole(ctx, p.row, accountUnknown(p.row))
+			if err != nil {
+				return out, err
+			}
+			out.exceptions += nx
+			continue
 		}
+		txns, ids = append(txns, p.txn), append(ids, p.row)
+	}
+	if len(txns) > 0 {
 		results, err := matchPayments(ctx, n.Env, tx, txns)
 		if err != nil {
 			return out, err
 		}
 		for _, r := range results {
-			np, nx, err := applyResult(ctx, n, tx, ids[r.Index], r)
+			np, nx, err := b.bookResult(ctx, ids[r.Index], r)
 			if err != nil {
 				return out, err
 			}
@@ -520,6 +536,9 @@ func matchInput(ctx context.Context, env *Env, q sqlx.ExtContext) (bankfeed.Matc
 	if in.LearnedFees, err = store.LearnedFees(ctx, q); err != nil {
 		return in, err
 	}
+	if in.Replaced, err = store.Replacements(ctx, q); err != nil {
+		return in, err
+	}
 	return in, nil
 }
 
@@ -550,132 +569,6 @@ func suggestionsJSON(ss []bankfeed.Suggestion) string {
 	return string(b)
 }
 
-// maxFeeHint is the largest shortfall a partial-payment exception offers to accept as a
-// bank fee.
-const maxFeeHint = 1100
-
-// applyResult books what Match decided for the stored transfer t: payments and the
-// invoices' paid amounts, the exception for staff, the provisioning tasks. It returns
-// the payments and exceptions it recorded.
-func applyResult(ctx context.Context, n *Night, tx *sqlx.Tx, t store.BankTxn, r bankfeed.Result) (int, int, error) {
-	resolve := fmt.Sprintf("nightly payments resolve %d --invoice N[,N…] [--fee YEN] --why 理由", t.ID)
-	exc := func(kind, msg, action string, sugg []bankfeed.Suggestion) (int, error) {
-		if err := store.SetTxnStatus(ctx, tx, t.ID, store.TxnException); err != nil {
-			return 0, err
-		}
-		_, err := store.AddException(ctx, tx, store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: n.Date, Kind: kind,
-			Subject: txnSubject(t), Message: msg, Action: action, Suggestions: suggestionsJSON(sugg)})
-		return 1, err
-	}
-	// A payment to a lapsed invoice or a suspended contract is never applied (§4.7).
-	invs := map[string]store.Invoice{}
-	for _, a := range r.Applied {
-		inv, err := store.GetInvoice(ctx, tx, a.Invoice)
-		if err != nil {
-			return 0, 0, err
-		}
-		invs[a.Invoice] = inv
-		suspended := false
-		if inv.ContractNo != "" {
-			c, err := store.GetContract(ctx, tx, inv.ContractNo)
-			if err != nil && !store.IsNoRows(err) {
-				return 0, 0, err
-			}
-			suspended = err == nil && c.Status == store.StatusSuspended
-		}
-		if inv.Status == store.InvoiceLapsed || suspended {
-			nx, err := exc("after_suspension",
-				fmt.Sprintf("%s は停止中の契約 %s（請求書 %s、%s）への入金と見られます。停止後の入金は自動では充当していません。",
-					txnSubject(t), inv.ContractNo, inv.Number, statusJa(inv.Status)),
-				"返金するか契約を再開するかを判断してください。再開して充当する場合は `"+resolve+"`、返金する場合は返金後に `nightly exceptions close "+TxnExceptionKey(t.ID)+" --why 理由`。",
-				append([]bankfeed.Suggestion{{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo, Amount: inv.Total - inv.Paid, Score: 900, Reason: "停止中の契約の請求書"}}, r.Suggestions...))
-			return 0, nx, err
-		}
-	}
-	np := 0
-	for i, a := range r.Applied {
-		fee := int64(0)
-		if i == 0 {
-			fee = r.Fee
-		}
-		ok, err := store.AddPayment(ctx, tx, store.Payment{TxnID: t.ID, InvoiceNumber: a.Invoice, Amount: a.Amount, Fee: fee, Rule: r.Rule,
-			RuleName: r.RuleName, Review: r.Review, RunDate: n.Date, CreatedBy: "nightly", CreatedAt: n.Now})
-		if err != nil {
-			return np, 0, err
-		}
-		if !ok {
-			continue
-		}
-		np++
-		if err := store.AddPaid(ctx, tx, a.Invoice, a.Amount); err != nil {
-			return np, 0, err
-		}
-		if err := afterPaid(ctx, tx, n.Env, a.Invoice, n.Date, n.Date); err != nil {
-			return np, 0, err
-		}
-	}
-	numbers := make([]string, len(r.Applied))
-	for i, a := range r.Applied {
-		numbers[i] = a.Invoice
-	}
-	list := strings.Join(numbers, ", ")
-	var nx int
-	var err error
-	switch r.Exception {
-	case "":
-		if err := store.SetTxnStatus(ctx, tx, t.ID, store.TxnMatched); err != nil {
-			return np, 0, err
-		}
-		if r.Review {
-			_, err = store.AddException(ctx, tx, store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: n.Date, Kind: "review",
-				Subject: txnSubject(t), Message: fmt.Sprintf("%s を名前の類似（規則4）で請求書 %s に充当しました。確認してください。", txnSubject(t), list),
-				Action: "正しければ `nightly exceptions close " + TxnExceptionKey(t.ID) + " --why 確認済み`、誤りなら `" + resolve + "` で充当し直してください。", Suggestions: suggestionsJSON(r.Suggestions)})
-			nx = 1
-		}
-	case bankfeed.ExceptionPartial:
-		short := int64(0)
-		for _, a := range r.Applied {
-			inv := invs[a.Invoice]
-			short += inv.Total - inv.Paid - a.Amount
-		}
-		action := "残額の入金を待つか、お客様に確認してください。別の請求書への入金だった場合は `" + resolve + "` で充当し直してください。"
-		if short <= maxFeeHint {
-			action += fmt.Sprintf("残額 %s を振込手数料として受け入れる場合は `nightly payments resolve %d --invoice %s --fee %d --why 理由`（以後この顧客の手数料として学習します）。", Yen(short), t.ID, strings.Join(numbers, ","), short)
-		}
-		nx, err = exc("partial", fmt.Sprintf("%s は一部入金です。請求書 %s に充当しました（残額 %s）。", txnSubject(t), list, Yen(short)), action, r.Suggestions)
-	case bankfeed.ExceptionOverpayment:
-		nx, err = exc("overpayment", fmt.Sprintf("%s は過入金です。請求書 %s に充当し、%s 多く入金されています。", txnSubject(t), list, Yen(r.Refund)),
-			fmt.Sprintf("超過分 %s の返金（返還インボイス）を手配し、`nightly exceptions close %s --why 理由` で閉じてください。", Yen(r.Refund), TxnExceptionKey(t.ID)),
-			r.Suggestions)
-	case bankfeed.ExceptionAmbiguous:
-		nx, err = exc("ambiguous", fmt.Sprintf("%s は複数の請求書（の組み合わせ）に同じように当てはまるため、充当していません。", txnSubject(t)),
-			"候補から正しい請求書を選び `"+resolve+"` で充当してください。", r.Suggestions)
-	default: // unknown
-		if len(r.Suggestions) == 0 {
-			near, err := store.NearestOpenInvoices(ctx, tx, t.Amount, 3)
-			if err != nil {
-				return np, 0, err
-			}
-			for _, inv := range near {
-				r.Suggestions = append(r.Suggestions, bankfeed.Suggestion{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo,
-					Amount: inv.Total - inv.Paid, Score: 100, Reason: fmt.Sprintf("未入金額が振込額に近い（差 %s）", Yen(abs64(inv.Total-inv.Paid-t.Amount)))})
-			}
-		}
-		nx, err = exc("unknown", fmt.Sprintf("%s の振込人を特定できないため、充当していません。", txnSubject(t)),
-			"候補を確認し、お客様が分かれば `"+resolve+"` で充当してください（振込人名を学習します）。該当がなければ返金してから `nightly exceptions close "+TxnExceptionKey(t.ID)+" --why 理由`。",
-			r.Suggestions)
-	}
-	if err != nil {
-		return np, nx, err
-	}
-	if len(r.Applied) > 0 {
-		err = store.Audit(ctx, tx, store.AuditEntry{At: n.Now.UTC(), RunDate: n.Date, Who: "nightly", Action: "payment_applied",
-			Subject: fmt.Sprintf("bank_txn:%d", t.ID), Field: "invoices", ToValue: list,
-			Why: fmt.Sprintf("rule %d %s, fee %d", r.Rule, r.RuleName, r.Fee)})
-	}
-	return np, nx, err
-}
-
 func statusJa(s string) string {
 	switch s {
 	case store.InvoiceLapsed:
@@ -688,44 +581,6 @@ func statusJa(s string) string {
 		return "一部入金"
 	}
 	return "未入金"
-}
-
-// afterPaid creates the provisioning task of SPEC §6.8 when a new or addition invoice
-// has just become fully paid, confirmed on confirmed, and flags an addition whose seats
-// take effect after its first billed cycle (§4.2).
-func afterPaid(ctx context.Context, tx sqlx.ExtContext, env *Env, number string, confirmed, runDate calendar.Date) error {
-	inv, err := store.GetInvoice(ctx, tx, number)
-	if err != nil {
-		return err
-	}
-	if inv.Status != store.InvoicePaid || (inv.Kind != "new" && inv.Kind != "addition") || inv.OrderNo == "" {
-		return nil
-	}
-	due := contract.ProvisioningDue(env.Calendar, confirmed)
-	t := store.Task{Kind: "activate", NKey: "activate:" + inv.OrderNo, ContractNo: inv.ContractNo, OrderNo: inv.OrderNo, InvoiceNumber: inv.Number,
-		DueDate: due, RunDate: runDate, Detail: fmt.Sprintf("請求書 %s の入金確認（%s）: 開通してください", inv.Number, confirmed)}
-	if inv.Kind == "addition" {
-		t.Kind, t.NKey = "add_seats", "add_seats:"+inv.OrderNo
-		t.Detail = fmt.Sprintf("請求書 %s の入金確認（%s）: %d シートを追加してください", inv.Number, confirmed, inv.Seats)
-		c, err := store.GetContract(ctx, tx, inv.ContractNo)
-		if err != nil {
-			return err
-		}
-		if !c.TermStart.IsZero() {
-			eff := contract.EffectiveCycle(c.TermStart, inv.TermStart, confirmed)
-			t.Detail += fmt.Sprintf("（%s から有効）", eff)
-			if !inv.TermStart.IsZero() && eff.After(inv.TermStart) {
-				t.Detail += fmt.Sprintf("。請求した初回サイクル %s より後の開始です", inv.TermStart)
-				if _, err := store.AddException(ctx, tx, store.Exception{NKey: "addition_late:" + inv.Number, RunDate: runDate, Kind: "addition_late",
-					Subject: inv.ContractNo, Message: fmt.Sprintf("追加請求書 %s は %s からの利用分を請求していますが、入金確認が %s のため追加シートは %s から有効になります。お客様は提供されない期間の料金を支払っています。", inv.Number, inv.TermStart, confirmed, eff),
-					Action: "差額の返金（返還インボイス）または次回請求での調整をお客様と決め、対応後に `nightly exceptions close addition_late:" + inv.Number + " --why 理由`。"}); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	_, err = store.AddTask(ctx, tx, t)
-	return err
 }
 
 // reverse undoes what the credit a cancellation or 訂正/組戻し debit mirrors did
@@ -747,39 +602,15 @@ func reverse(ctx context.Context, n *Night, tx *sqlx.Tx, rv store.BankTxn, t ban
 			Action: "銀行に元の入金を確認し、必要なら入金の取り消しを手作業で行ってから `nightly exceptions close " + TxnExceptionKey(rv.ID) + " --why 理由`。"})
 		return false, err
 	}
-	if err := undoPayments(ctx, tx, orig.ID); err != nil {
+	if err := nightBooks(n, tx).reverse(ctx, orig.ID, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {
 		return false, err
 	}
 	if err := store.SetTxnStatus(ctx, tx, orig.ID, store.TxnReversed); err != nil {
 		return false, err
 	}
-	if _, err := store.CloseException(ctx, tx, TxnExceptionKey(orig.ID), "nightly", fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID), n.Now); err != nil {
-		return false, err
-	}
 	return true, store.Audit(ctx, tx, store.AuditEntry{At: n.Now.UTC(), RunDate: n.Date, Who: "nightly", Action: "payment_reversed",
 		Subject: fmt.Sprintf("bank_txn:%d", orig.ID), Field: "status", FromValue: orig.Status, ToValue: store.TxnReversed,
 		Why: fmt.Sprintf("取消・訂正 振込 %d（%s 第%dレコード）", rv.ID, rv.ValueDate, rv.Record)})
-}
-
-// undoPayments marks the payments of a transfer reversed and takes them off their
-// invoices.
-func undoPayments(ctx context.Context, tx sqlx.ExtContext, txnID int64) error {
-	ps, err := store.PaymentsOfTxn(ctx, tx, txnID)
-	if err != nil {
-		return err
-	}
-	for _, p := range ps {
-		ok, err := store.MarkPaymentReversed(ctx, tx, p.ID)
-		if err != nil {
-			return err
-		}
-		if ok {
-			if err := store.AddPaid(ctx, tx, p.InvoiceNumber, -p.Amount); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // BankReport is the bank feed's part of the morning report (issue 5 point 6).
@@ -871,6 +702,57 @@ func abs64(v int64) int64 {
 	return v
 }
 
+// fillAccounts gives the rows of a bank CSV without an account the account they belong
+// to (SPEC §6.1): the profile's default_account (set by the parser), `[bank]
+// default_account` for the built-in standard profile, else the only account the
+// reseller has configured or the night has seen. Rows it cannot decide keep an empty
+// account: they are stored and held for staff, never dropped.
+func fillAccounts(ctx context.Context, n *Night, tx sqlx.ExtContext, st *bankfeed.Statement) error {
+	missing := false
+	for _, t := range st.Txns {
+		missing = missing || t.Account == ""
+	}
+	if !missing {
+		return nil
+	}
+	def := ""
+	if st.Format == "csv:standard" {
+		def = n.Config.Bank.DefaultAccount
+	}
+	if def == "" {
+		known := map[string]bool{}
+		for _, a := range n.Config.Bank.Accounts {
+			known[a.Account] = true
+		}
+		keys, err := store.AccountKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			known[k] = true
+		}
+		if len(known) == 1 {
+			for k := range known {
+				def = k
+			}
+		}
+	}
+	if def == "" {
+		return nil
+	}
+	for i := range st.Txns {
+		if st.Txns[i].Account == "" {
+			st.Txns[i].Account = def
+		}
+	}
+	for i := range st.Accounts {
+		if st.Accounts[i].Key == "" {
+			st.Accounts[i].Key, st.Accounts[i].Number = def, def
+		}
+	}
+	return nil
+}
+
 // canonicalAccounts gives a CSV's accounts, printed as bare numbers, the key of the
 // known Zengin account with that number, so that both files are of one account.
 func canonicalAccounts(ctx context.Context, q sqlx.ExtContext, st *bankfeed.Statement) error {
@@ -941,6 +823,10 @@ type txnStorer struct {
 func (s *txnStorer) add(ctx context.Context, t bankfeed.Txn, ordinal func(key string) int) (store.BankTxn, bool, error) {
 	n, tx := s.n, s.tx
 	d := s.perAccount[t.Account]
+	if d == nil && t.Account == "" {
+		d = &accountDetail{Source: s.format, Applied: true}
+		s.perAccount[""], s.applied[""] = d, true
+	}
 	if d == nil { // a CSV account not in the header list
 		d = &accountDetail{Account: t.Account, Source: s.format, Applied: true}
 		s.perAccount[t.Account] = d
@@ -1266,7 +1152,7 @@ func applyBigFile(ctx context.Context, n *Night, tx *sqlx.Tx, name, path string,
 			}
 		}
 		for _, r := range m.Match(pay) {
-			np, nx, err := applyResult(ctx, n, tx, payRows[r.Index], r)
+			np, nx, err := nightBooks(n, tx).bookResult(ctx, payRows[r.Index], r)
 			if err != nil {
 				return err
 			}
@@ -1292,7 +1178,7 @@ func applyBigFile(ctx context.Context, n *Night, tx *sqlx.Tx, name, path string,
 	}
 	_, sha, _, err := scanFile(path, name, opts, pc, false, func(t bankfeed.Txn) error {
 		row, ok, err := ts.add(ctx, t, ordinal(t.Account))
-		if err != nil || row.Account == "" {
+		if err != nil || row.Status == "" {
 			return err
 		}
 		if !ok {

@@ -138,7 +138,7 @@ func TestBankFeedManyMalformedRecords(t *testing.T) {
 					t.Fatalf("night: %v; want the file rejected and nothing stored", c)
 				}
 				var n int
-				if err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM bank_txns"); err != nil || n != 0 {
+				if err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM bank_txns WHERE account <> 'history'"); err != nil || n != 0 {
 					t.Errorf("%d transfers stored from a refused file (%v)", n, err)
 				}
 				if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "rejected", "bank", "many-bad.txt")); err != nil {

@@ -188,7 +188,7 @@ func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day cal
 				return err
 			}
 		}
-		return seedRenewals(ctx, tx, cal, renewals, day, now)
+		return seedRenewals(ctx, env, tx, renewals, day, now)
 	})
 }
 
@@ -247,8 +247,11 @@ func demoContract(no, customer, plan string, seats int, nextStart calendar.Date,
 }
 
 // seedRenewals issues the renewal invoices the demo's contracts already have, in the
-// order of their issue dates so that the numbers run with the dates.
-func seedRenewals(ctx context.Context, tx *sqlx.Tx, cal *calendar.Calendar, rs []seedRenewal, day calendar.Date, now time.Time) error {
+// order of their issue dates so that the numbers run with the dates, and books what was
+// paid on them as earlier transfers, through the booking functions.
+func seedRenewals(ctx context.Context, env *Env, tx *sqlx.Tx, rs []seedRenewal, day calendar.Date, now time.Time) error {
+	cal := env.Calendar
+	var paid []EarlierPayment
 	type issued struct {
 		seedRenewal
 		dates contract.Renewal
@@ -273,15 +276,19 @@ func seedRenewals(ctx context.Context, tx *sqlx.Tx, cal *calendar.Calendar, rs [
 		if err != nil {
 			return err
 		}
+		ep := EarlierPayment{Invoice: inv.Number, ValueDate: inv.DueDate, Payer: r.cust.Kana}
+		if !ep.ValueDate.Before(day) {
+			ep.ValueDate = day.AddDays(-1)
+		}
 		switch r.state {
 		case "paid":
-			err = store.AddPaid(ctx, tx, inv.Number, inv.Total)
+			ep.Amount = inv.Total
 		case "partial":
-			err = store.AddPaid(ctx, tx, inv.Number, inv.Total/2)
+			ep.Amount = inv.Total / 2
 		}
-		if err != nil {
-			return err
+		if ep.Amount > 0 {
+			paid = append(paid, ep)
 		}
 	}
-	return nil
+	return BookEarlierPayments(ctx, env, tx, paid, "demo", now)
 }

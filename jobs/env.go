@@ -53,6 +53,9 @@ type Night struct {
 	outer   *sqlx.Tx        // the single transaction of a dry run, rolled back at the end
 	faults  faultSet
 	timings []StepSummary // the steps done so far, for the report's timing section
+	// moneyGaps are what the money check of a full night found (SPEC §4.8); the report
+	// shows them in a red banner.
+	moneyGaps []store.MoneyGap
 }
 
 // Stopping returns an error once the night was asked to stop (SIGINT, SIGTERM): steps

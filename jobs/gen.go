@@ -323,6 +323,7 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 	for i := 0; i < len(items); i += 500 {
 		batch := items[i:min(i+500, len(items))]
 		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			var paidBefore []EarlierPayment
 			for _, it := range batch {
 				c := it.c
 				seats := c.Seats
@@ -355,13 +356,15 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 					paid = rng.IntN(100) < 90
 				}
 				if paid {
-					if err := store.AddPaid(ctx, tx, inv.Number, inv.Total); err != nil {
-						return err
+					vd := inv.DueDate
+					if !vd.Before(day) {
+						vd = day.AddDays(-1)
 					}
+					paidBefore = append(paidBefore, EarlierPayment{Invoice: inv.Number, Amount: inv.Total, ValueDate: vd, Payer: cu.Kana})
 				}
 				out = append(out, genIssued{inv: inv, contract: c, open: !paid})
 			}
-			return nil
+			return BookEarlierPayments(ctx, env, tx, paidBefore, "gen", now)
 		})
 		if err != nil {
 			return nil, err

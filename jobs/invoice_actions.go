@@ -21,7 +21,8 @@ var ErrNoDocument = errors.New("no such invoice or notice")
 // trail with who did it (SPEC §8.5). With reissue it only marks the invoice: the next
 // night voids it and issues the corrected revision that replaces it (and, for one
 // already posted, a notice of cancellation). Without reissue the invoice is void at
-// once, and a posted one gets a notice of cancellation that the next night renders.
+// once: the money applied to it is held for staff to refund (SPEC §4.7), and a posted
+// one gets a notice of cancellation that the next night renders.
 // The command line and the web call this one function.
 func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool) error {
 	if why == "" {
@@ -51,6 +52,10 @@ func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool
 				Subject: number, Field: "reissue_needed", FromValue: "false", ToValue: "true", Why: why})
 		}
 		if _, err := store.VoidInvoice(ctx, tx, number, why, today); err != nil {
+			return err
+		}
+		inv.Status = store.InvoiceVoid
+		if _, _, err := staffBooks(env, tx, today).moveOff(ctx, inv, nil, "voided_paid", why); err != nil {
 			return err
 		}
 		if inv.PostedAt.Valid {

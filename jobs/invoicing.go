@@ -51,8 +51,16 @@ func Invoicing(ctx context.Context, n *Night) (Result, error) {
 		if err != nil || len(page) == 0 {
 			return "", 0, err
 		}
+		nos := make([]string, len(page))
+		for i, c := range page {
+			nos[i] = c.No
+		}
+		adds, err := store.SeatAdditionsOfContracts(ctx, tx, nos)
+		if err != nil {
+			return "", 0, err
+		}
 		for _, c := range page {
-			if err := iv.renewal(ctx, tx, c, &res); err != nil {
+			if err := iv.renewal(ctx, tx, c, adds[c.No], &res); err != nil {
 				return "", 0, err
 			}
 		}
@@ -71,6 +79,20 @@ func Invoicing(ctx context.Context, n *Night) (Result, error) {
 			}
 		}
 		return page[len(page)-1].No, len(page), nil
+	}); err != nil {
+		return res, err
+	}
+	if err := n.invoicePages(ctx, &res, "next-term additions", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+		page, err := store.NextTermAdditionsDue(ctx, tx, after, invoicingPage)
+		if err != nil || len(page) == 0 {
+			return "", 0, err
+		}
+		for _, a := range page {
+			if err := iv.nextTermAddition(ctx, tx, a, &res); err != nil {
+				return "", 0, err
+			}
+		}
+		return page[len(page)-1].Key, len(page), nil
 	}); err != nil {
 		return res, err
 	}
@@ -153,7 +175,9 @@ func (iv *issuer) common(issue, due calendar.Date, to invoice.Party, product str
 // renewal issues the renewal invoice of c's next term when its issue date has come
 // (SPEC §4.3): the seats after accepted reductions, the price in force on the issue
 // date, due next start − 14 days or, caught up with short notice, run date + 14 days.
-func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandidate, res *Result) error {
+// Its seats follow the seat arithmetic of §4.2 over the contract's additions adds; the
+// additions it counts are marked billed for the next term.
+func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandidate, adds []store.SeatAddition, res *Result) error {
 	n := iv.n
 	ns := contract.NextStart(c.TermStart)
 	if contract.RenewalIssueDate(ns).After(n.Date) {
@@ -161,9 +185,9 @@ func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandi
 	}
 	res.Seen["renewals_due"]++
 	dates := contract.RenewalDates(n.Calendar, ns, n.Date, n.Config.Invoice.RenewalLeadDays)
-	seats := c.Seats
-	if c.NextSeats.Valid {
-		seats = int(c.NextSeats.Int64)
+	seats, settled, err := renewalSeats(ctx, tx, c.Contract, adds, dates.IssueDate, "")
+	if err != nil {
+		return err
 	}
 	if seats < 1 {
 		return n.exception(ctx, tx, res, store.Exception{NKey: "renewal_seats:" + c.No + ":" + ns.String(), Kind: "renewal_invalid",
@@ -189,7 +213,11 @@ func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandi
 	}
 	row := store.Invoice{NKey: "renewal:" + c.No + ":" + ns.String(), Kind: string(invoice.KindRenewal), CustomerNo: c.CustomerNo,
 		ContractNo: c.No, TermStart: ns, ShortNotice: dates.ShortNotice, Seats: seats, UnitPrice: price}
-	if _, err := iv.store(ctx, tx, row, inv); err != nil {
+	stored, err := iv.store(ctx, tx, row, inv)
+	if err != nil {
+		return err
+	}
+	if err := store.MarkSeatAdditionsBilled(ctx, tx, settled, stored.Number); err != nil {
 		return err
 	}
 	res.Changes["renewals"]++
@@ -257,7 +285,7 @@ func (iv *issuer) newOrder(ctx context.Context, tx *sqlx.Tx, o store.PendingOrde
 		}
 		return fmt.Errorf("contract for order %s: %w", o.No, err)
 	}
-	cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), partyOf(o.CustomerNo, o.Recipient), o.PlanName)
+	cm := iv.common(n.Date, contract.DueDate(n.Calendar, n.Date, n.Config.Invoice.DueDays), partyOf(o.CustomerNo, o.Recipient), o.PlanName)
 	cm.ContractNo, cm.OrderNo = no, o.No
 	inv, err := invoice.NewFirstTerm(cm, price, o.Seats, perpetual)
 	if err != nil {
@@ -297,7 +325,7 @@ func (iv *issuer) addition(ctx context.Context, tx *sqlx.Tx, o store.PendingOrde
 			"お客様に希望月を確認し、注文を直して取り込み直してください。")
 	}
 	to := partyOf(o.CustomerNo, o.Recipient)
-	cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), to, o.PlanName)
+	cm := iv.common(n.Date, contract.DueDate(n.Calendar, n.Date, n.Config.Invoice.DueDays), to, o.PlanName)
 	cm.ContractNo, cm.OrderNo = c.No, o.No
 	cm.NextTermStart = contract.NextStart(c.TermStart)
 	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
@@ -306,46 +334,74 @@ func (iv *issuer) addition(ctx context.Context, tx *sqlx.Tx, o store.PendingOrde
 		return fmt.Errorf("addition invoice of order %s: %w", o.No, err)
 	}
 	row := store.Invoice{NKey: "order:" + o.No, Kind: string(invoice.KindAddition), CustomerNo: o.CustomerNo, ContractNo: c.No,
-		OrderNo: o.No, TermStart: c.TermStart, Seats: o.Seats, UnitPrice: c.UnitPrice}
-	if _, err := iv.store(ctx, tx, row, inv); err != nil {
-		return err
-	}
-	res.Changes["additions"]++
-	// The next term's renewal is already issued: bill the added seats for that term on a
-	// second addition invoice, due with the renewal (§4.2); issued invoices never change.
-	next, err := store.NextRenewal(ctx, tx, c.No, c.TermStart)
-	if store.IsNoRows(err) {
-		return nil
-	}
+		OrderNo: o.No, TermStart: add.FirstCycle, Seats: o.Seats, UnitPrice: c.UnitPrice}
+	stored, err := iv.store(ctx, tx, row, inv)
 	if err != nil {
 		return err
 	}
-	due := next.DueDate
-	if due.Before(n.Date) {
-		due = contract.DueDate(n.Date, n.Config.Invoice.DueDays)
+	res.Changes["additions"]++
+	// The seats take effect when it is paid (§4.2); if the next term's renewal is issued
+	// by then, a second addition invoice bills them for that term (nextTermAddition).
+	_, err = store.AddSeatAddition(ctx, tx, store.SeatAddition{Key: row.NKey, ContractNo: c.No, OrderNo: o.No, TermStart: c.TermStart,
+		Seats: o.Seats, OrderedOn: o.OrderDate, FirstCycle: add.FirstCycle, InvoiceNumber: stored.Number})
+	return err
+}
+
+// nextTermAddition issues the second addition invoice of SPEC §4.2: the seats of a paid
+// addition that the next term's renewal did not count (ordered or paid after it was
+// issued), billed for that whole term at the renewal's unit price, due on the renewal's
+// due date or issue date + 14 days if that is later. It records the next term's seat
+// addition, which goes into that term's base at the roll-over once paid.
+func (iv *issuer) nextTermAddition(ctx context.Context, tx *sqlx.Tx, a store.NextTermAdditionDue, res *Result) error {
+	n := iv.n
+	o, err := store.GetOrder(ctx, tx, a.OrderNo)
+	if err != nil {
+		return err
 	}
-	cm2 := iv.common(n.Date, due, to, o.PlanName)
-	cm2.ContractNo, cm2.OrderNo = c.No, o.No
-	cm2.Subject = o.PlanName + " ライセンス追加料金（" + next.TermStart.Japanese() + "からの次年度分）"
-	cm2.NextTermStart = contract.NextStart(next.TermStart)
-	cm2.RequestDeadline = contract.RequestDeadline(cm2.NextTermStart)
-	inv2, err := invoice.NewAddition(cm2, next.UnitPrice, o.Seats, next.TermStart, contract.TermEnd(next.TermStart), 12)
+	plan, err := store.GetPlan(ctx, tx, o.PlanCode)
+	if err != nil {
+		return err
+	}
+	cust, err := store.GetCustomer(ctx, tx, o.CustomerNo)
+	if err != nil {
+		return err
+	}
+	due := contract.DueDate(n.Calendar, n.Date, n.Config.Invoice.DueDays)
+	if a.RenewalDue.After(due) {
+		due = a.RenewalDue
+	}
+	to := invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}
+	cm := iv.common(n.Date, due, to, plan.Name)
+	cm.ContractNo, cm.OrderNo = a.ContractNo, o.No
+	cm.Subject = plan.Name + " ライセンス追加料金（" + a.RenewalTermStart.Japanese() + "からの次年度分）"
+	cm.NextTermStart = contract.NextStart(a.RenewalTermStart)
+	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
+	inv, err := invoice.NewAddition(cm, a.RenewalUnitPrice, a.Seats, a.RenewalTermStart, contract.TermEnd(a.RenewalTermStart), contract.MonthsPerTerm)
 	if err != nil {
 		return fmt.Errorf("next-term addition invoice of order %s: %w", o.No, err)
 	}
-	row2 := store.Invoice{NKey: "order:" + o.No + ":next", Kind: string(invoice.KindAddition), CustomerNo: o.CustomerNo,
-		ContractNo: c.No, OrderNo: o.No, TermStart: next.TermStart, Seats: o.Seats, UnitPrice: next.UnitPrice}
-	if _, err := iv.store(ctx, tx, row2, inv2); err != nil {
+	key := a.Key + ":next"
+	row := store.Invoice{NKey: key, Kind: string(invoice.KindAddition), CustomerNo: o.CustomerNo, ContractNo: a.ContractNo,
+		OrderNo: o.No, TermStart: a.RenewalTermStart, Seats: a.Seats, UnitPrice: a.RenewalUnitPrice}
+	stored, err := iv.store(ctx, tx, row, inv)
+	if err != nil {
+		return err
+	}
+	if _, err := store.AddSeatAddition(ctx, tx, store.SeatAddition{Key: key, ContractNo: a.ContractNo, OrderNo: o.No, TermStart: a.RenewalTermStart,
+		Seats: a.Seats, OrderedOn: a.OrderedOn, FirstCycle: a.RenewalTermStart, InvoiceNumber: stored.Number}); err != nil {
 		return err
 	}
 	res.Changes["additions"]++
-	return nil
+	return store.MarkSeatAdditionsBilled(ctx, tx, []string{a.Key}, stored.Number)
 }
 
 // reissue voids an invoice marked for reissue and issues its next revision (SPEC §4.4,
-// §8.5): a renewal with the contract's seats for that term now (none when the contract
-// is cancelled), a new or addition invoice with the same lines; a notice of
-// cancellation is recorded when the voided invoice was already posted.
+// §8.5): a renewal with the seats of §4.2 for that term now (none when the contract is
+// cancelled: its next-term additions are voided with it), a new or addition invoice
+// with the same lines. The money applied to the void invoice moves to the replacement
+// in the same transaction, and what the replacement does not take is held for staff to
+// refund (§4.7). A notice of cancellation is recorded when the voided invoice was
+// already posted.
 func (iv *issuer) reissue(ctx context.Context, tx *sqlx.Tx, old store.Invoice, res *Result) error {
 	n := iv.n
 	why := old.VoidReason
@@ -360,77 +416,41 @@ func (iv *issuer) reissue(ctx context.Context, tx *sqlx.Tx, old store.Invoice, r
 		if err := n.audit(ctx, tx, "invoice_voided", old.Number, "status", old.Status, store.InvoiceVoid, why); err != nil {
 			return err
 		}
+		old.Status = store.InvoiceVoid
 	} else if err := store.ClearReissue(ctx, tx, old.Number); err != nil {
 		return err
 	}
-	prev, err := printable(ctx, tx, old, iv.rounding)
+	row, inv, settled, issue, err := iv.revision(ctx, tx, old)
 	if err != nil {
 		return err
 	}
-	cust, err := store.GetCustomer(ctx, tx, old.CustomerNo)
-	if err != nil {
-		return err
-	}
-	to := invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}
-	row := store.Invoice{NKey: old.NKey, Revision: old.Revision + 1, Kind: old.Kind, CustomerNo: old.CustomerNo, ContractNo: old.ContractNo,
-		OrderNo: old.OrderNo, TermStart: old.TermStart, Replaces: old.Number, Seats: old.Seats, UnitPrice: old.UnitPrice}
-	var inv invoice.Invoice
-	issue := true
-	switch invoice.Kind(old.Kind) {
-	case invoice.KindRenewal:
-		c, err := store.GetContract(ctx, tx, old.ContractNo)
-		if err != nil {
-			return err
-		}
-		seats := c.Seats
-		if c.NextSeats.Valid {
-			seats = int(c.NextSeats.Int64)
-		}
-		if c.CancelAtTermEnd || c.Status != store.StatusActive || seats < 1 {
-			issue = false
-			break
-		}
-		plan, err := store.GetPlan(ctx, tx, c.PlanCode)
-		if err != nil {
-			return err
-		}
-		dates := contract.RenewalDates(n.Calendar, old.TermStart, n.Date, n.Config.Invoice.RenewalLeadDays)
-		cm := iv.common(dates.IssueDate, dates.DueDate, to, plan.Name)
-		cm.ContractNo, cm.Replaces = old.ContractNo, old.Number
-		cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
-		if inv, err = invoice.NewRenewal(cm, old.UnitPrice, seats, invoice.Period{From: old.TermStart, To: contract.TermEnd(old.TermStart)}); err != nil {
-			return fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
-		}
-		row.Seats, row.ShortNotice = seats, dates.ShortNotice
-	default:
-		cm := iv.common(n.Date, contract.DueDate(n.Date, n.Config.Invoice.DueDays), to, prev.Lines[0].Description)
-		cm.ContractNo, cm.OrderNo, cm.Replaces, cm.Subject = prev.ContractNo, prev.OrderNo, old.Number, prev.Subject
-		cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
-		if inv, err = invoice.Build(invoice.Kind(old.Kind), cm, prev.Lines); err != nil {
-			return fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
-		}
-		inv.Perpetual = prev.Perpetual
-	}
-	replacedBy := ""
+	var repl *store.Invoice
 	if issue {
 		stored, err := iv.store(ctx, tx, row, inv)
 		if err != nil {
 			return err
 		}
-		replacedBy = stored.Number
+		repl = &stored
 		res.Changes["reissued"]++
 		if err := n.audit(ctx, tx, "invoice_reissued", stored.Number, "replaces", "", old.Number, why); err != nil {
 			return err
 		}
-	}
-	if old.Paid > 0 {
-		if err := n.exception(ctx, tx, res, store.Exception{NKey: "voided_paid:" + old.Number, Kind: "voided_paid", Subject: old.Number,
-			Message: fmt.Sprintf("取り消した請求書 %s には %s の入金があります。", old.Number, Yen(old.Paid)),
-			Action:  "差し替えの請求書 " + replacedBy + " への充当か返金かを判断してください（nightly payments resolve）。"}); err != nil {
+		if err := iv.moveBilling(ctx, tx, old, stored, settled); err != nil {
 			return err
 		}
+	} else if err := iv.voidNextTermAdditions(ctx, tx, old, why, res); err != nil {
+		return err
+	}
+	if _, held, err := nightBooks(n, tx).moveOff(ctx, old, repl, voidedKind(repl), why); err != nil {
+		return err
+	} else if held > 0 {
+		res.Changes["exceptions"]++
 	}
 	if old.PostedAt.Valid {
+		replacedBy := ""
+		if repl != nil {
+			replacedBy = repl.Number
+		}
 		added, err := store.AddNotice(ctx, tx, store.Notice{Number: old.Number + "-C", Kind: "cancellation", InvoiceNumber: old.Number,
 			ReplacedBy: replacedBy, RunDate: n.Date, CustomerNo: old.CustomerNo}, n.Now)
 		if err != nil {
@@ -438,6 +458,120 @@ func (iv *issuer) reissue(ctx context.Context, tx *sqlx.Tx, old store.Invoice, r
 		}
 		if added {
 			res.Changes["cancellation_notices"]++
+		}
+	}
+	return nil
+}
+
+// voidedKind is the kind of the exception that holds money moved off a void invoice:
+// the excess over its replacement is an overpayment, money of an invoice nothing
+// replaces is held as voided_paid.
+func voidedKind(repl *store.Invoice) string {
+	if repl != nil {
+		return "overpayment"
+	}
+	return "voided_paid"
+}
+
+// revision builds the next revision of a void invoice: a renewal with the contract's
+// seats for that term now, or a new or addition invoice with the same lines. issue is
+// false when nothing replaces it (the contract is cancelled, no longer active, or has
+// no seats left for the term). settled are the additions a reissued renewal counts.
+func (iv *issuer) revision(ctx context.Context, tx *sqlx.Tx, old store.Invoice) (store.Invoice, invoice.Invoice, []string, bool, error) {
+	n := iv.n
+	prev, err := printable(ctx, tx, old, iv.rounding)
+	if err != nil {
+		return store.Invoice{}, invoice.Invoice{}, nil, false, err
+	}
+	cust, err := store.GetCustomer(ctx, tx, old.CustomerNo)
+	if err != nil {
+		return store.Invoice{}, invoice.Invoice{}, nil, false, err
+	}
+	to := invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}
+	row := store.Invoice{NKey: old.NKey, Revision: old.Revision + 1, Kind: old.Kind, CustomerNo: old.CustomerNo, ContractNo: old.ContractNo,
+		OrderNo: old.OrderNo, TermStart: old.TermStart, Replaces: old.Number, Seats: old.Seats, UnitPrice: old.UnitPrice}
+	if invoice.Kind(old.Kind) != invoice.KindRenewal {
+		cm := iv.common(n.Date, contract.DueDate(n.Calendar, n.Date, n.Config.Invoice.DueDays), to, prev.Lines[0].Description)
+		cm.ContractNo, cm.OrderNo, cm.Replaces, cm.Subject = prev.ContractNo, prev.OrderNo, old.Number, prev.Subject
+		cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
+		inv, err := invoice.Build(invoice.Kind(old.Kind), cm, prev.Lines)
+		if err != nil {
+			return row, inv, nil, false, fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
+		}
+		inv.Perpetual = prev.Perpetual
+		return row, inv, nil, true, nil
+	}
+	c, err := store.GetContract(ctx, tx, old.ContractNo)
+	if err != nil {
+		return row, invoice.Invoice{}, nil, false, err
+	}
+	adds, err := store.SeatAdditionsOf(ctx, tx, c.No)
+	if err != nil {
+		return row, invoice.Invoice{}, nil, false, err
+	}
+	seats, settled, err := renewalSeats(ctx, tx, c, adds, old.IssueDate, old.Number)
+	if err != nil {
+		return row, invoice.Invoice{}, nil, false, err
+	}
+	if c.CancelAtTermEnd || c.Status != store.StatusActive || seats < 1 {
+		return row, invoice.Invoice{}, nil, false, nil
+	}
+	plan, err := store.GetPlan(ctx, tx, c.PlanCode)
+	if err != nil {
+		return row, invoice.Invoice{}, nil, false, err
+	}
+	dates := contract.RenewalDates(n.Calendar, old.TermStart, n.Date, n.Config.Invoice.RenewalLeadDays)
+	cm := iv.common(dates.IssueDate, dates.DueDate, to, plan.Name)
+	cm.ContractNo, cm.Replaces = old.ContractNo, old.Number
+	cm.NextTermStart, cm.RequestDeadline = prev.NextTermStart, prev.RequestDeadline
+	inv, err := invoice.NewRenewal(cm, old.UnitPrice, seats, invoice.Period{From: old.TermStart, To: contract.TermEnd(old.TermStart)})
+	if err != nil {
+		return row, inv, nil, false, fmt.Errorf("reissue of invoice %s: %w", old.Number, err)
+	}
+	row.Seats, row.ShortNotice = seats, dates.ShortNotice
+	return row, inv, settled, true, nil
+}
+
+// moveBilling points the seat additions at the revision that replaced a void invoice:
+// an addition invoice's own addition, or the additions a renewal bills for the next
+// term.
+func (iv *issuer) moveBilling(ctx context.Context, tx *sqlx.Tx, old, repl store.Invoice, settled []string) error {
+	if old.Kind == string(invoice.KindAddition) {
+		if err := store.SetSeatAdditionInvoice(ctx, tx, old.NKey, repl.Number); err != nil {
+			return err
+		}
+	}
+	if err := store.RebillSeatAdditions(ctx, tx, old.Number, repl.Number); err != nil {
+		return err
+	}
+	return store.MarkSeatAdditionsBilled(ctx, tx, settled, repl.Number)
+}
+
+// voidNextTermAdditions voids the next-term addition invoices of a renewal voided with
+// nothing to replace it (a cancellation): there is no next term to add seats to. Their
+// money is held for staff to refund.
+func (iv *issuer) voidNextTermAdditions(ctx context.Context, tx *sqlx.Tx, renewal store.Invoice, why string, res *Result) error {
+	if renewal.Kind != string(invoice.KindRenewal) {
+		return nil
+	}
+	invs, err := store.ListInvoices(ctx, tx, store.InvoiceFilter{ContractNo: renewal.ContractNo})
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if inv.Kind != string(invoice.KindAddition) || inv.TermStart != renewal.TermStart || inv.Status == store.InvoiceVoid {
+			continue
+		}
+		if _, err := store.VoidInvoice(ctx, tx, inv.Number, why, iv.n.Date); err != nil {
+			return err
+		}
+		res.Changes["voided"]++
+		if err := iv.n.audit(ctx, tx, "invoice_voided", inv.Number, "status", inv.Status, store.InvoiceVoid, why); err != nil {
+			return err
+		}
+		inv.Status = store.InvoiceVoid
+		if _, _, err := nightBooks(iv.n, tx).moveOff(ctx, inv, nil, "voided_paid", why); err != nil {
+			return err
 		}
 	}
 	return nil

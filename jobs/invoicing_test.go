@@ -63,12 +63,11 @@ var demoInvoices = map[string]wantInvoice{
 	// addition of 2 seats to NP-0001011 from November: the cycle 11-20 to 12-19, one month,
 	// floor(18,000 × 2 × 1 / 12) = 3,000.
 	"order:EC-20261124-0005": {"2026-000019", "addition", "NP-0001011", 0, 2, 18000, 3000, 300, 3300, "2026-12-08", false, ""},
-	// its renewal for 2026-12-20 was issued: the next term's 2 seats on a second invoice,
-	// 12 months, due with the renewal (12-20 − 14 = 12-06 Sun → Fri 12-04).
-	"order:EC-20261124-0005:next": {"2026-000020", "addition", "NP-0001011", 0, 2, 18000, 36000, 3600, 39600, "2026-12-04", false, ""},
-	// the posted renewal of NP-0001012 (16 seats) reduced to 12: revision 1 replaces it;
+	// Its renewal for 2026-12-20 was issued, but the next term's 2 seats are billed on a
+	// second addition invoice only once this one is paid (SPEC §4.2): none tonight.
+	// The posted renewal of NP-0001012 (16 seats) reduced to 12: revision 1 replaces it;
 	// due 12-04 would leave 10 days, so run date + 14 = 12-08.
-	"renewal:NP-0001012:2026-12-20": {"2026-000021", "renewal", "NP-0001012", 1, 12, 18000, 216000, 21600, 237600, "2026-12-08", true, "2026-000011"},
+	"renewal:NP-0001012:2026-12-20": {"2026-000020", "renewal", "NP-0001012", 1, 12, 18000, 216000, 21600, 237600, "2026-12-08", true, "2026-000011"},
 }
 
 func checkDemoInvoices(t *testing.T, db *store.DB) {
@@ -125,8 +124,8 @@ func checkDemoInvoices(t *testing.T, db *store.DB) {
 		if want[n.Number] != n.Kind || !n.PDFSHA256.Valid {
 			t.Errorf("notice %s %s pdf %v", n.Number, n.Kind, n.PDFSHA256.Valid)
 		}
-		if n.Kind == "cancellation" && n.ReplacedBy != "2026-000021" {
-			t.Errorf("notice %s replaced by %q, want 2026-000021", n.Number, n.ReplacedBy)
+		if n.Kind == "cancellation" && n.ReplacedBy != "2026-000020" {
+			t.Errorf("notice %s replaced by %q, want 2026-000020", n.Number, n.ReplacedBy)
 		}
 	}
 }
@@ -162,7 +161,7 @@ func TestInvoicingDemoNight(t *testing.T) {
 		first := runNight(t, env, jobs.Options{})
 		c := changes(first)
 		for k, v := range map[string]int{"invoicing.renewals": 3, "invoicing.short_notice": 1, "invoicing.new": 3, "invoicing.contracts": 3,
-			"invoicing.additions": 3, "invoicing.voided": 1, "invoicing.reissued": 1, "invoicing.cancellation_notices": 1} {
+			"invoicing.additions": 2, "invoicing.voided": 1, "invoicing.reissued": 1, "invoicing.cancellation_notices": 1} {
 			if c[k] != v {
 				t.Errorf("%s = %d, want %d", k, c[k], v)
 			}
@@ -193,7 +192,7 @@ func TestInvoicingDemoNight(t *testing.T) {
 		}
 		qpdfCheck(t, filepath.Join(day, "print", "bundle.pdf"))
 		rep := string(files["report.html"])
-		for _, s := range []string{"郵送してはいけない請求書", "2026-000011", "2026-000021 を代わりに郵送", "2026-000011-C を同封",
+		for _, s := range []string{"郵送してはいけない請求書", "2026-000011", "2026-000020 を代わりに郵送", "2026-000011-C を同封",
 			"支払期限を短縮した更新請求書", "2026-000014", `href="invoices/2026-000015.pdf"`, `href="notices/2026-000011-C.pdf"`, "print/bundle.pdf"} {
 			if !strings.Contains(rep, s) {
 				t.Errorf("report does not show %q", s)
@@ -247,7 +246,7 @@ func checkDispatch(t *testing.T, b []byte) {
 		prev = r[0]
 	}
 	// Tonight's unposted documents are there; the void one and the posted ones are not.
-	for _, n := range []string{"2026-000012", "2026-000021", "2026-000011-C", "2026-000006-R"} {
+	for _, n := range []string{"2026-000012", "2026-000020", "2026-000011-C", "2026-000006-R"} {
 		if !seen[n] {
 			t.Errorf("dispatch list lacks %s", n)
 		}
@@ -257,8 +256,8 @@ func checkDispatch(t *testing.T, b []byte) {
 			t.Errorf("dispatch list holds %s, which must not be posted", n)
 		}
 	}
-	if len(rows)-1 != 13 {
-		t.Errorf("dispatch list has %d documents, want 13 (10 invoices, 3 notices)", len(rows)-1)
+	if len(rows)-1 != 12 {
+		t.Errorf("dispatch list has %d documents, want 12 (9 invoices, 3 notices)", len(rows)-1)
 	}
 }
 
@@ -535,7 +534,7 @@ func TestInvoicingRefusesBadOrders(t *testing.T) {
 		}
 	}
 	s := runNight(t, env, jobs.Options{})
-	if c := changes(s); c["invoicing.new"] != 3 || c["invoicing.additions"] != 3 {
+	if c := changes(s); c["invoicing.new"] != 3 || c["invoicing.additions"] != 2 {
 		t.Errorf("the good orders: %v", c)
 	}
 	xs, _ := store.OpenExceptions(ctx, db)
@@ -558,8 +557,8 @@ func TestInvoicingRefusesBadOrders(t *testing.T) {
 	}
 	var last int
 	db.GetContext(ctx, &last, "SELECT last_seq FROM invoice_counters WHERE year = 2026")
-	if last != 21 {
-		t.Errorf("counter %d after the night, want 21: a refused order took a number", last)
+	if last != 20 {
+		t.Errorf("counter %d after the night, want 20: a refused order took a number", last)
 	}
 	if c := nonZero(changes(runNight(t, env, jobs.Options{}))); len(c) != 0 {
 		t.Errorf("rerun changed %v", c)

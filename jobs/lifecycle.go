@@ -14,12 +14,17 @@ import (
 // flat however many contracts there are.
 const lifecyclePage = 500
 
-// Lifecycle rolls over paid terms, suspends unpaid ones at term end (unless staff hold
-// them), ends cancelled ones, and records the payment reminders that are due (SPEC
-// §4.5, §4.6). Overdue renewals are listed by the report from the same data.
+// Lifecycle puts paid additions into effect on their effective cycle (SPEC §4.2), rolls
+// over paid terms, suspends unpaid ones (unless staff hold them) from the day after
+// both the term end and the renewal's due date, ends cancelled ones, and records the
+// payment reminders that are due (§4.5, §4.6). Overdue renewals are listed by the
+// report from the same data.
 func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	policy := contract.Policy{ReminderDays: n.Config.Invoice.ReminderDays}
+	if err := n.Tx(ctx, func(tx *sqlx.Tx) error { return n.applyAdditions(ctx, tx, &res) }); err != nil {
+		return res, err
+	}
 	after := ""
 	for {
 		if err := ctx.Err(); err != nil {
@@ -96,27 +101,13 @@ func (n *Night) decide(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow,
 	}
 	switch d.Action {
 	case contract.ActionRollOver:
-		next := contract.NextStart(row.TermStart)
-		seats := int(row.RenewalSeats.Int64)
-		if seats == 0 {
-			seats = row.Seats
-		}
-		price := row.RenewalUnitPrice.Int64
-		if price == 0 {
-			price = row.UnitPrice
-		}
-		ok, err := store.RollOver(ctx, tx, row.No, row.TermStart, next, contract.TermEnd(next), seats, price, n.Date, n.Now)
-		if err != nil || !ok {
-			return err
-		}
-		res.Changes["rolled_over"]++
-		return n.audit(ctx, tx, "rolled_over", row.No, "term_start", row.TermStart.String(), next.String(), d.Reason)
+		return n.rollOver(ctx, tx, row, d, res)
 	case contract.ActionSuspend:
 		ok, err := store.SetContractStatus(ctx, tx, row.No, store.StatusSuspended, n.Date, n.Now)
 		if err != nil || !ok {
 			return err
 		}
-		if _, err := store.SetInvoiceStatus(ctx, tx, row.RenewalNumber.String, row.RenewalStatus.String, store.InvoiceLapsed); err != nil {
+		if err := n.lapse(ctx, tx, row); err != nil {
 			return err
 		}
 		if _, err := store.AddTask(ctx, tx, store.Task{NKey: "stop:" + row.No + ":" + row.TermEnd.String(), Kind: "stop_service",
@@ -135,6 +126,8 @@ func (n *Night) decide(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow,
 		return n.audit(ctx, tx, "ended", row.No, "status", store.StatusActive, store.StatusEnded, d.Reason)
 	case contract.ActionHeld:
 		res.Seen["held"]++
+	case contract.ActionAwaitRenewal:
+		res.Seen["awaiting_renewal"]++
 	case contract.ActionNoRenewalInvoice:
 		return n.exception(ctx, tx, res, store.Exception{NKey: "no_renewal:" + row.No + ":" + row.TermEnd.String(),
 			Kind: "no_renewal_invoice", Subject: row.No,
@@ -144,6 +137,69 @@ func (n *Night) decide(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow,
 		return n.exception(ctx, tx, res, store.Exception{NKey: "invalid_contract:" + row.No + ":" + row.TermEnd.String(),
 			Kind: "invalid_contract", Subject: row.No, Message: "契約 " + row.No + " のデータが不正です: " + d.Reason,
 			Action: "契約データを修正し、この日付を再実行してください（nightly run --date " + n.Date.String() + "）。"})
+	}
+	return nil
+}
+
+// rollOver starts the next term of a contract whose renewal is paid (SPEC §4.6): the
+// day after the old term's end whatever the payment date, at the renewal's locked price,
+// with the renewal's seats plus the paid next-term additions (§4.2), which go into the
+// new term's base.
+func (n *Night) rollOver(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow, d contract.Decision, res *Result) error {
+	next := contract.NextStart(row.TermStart)
+	renewal := int(row.RenewalSeats.Int64)
+	if renewal == 0 {
+		renewal = row.Seats
+	}
+	price := row.RenewalUnitPrice.Int64
+	if price == 0 {
+		price = row.UnitPrice
+	}
+	rows, err := store.SeatAdditionsOf(ctx, tx, row.No)
+	if err != nil {
+		return err
+	}
+	seats, inBase := contract.RollOverSeats(renewal, next, seatAdditions(rows, ""))
+	ok, err := store.RollOver(ctx, tx, row.No, row.TermStart, next, contract.TermEnd(next), seats, price, n.Date, n.Now)
+	if err != nil || !ok {
+		return err
+	}
+	if err := store.MarkSeatAdditionsInBase(ctx, tx, inBase, n.Date); err != nil {
+		return err
+	}
+	res.Changes["rolled_over"]++
+	if err := n.audit(ctx, tx, "rolled_over", row.No, "term_start", row.TermStart.String(), next.String(), d.Reason); err != nil {
+		return err
+	}
+	if seats == row.Seats {
+		return nil
+	}
+	return n.audit(ctx, tx, "rollover_seats", row.No, "seats", fmt.Sprint(row.Seats), fmt.Sprint(seats),
+		fmt.Sprintf("次期の数量: 継続請求書の %d ライセンスと入金済みの次期分の追加 %d ライセンス", renewal, seats-renewal))
+}
+
+// lapse marks the renewal of a suspended contract lapsed, with the next-term addition
+// invoices of that term (there is no next term to add seats to), and moves the money
+// paid on them into exceptions for staff to refund (SPEC §4.7, §4.8).
+func (n *Night) lapse(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow) error {
+	invs, err := store.ListInvoices(ctx, tx, store.InvoiceFilter{ContractNo: row.No})
+	if err != nil {
+		return err
+	}
+	b := nightBooks(n, tx)
+	for _, inv := range invs {
+		lapses := inv.Number == row.RenewalNumber.String ||
+			(inv.Kind == "addition" && inv.TermStart == contract.NextStart(row.TermStart) && inv.Status != store.InvoiceVoid)
+		if !lapses || inv.Status == store.InvoiceLapsed {
+			continue
+		}
+		if _, err := store.SetInvoiceStatus(ctx, tx, inv.Number, inv.Status, store.InvoiceLapsed); err != nil {
+			return err
+		}
+		inv.Status = store.InvoiceLapsed
+		if _, _, err := b.moveOff(ctx, inv, nil, "lapsed_paid", "契約の停止により失効"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

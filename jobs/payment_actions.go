@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
 )
@@ -42,9 +43,8 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 		if t.Kind != "credit" || t.Cancelled || t.Status == store.TxnReversed || t.Status == store.TxnReversal || t.Status == store.TxnIgnored {
 			return fmt.Errorf("resolve transfer %d: it is not a payment that can be booked (%s, status %s)", txnID, t.Kind, t.Status)
 		}
-		var invs []store.Invoice
+		b := staffBooks(env, tx, today)
 		customer := ""
-		var open int64
 		for _, no := range invoices {
 			inv, err := store.GetInvoice(ctx, tx, no)
 			if store.IsNoRows(err) {
@@ -53,64 +53,44 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 			if err != nil {
 				return err
 			}
-			if inv.Status == store.InvoiceVoid {
+			switch inv.Status {
+			case store.InvoiceVoid:
 				return fmt.Errorf("resolve transfer %d: invoice %s is void; name the invoice that replaced it", txnID, no)
+			case store.InvoiceLapsed:
+				return fmt.Errorf("resolve transfer %d: invoice %s lapsed when its contract was suspended; refund the transfer (exceptions close --refund)", txnID, no)
 			}
 			if customer != "" && inv.CustomerNo != customer {
-				return fmt.Errorf("resolve transfer %d: invoices %s and %s are of different customers (%s, %s)", txnID, invs[0].Number, no, customer, inv.CustomerNo)
+				return fmt.Errorf("resolve transfer %d: invoices %s and %s are of different customers (%s, %s)", txnID, invoices[0], no, customer, inv.CustomerNo)
 			}
 			customer = inv.CustomerNo
-			invs = append(invs, inv)
 		}
-		before, err := store.PaymentsOfTxn(ctx, tx, txnID)
+		// Take back what the night (or staff before) booked from this transfer; the
+		// invoices' open amounts are then read again.
+		before, err := b.unbook(ctx, txnID, why)
 		if err != nil {
 			return err
 		}
-		// Undo what the night booked from this transfer; the invoices' open amounts are
-		// then read again.
-		for _, p := range before {
-			if p.Reversed {
-				continue
-			}
-			if err := store.AddPaid(ctx, tx, p.InvoiceNumber, -p.Amount); err != nil {
+		opens := make([]bankfeed.OpenInvoice, len(invoices))
+		var open int64
+		for i, no := range invoices {
+			inv, err := store.GetInvoice(ctx, tx, no)
+			if err != nil {
 				return err
 			}
-			if err := store.DeletePayment(ctx, tx, p.ID); err != nil {
-				return err
-			}
+			opens[i] = bankfeed.OpenInvoice{Number: no, CustomerNo: inv.CustomerNo, Open: inv.Total - inv.Paid, Total: inv.Total}
+			open += max(inv.Total-inv.Paid, 0)
 		}
-		for i, inv := range invs {
-			if invs[i], err = store.GetInvoice(ctx, tx, inv.Number); err != nil {
-				return err
-			}
-			open += invs[i].Total - invs[i].Paid
+		applied, excess := bankfeed.Split(t.Amount+fee, opens)
+		if excess > 0 {
+			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d) is more than invoices %s still owe (¥%d); name more invoices, or refund the transfer instead (exceptions close --refund)",
+				txnID, t.Amount+fee, fee, strings.Join(invoices, ","), open)
 		}
-		left := t.Amount + fee
-		if left > open {
-			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d) is more than invoices %s still owe (¥%d); name more invoices, or book ¥%d and refund the rest by closing the exception instead",
-				txnID, t.Amount+fee, fee, strings.Join(invoices, ","), open, open)
-		}
-		for i, inv := range invs {
-			amt := min(left, inv.Total-inv.Paid)
-			if i == len(invs)-1 {
-				amt = left
-			}
-			if amt <= 0 {
-				continue
-			}
-			left -= amt
-			pf := int64(0)
+		for i, a := range applied {
+			p := payment{Invoice: a.Invoice, Amount: a.Amount, RuleName: "staff"}
 			if i == 0 {
-				pf = fee
+				p.Fee = fee
 			}
-			if _, err := store.AddPayment(ctx, tx, store.Payment{TxnID: txnID, InvoiceNumber: inv.Number, Amount: amt, Fee: pf, Rule: 0,
-				RuleName: "staff", RunDate: today, CreatedBy: env.Who, CreatedAt: now}); err != nil {
-				return err
-			}
-			if err := store.AddPaid(ctx, tx, inv.Number, amt); err != nil {
-				return err
-			}
-			if err := afterPaid(ctx, tx, env, inv.Number, today, today); err != nil {
+			if _, err := b.apply(ctx, t, p); err != nil {
 				return err
 			}
 		}
@@ -126,9 +106,6 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 			if err := store.PutLearnedFee(ctx, tx, customer, fee, env.Who, now); err != nil {
 				return err
 			}
-		}
-		if _, err := store.CloseException(ctx, tx, TxnExceptionKey(txnID), env.Who, why, now); err != nil {
-			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{At: now.UTC(), Who: env.Who, Action: "payment_resolved",
 			Subject: fmt.Sprintf("bank_txn:%d", txnID), Field: "invoices", FromValue: paymentList(before), ToValue: strings.Join(invoices, ","),

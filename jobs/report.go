@@ -29,10 +29,13 @@ type ReportData struct {
 	// ShortNotice are the renewals issued tonight with a shortened notice (SPEC §4.3).
 	ShortNotice []store.Invoice
 	Exceptions  []store.Exception
-	Tasks       []TaskLine
-	Overdue     []store.OverdueRenewal
-	Events      []store.ContractEvent
-	Held        []store.HeldContract
+	// Invariant are the open `invariant` exceptions: the money check of SPEC §4.8 failed
+	// and the report leads with them in red.
+	Invariant []store.Exception
+	Tasks     []TaskLine
+	Overdue   []store.OverdueRenewal
+	Events    []store.ContractEvent
+	Held      []store.HeldContract
 	// Requests are the reduction and cancellation requests received tonight and those
 	// still awaiting a reply, overdue replies first (SPEC §9.2).
 	Requests []RequestLine
@@ -109,6 +112,11 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 	}
 	if d.Exceptions, err = store.OpenExceptions(ctx, q); err != nil {
 		return d, err
+	}
+	for _, x := range d.Exceptions {
+		if x.Kind == "invariant" {
+			d.Invariant = append(d.Invariant, x)
+		}
 	}
 	tasks, err := store.OpenTasks(ctx, q)
 	if err != nil {

@@ -62,7 +62,7 @@ type Options struct {
 // Summary is the outcome of one night, printed by `nightly run --json`.
 type Summary struct {
 	RunDate  string        `json:"run_date"`
-	Status   string        `json:"status"` // ok | failed | dry-run
+	Status   string        `json:"status"` // ok | failed | dry-run | invariant (done, but the money check failed)
 	Steps    []StepSummary `json:"steps"`
 	Error    string        `json:"error,omitempty"`
 	Duration float64       `json:"duration_seconds"`
@@ -108,6 +108,7 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 		return nil, err
 	}
 	var out []Summary
+	var broken []string
 	for _, d := range dates {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -117,6 +118,12 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 		if err != nil {
 			return out, err
 		}
+		if s.Status == "invariant" {
+			broken = append(broken, s.RunDate) // the next night still runs (SPEC §4.8)
+		}
+	}
+	if len(broken) > 0 {
+		return out, fmt.Errorf("night %s: %w", strings.Join(broken, ", "), ErrMoneyInvariant)
 	}
 	return out, nil
 }
@@ -189,6 +196,13 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 			runErr = fmt.Errorf("stopped before step %s: %w", step.Name, err)
 			break
 		}
+		if step.Name == "report" && len(opts.Only) == 0 {
+			// The money check of every full night (SPEC §4.8), before the report shows it.
+			if err := n.checkMoney(ctx); err != nil {
+				runErr = fmt.Errorf("money check: %w", err)
+				break
+			}
+		}
 		n.progress("%s: %s …", date, step.Name)
 		t0 := time.Now()
 		res, err := step.Run(ctx, n)
@@ -218,6 +232,8 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 		sum.Status, sum.Error = "failed", runErr.Error()
 	case opts.DryRun:
 		sum.Status = "dry-run"
+	case len(n.moneyGaps) > 0:
+		sum.Status, sum.Error = "invariant", describeGaps(n.moneyGaps)
 	default:
 		sum.Status = "ok"
 	}

@@ -77,7 +77,16 @@ type Payment struct {
 	Reversed      bool          `db:"reversed"`
 	CreatedBy     string        `db:"created_by"`
 	CreatedAt     time.Time     `db:"created_at"`
+	// MovedTo names where the money went when the invoice was voided or lapsed: the
+	// replacing invoice's number, or "exception:<key>" (SPEC §4.7, §4.8); MovedOn is the
+	// day. A payment counts as applied only when neither Reversed nor moved.
+	MovedTo string        `db:"moved_to"`
+	MovedOn calendar.Date `db:"moved_on"`
 }
+
+// Active reports whether the payment's money is applied to its invoice: not reversed by
+// the bank and not moved off.
+func (p Payment) Active() bool { return !p.Reversed && p.MovedTo == "" }
 
 // PayerAlias is a payer name staff once resolved to a customer.
 type PayerAlias struct {
@@ -208,7 +217,7 @@ func TxnsWithStatus(ctx context.Context, e sqlx.ExtContext, status string) ([]Ba
 }
 
 var paymentCols = []string{"txn_id", "invoice_number", "amount", "fee", "rule", "rule_name", "review", "run_date", "reversed",
-	"created_by", "created_at"}
+	"created_by", "created_at", "moved_to", "moved_on"}
 
 // AddPayment records a payment unless the transfer already paid that invoice; it
 // reports whether it was new.
@@ -276,14 +285,22 @@ func MatchableInvoices(ctx context.Context, e sqlx.ExtContext) ([]Invoice, error
 	return out, nil
 }
 
-// ReplacementOf returns the invoice that replaced a voided one (not void itself);
-// IsNoRows(err) when there is none.
-func ReplacementOf(ctx context.Context, e sqlx.ExtContext, number string) (Invoice, error) {
-	var inv Invoice
-	if err := sqlx.GetContext(ctx, e, &inv, "SELECT * FROM invoices WHERE replaces = ? AND status <> 'void' ORDER BY number DESC LIMIT 1", number); err != nil {
-		return inv, fmt.Errorf("replacement of invoice %s: %w", number, err)
+// Replacements maps the number of every replaced invoice to the number of the revision
+// that replaced it, so that a transfer quoting a void number pays its replacement
+// (SPEC §4.7).
+func Replacements(ctx context.Context, e sqlx.ExtContext) (map[string]string, error) {
+	var rows []struct {
+		Replaces string `db:"replaces"`
+		Number   string `db:"number"`
 	}
-	return inv, nil
+	if err := sqlx.SelectContext(ctx, e, &rows, "SELECT replaces, number FROM invoices WHERE replaces <> '' ORDER BY number"); err != nil {
+		return nil, fmt.Errorf("replaced invoices: %w", err)
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Replaces] = r.Number
+	}
+	return m, nil
 }
 
 // PayerAliases returns every learned alias.
@@ -368,4 +385,13 @@ func AccountKeyByNumber(ctx context.Context, e sqlx.ExtContext, number string) (
 		return "", nil
 	}
 	return keys[0], nil
+}
+
+// AccountKeys returns every bank account the night has seen, in order.
+func AccountKeys(ctx context.Context, e sqlx.ExtContext) ([]string, error) {
+	var keys []string
+	if err := sqlx.SelectContext(ctx, e, &keys, "SELECT account FROM bank_accounts ORDER BY account"); err != nil {
+		return nil, fmt.Errorf("bank accounts: %w", err)
+	}
+	return keys, nil
 }

@@ -33,7 +33,8 @@ func CompleteTask(ctx context.Context, e sqlx.ExtContext, key, who string, now t
 	return n == 1, err
 }
 
-var exceptionCols = []string{"nkey", "run_date", "kind", "subject", "message", "action", "suggestions", "status", "closed_by", "closed_why", "closed_at"}
+var exceptionCols = []string{"nkey", "run_date", "kind", "subject", "message", "action", "suggestions", "status", "closed_by", "closed_why",
+	"closed_at", "txn_id", "held", "refund", "refunded_on"}
 
 // AddException records an exception for staff unless one with its key exists (a rerun
 // does not repeat it); it reports whether it was new.
@@ -147,10 +148,11 @@ func RecentRuns(ctx context.Context, e sqlx.ExtContext, n int) ([]Run, error) {
 	return rs, nil
 }
 
-// LastSuccessfulDate returns the latest run date that finished ok (zero when none).
+// LastSuccessfulDate returns the latest run date whose night was done: finished ok, or
+// with the money check failed, whose work is committed (zero when none).
 func LastSuccessfulDate(ctx context.Context, e sqlx.ExtContext) (calendar.Date, error) {
 	var d calendar.Date
-	err := sqlx.GetContext(ctx, e, &d, "SELECT run_date FROM runs WHERE status = 'ok' ORDER BY run_date DESC LIMIT 1")
+	err := sqlx.GetContext(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant') ORDER BY run_date DESC LIMIT 1")
 	if IsNoRows(err) {
 		return calendar.Date{}, nil
 	}

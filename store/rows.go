@@ -172,6 +172,15 @@ type Exception struct {
 	ClosedBy    string        `db:"closed_by"`
 	ClosedWhy   string        `db:"closed_why"`
 	ClosedAt    sql.NullTime  `db:"closed_at"`
+	// TxnID is the transfer the exception is about (SPEC §4.8), if any.
+	TxnID sql.NullInt64 `db:"txn_id"`
+	// Held is the yen of that transfer the exception holds while it is open: all of an
+	// unidentified or after-suspension transfer, an overpayment's excess, money moved off
+	// a void or lapsed invoice; 0 for a flag (review, partial, addition_late).
+	Held int64 `db:"held"`
+	// Refund is what staff recorded as refunded when closing it, on RefundedOn.
+	Refund     int64         `db:"refund"`
+	RefundedOn calendar.Date `db:"refunded_on"`
 }
 
 // Notice is a reminder (お支払いのお願い) or a notice of cancellation (請求書取消のお知らせ).

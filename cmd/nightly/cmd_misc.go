@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -142,5 +143,41 @@ func cmdConfig(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	fmt.Fprint(a.stdout, s)
+	return exitOK
+}
+
+// cmdCheck runs the money check of SPEC §4.8 alone: exit 0 when every yen received is
+// applied, held for staff or refunded and every invoice's paid adds up, else 1 with
+// the differences.
+func cmdCheck(ctx context.Context, a *app, args []string) int {
+	fs, cf := newFlags(a, findCommand("check"))
+	asJSON := fs.Bool("json", false, "print one JSON object per difference (none when the books add up)")
+	if _, code, ok := parseOrUsage(fs, args); !ok {
+		return code
+	}
+	env, closeEnv, err := a.open(ctx, cf)
+	if err != nil {
+		return a.fail(err)
+	}
+	defer closeEnv()
+	gaps, err := jobs.CheckMoney(ctx, env.DB)
+	if err != nil {
+		return a.fail(err)
+	}
+	for _, g := range gaps {
+		if *asJSON {
+			b, _ := json.Marshal(map[string]any{"kind": g.Kind, "subject": g.Subject, "want": g.Want, "got": g.Got})
+			fmt.Fprintln(a.stdout, string(b))
+			continue
+		}
+		fmt.Fprintln(a.stdout, jobs.DescribeGap(g))
+	}
+	if len(gaps) > 0 {
+		fmt.Fprintf(a.stderr, "nightly: check: %d differences: %v\n", len(gaps), jobs.ErrMoneyInvariant)
+		return exitFailure
+	}
+	if !*asJSON {
+		fmt.Fprintln(a.stdout, "ok: every yen received is applied to invoices, held for staff or refunded; every invoice's paid adds up (SPEC §4.8)")
+	}
 	return exitOK
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
@@ -47,6 +48,8 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 	fs, cf := newFlags(a, c)
 	asJSON := fs.Bool("json", false, "list: one JSON object per exception")
 	why := fs.String("why", "", "close: what was done, kept in the audit trail")
+	refund := fs.Int64("refund", 0, "close: the yen refunded to the customer, for an exception that holds money (exactly what it holds)")
+	on := fs.String("on", "", "close --refund: the day the refund was made (YYYY-MM-DD)")
 	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
 		switch {
 		case pos[0] == "list" && len(pos) == 1:
@@ -57,14 +60,29 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 			for _, x := range xs {
 				if *asJSON {
 					b, _ := json.Marshal(map[string]any{"id": x.NKey, "run_date": x.RunDate.String(), "kind": x.Kind, "subject": x.Subject,
-						"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions)})
+						"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions), "held": x.Held})
 					fmt.Fprintln(a.stdout, string(b))
 					continue
 				}
 				fmt.Fprintf(a.stdout, "%s  %s  %s\n  → %s\n", x.NKey, jobs.ExceptionKindName(x.Kind), x.Message, x.Action)
 			}
 			return exitOK
+		case pos[0] == "close" && len(pos) == 2 && *refund != 0:
+			day, err := calendar.ParseDate(*on)
+			if err != nil {
+				fmt.Fprintf(a.stderr, "nightly: exceptions close --refund: --on %q: %v (the day the refund was made, YYYY-MM-DD)\n", *on, err)
+				return exitUsage
+			}
+			if err := jobs.RefundException(ctx, env, pos[1], *refund, day, *why); err != nil {
+				return a.fail(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: closed, refund of %s on %s recorded\n", pos[1], jobs.Yen(*refund), day)
+			return exitOK
 		case pos[0] == "close" && len(pos) == 2:
+			if *on != "" {
+				fmt.Fprintln(a.stderr, "nightly: exceptions close: --on goes with --refund YEN")
+				return exitUsage
+			}
 			if err := jobs.CloseException(ctx, env, pos[1], *why); err != nil {
 				return a.fail(err)
 			}

@@ -1,0 +1,106 @@
+package jobs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/npress/nightly/bankfeed"
+	"github.com/npress/nightly/store"
+)
+
+// maxFeeHint is the largest shortfall a partial-payment exception offers to accept as a
+// bank fee.
+const maxFeeHint = 1100
+
+// matchException is the exception a match result leaves for staff (SPEC §6.7), with the
+// yen of the transfer it holds: all of it when nothing was applied (unknown payer,
+// ambiguous), the excess of an overpayment, nothing for a partial payment or a match
+// to review. nil when the match is clean.
+func matchException(t store.BankTxn, r bankfeed.Result, invs map[string]store.Invoice) (*store.Exception, int64) {
+	resolve := fmt.Sprintf("nightly payments resolve %d --invoice N[,N…] [--fee YEN] --why 理由", t.ID)
+	x := store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: t.RunDate, Subject: txnSubject(t), Suggestions: suggestionsJSON(r.Suggestions)}
+	list := appliedList(r.Applied)
+	switch r.Exception {
+	case "":
+		if !r.Review {
+			return nil, 0
+		}
+		x.Kind = "review"
+		x.Message = fmt.Sprintf("%s を名前の類似（規則4）で請求書 %s に充当しました。確認してください。", txnSubject(t), list)
+		x.Action = "正しければ確認済みとして閉じ、誤りなら `" + resolve + "` で充当し直してください。"
+		return &x, 0
+	case bankfeed.ExceptionPartial:
+		short := int64(0)
+		var numbers []string
+		for _, a := range r.Applied {
+			inv := invs[a.Invoice]
+			short += inv.Total - inv.Paid - a.Amount
+			numbers = append(numbers, a.Invoice)
+		}
+		x.Kind = "partial"
+		x.Message = fmt.Sprintf("%s は一部入金です。請求書 %s に充当しました（残額 %s）。", txnSubject(t), list, Yen(short))
+		x.Action = "残額の入金を待つか、お客様に確認してください。別の請求書への入金だった場合は `" + resolve + "` で充当し直してください。"
+		if short <= maxFeeHint {
+			x.Action += fmt.Sprintf("残額 %s を振込手数料として受け入れる場合は `nightly payments resolve %d --invoice %s --fee %d --why 理由`（以後この顧客の手数料として学習します）。",
+				Yen(short), t.ID, strings.Join(numbers, ","), short)
+		}
+		return &x, 0
+	case bankfeed.ExceptionOverpayment:
+		x.Kind = "overpayment"
+		x.Message = fmt.Sprintf("%s は過入金です。請求書 %s に充当し、%s 多く入金されています。", txnSubject(t), list, Yen(r.Refund))
+		if len(r.Applied) == 0 {
+			x.Message = fmt.Sprintf("%s は過入金です。このお客様に未入金の請求書がないため、%s 全額をお預かりしています。", txnSubject(t), Yen(r.Refund))
+		}
+		x.Action = fmt.Sprintf("超過分 %s を返金したら `%s` で記録して閉じてください。", Yen(r.Refund), refundCommand(x.NKey, r.Refund))
+		return &x, r.Refund
+	case bankfeed.ExceptionAmbiguous:
+		x.Kind = "ambiguous"
+		x.Message = fmt.Sprintf("%s は複数の請求書（の組み合わせ）に同じように当てはまるため、充当していません。", txnSubject(t))
+		if r.Note != "" && strings.Contains(r.Note, "search") {
+			x.Message = fmt.Sprintf("%s は未入金の請求書が多く、組み合わせを特定しきれないため、充当していません。", txnSubject(t))
+		}
+		x.Action = "候補から正しい請求書を選び `" + resolve + "` で充当してください。"
+		return &x, t.Amount
+	}
+	x.Kind = "unknown"
+	x.Message = fmt.Sprintf("%s の振込人を特定できないため、充当していません。", txnSubject(t))
+	x.Action = "候補を確認し、お客様が分かれば `" + resolve + "` で充当してください（振込人名を学習します）。該当がなければ返金してから `" + refundCommand(x.NKey, t.Amount) + "`。"
+	return &x, t.Amount
+}
+
+// accountUnknown is the exception for a bank CSV row whose account cannot be decided
+// (SPEC §6.1): held whole until staff book it.
+func accountUnknown(t store.BankTxn) store.Exception {
+	return store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: t.RunDate, Kind: "account_unknown", Subject: txnSubject(t),
+		Message: fmt.Sprintf("%s は口座番号のない銀行CSVの行で、どの口座への入金か判別できないため、充当していません。", txnSubject(t)),
+		Action: fmt.Sprintf("入金先の口座と請求書を確認し、`nightly payments resolve %d --invoice N --why 理由` で充当してください。"+
+			"以後のために設定の [bank] default_account（またはCSVプロファイルの default_account）を指定してください。", t.ID),
+		Suggestions: "[]"}
+}
+
+// afterSuspension is the exception for a transfer that pays an invoice of a suspended
+// contract or a lapsed invoice (SPEC §4.7): held whole for staff.
+func afterSuspension(t store.BankTxn, inv store.Invoice, r bankfeed.Result) store.Exception {
+	sugg := append([]bankfeed.Suggestion{{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo, Amount: inv.Total - inv.Paid,
+		Score: 900, Reason: "停止中の契約の請求書"}}, r.Suggestions...)
+	return store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: t.RunDate, Kind: "after_suspension", Subject: txnSubject(t),
+		Message: fmt.Sprintf("%s は停止中の契約 %s（請求書 %s、%s）への入金と見られます。停止後の入金は自動では充当していません。",
+			txnSubject(t), inv.ContractNo, inv.Number, statusJa(inv.Status)),
+		Action:      "返金するか契約を再開するかを判断してください。返金したら `" + refundCommand(TxnExceptionKey(t.ID), t.Amount) + "` で記録して閉じてください。",
+		Suggestions: suggestionsJSON(sugg)}
+}
+
+// appliedList names the invoices of a match for the audit trail and staff ("2026-000012,
+// 2026-000013").
+func appliedList(as []bankfeed.Applied) string {
+	numbers := make([]string, len(as))
+	for i, a := range as {
+		numbers[i] = a.Invoice
+	}
+	return strings.Join(numbers, ", ")
+}
+
+// refundCommand is the command that records a refund of yen held by exception key.
+func refundCommand(key string, yen int64) string {
+	return fmt.Sprintf("nightly exceptions close %s --refund %d --on 返金日 --why 理由", key, yen)
+}

@@ -1,0 +1,125 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/mailintake"
+	"github.com/npress/nightly/store"
+)
+
+// seatAdditions turns stored additions into the values of the seat arithmetic
+// (contract.SeatsOn and friends). An addition billed by the invoice numbered rebill
+// counts as not billed: that renewal is being voided and reissued.
+func seatAdditions(rows []store.SeatAddition, rebill string) []contract.SeatAddition {
+	out := make([]contract.SeatAddition, len(rows))
+	for i, r := range rows {
+		out[i] = contract.SeatAddition{Key: r.Key, Term: r.TermStart, Seats: r.Seats, Ordered: r.OrderedOn, FirstCycle: r.FirstCycle,
+			Confirmed: r.ConfirmedOn, Effective: r.EffectiveOn, InBase: r.InBase, Billed: r.BilledBy != "" && r.BilledBy != rebill}
+	}
+	return out
+}
+
+// reductionFor returns the accepted reduction of a contract's next term (its target and
+// the day its request was received, SPEC §4.2), or nil when the next term has none.
+func reductionFor(ctx context.Context, q sqlx.ExtContext, c store.Contract) (*contract.Reduction, error) {
+	if !c.NextSeats.Valid || c.TermEnd.IsZero() {
+		return nil, nil
+	}
+	red := &contract.Reduction{Target: int(c.NextSeats.Int64)}
+	rs, err := store.RequestsOfContract(ctx, q, c.No)
+	if err != nil {
+		return nil, err
+	}
+	next := c.TermEnd.AddDays(1)
+	for _, r := range rs { // oldest first: the latest applied reduction wins
+		if r.Applied && r.TermStart == next && r.Kind == string(mailintake.KindReduction) &&
+			(r.Status == store.RequestAccepted || r.Status == store.RequestLate) {
+			red.Received = calendar.InTokyo(r.ReceivedAt)
+		}
+	}
+	return red, nil
+}
+
+// renewalSeats returns the seats the renewal of c's next term bills when issued on
+// issue, and the additions it settles for that term (SPEC §4.2). rebill names the
+// renewal being voided and reissued, whose additions are counted again ("" for a first
+// issue).
+func renewalSeats(ctx context.Context, q sqlx.ExtContext, c store.Contract, rows []store.SeatAddition, issue calendar.Date, rebill string) (int, []string, error) {
+	red, err := reductionFor(ctx, q, c)
+	if err != nil {
+		return 0, nil, err
+	}
+	seats, settled := contract.RenewalSeats(c.TermStart, c.Seats, seatAdditions(rows, rebill), issue, red)
+	return seats, settled, nil
+}
+
+// SeatsInEffect returns the seats in effect on day of each contract given (SPEC §4.2):
+// its term's seats plus the paid additions in effect by then. The command line, the web
+// and mail intake's reduction checks read seats through it.
+func SeatsInEffect(ctx context.Context, q sqlx.ExtContext, cs []store.Contract, day calendar.Date) (map[string]int, error) {
+	nos := make([]string, len(cs))
+	for i, c := range cs {
+		nos[i] = c.No
+	}
+	adds, err := store.SeatAdditionsOfContracts(ctx, q, nos)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(cs))
+	for _, c := range cs {
+		out[c.No] = contract.SeatsOn(c.TermStart, c.Seats, seatAdditions(adds[c.No], ""), day)
+	}
+	return out, nil
+}
+
+// nextTermSeats returns the seats a contract holds once every paid addition of its term
+// is in effect: what its next term would start with if nothing changed. A reduction
+// request ("15 → 10", "remove 5") is read against it.
+func nextTermSeats(ctx context.Context, q sqlx.ExtContext, c store.Contract) (int, error) {
+	rows, err := store.SeatAdditionsOf(ctx, q, c.No)
+	if err != nil {
+		return 0, err
+	}
+	return contract.SeatsHeld(c.TermStart, c.Seats, seatAdditions(rows, "")), nil
+}
+
+// applyAdditions puts the paid additions whose effective cycle has come into effect
+// (SPEC §4.2: the night switches the seats, not the provisioning task), each recorded
+// in the audit trail with the seats in effect before and after.
+func (n *Night) applyAdditions(ctx context.Context, tx sqlx.ExtContext, res *Result) error {
+	due, err := store.SeatAdditionsTakingEffect(ctx, tx, n.Date)
+	if err != nil {
+		return err
+	}
+	for _, a := range due {
+		c, err := store.GetContract(ctx, tx, a.ContractNo)
+		if err != nil {
+			return err
+		}
+		rows, err := store.SeatAdditionsOf(ctx, tx, c.No)
+		if err != nil {
+			return err
+		}
+		adds := seatAdditions(rows, "")
+		before := contract.SeatsOn(c.TermStart, c.Seats, adds, a.EffectiveOn.AddDays(-1))
+		after := contract.SeatsOn(c.TermStart, c.Seats, adds, a.EffectiveOn)
+		ok, err := store.MarkSeatAdditionApplied(ctx, tx, a.Key, n.Date)
+		if err != nil || !ok {
+			return err
+		}
+		res.Changes["seats_added"]++
+		why := fmt.Sprintf("追加注文 %s（請求書 %s）の %d ライセンスが %s から有効", a.OrderNo, a.InvoiceNumber, a.Seats, a.EffectiveOn.Japanese())
+		if a.TermStart != c.TermStart {
+			why += "（次期分の追加）"
+		}
+		if err := n.audit(ctx, tx, "seats_effective", c.No, "seats", fmt.Sprint(before), fmt.Sprint(after), why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
