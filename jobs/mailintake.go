@@ -501,9 +501,14 @@ func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extrac
 	f.CustomerName, f.CustomerKana = cu.Name, cu.Kana
 	p := x.plans[c.PlanCode]
 	f.PlanCode, f.PlanName = p.Code, p.Name
-	// The seats the customer holds now: what "15 → 10" is checked against, and what
-	// lets a repeated request be recognised as a duplicate of one already accepted.
-	f.Seats = c.Seats
+	// The seats the customer holds (the term's seats and every paid addition, SPEC
+	// §4.2): what "15 → 10" is checked against, and what lets a repeated request be
+	// recognised as a duplicate of one already accepted.
+	held, err := nextTermSeats(ctx, tx, c)
+	if err != nil {
+		return f, c, err
+	}
+	f.Seats = held
 	f.NoRenewal = p.Kind == "perpetual" || c.Status != store.StatusActive || !c.AutoRenew || c.TermEnd.IsZero()
 	if !c.TermEnd.IsZero() {
 		f.NextStart = c.TermEnd.AddDays(1)

@@ -34,8 +34,11 @@ type ReportData struct {
 	Invariant []store.Exception
 	Tasks     []TaskLine
 	Overdue   []store.OverdueRenewal
-	Events    []store.ContractEvent
-	Held      []store.HeldContract
+	// Awaiting are contracts past their term end whose late renewal is not yet due
+	// (SPEC §4.6): active until the day after its due date.
+	Awaiting []store.OverdueRenewal
+	Events   []store.ContractEvent
+	Held     []store.HeldContract
 	// Requests are the reduction and cancellation requests received tonight and those
 	// still awaiting a reply, overdue replies first (SPEC §9.2).
 	Requests []RequestLine
@@ -124,6 +127,9 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 	}
 	for _, t := range tasks {
 		d.Tasks = append(d.Tasks, TaskLine{Task: t, Overdue: t.DueDate.Before(n.Date)})
+	}
+	if d.Awaiting, err = store.AwaitingRenewals(ctx, q, n.Date); err != nil {
+		return d, err
 	}
 	if d.Overdue, err = store.OverdueRenewals(ctx, q, n.Date); err != nil {
 		return d, err

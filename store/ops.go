@@ -186,3 +186,17 @@ func CountOpenExceptions(ctx context.Context, e sqlx.ExtContext) (int, error) {
 	}
 	return n, nil
 }
+
+// LatestRunDate returns the latest run date of the run ledger whose night did its work
+// (not a dry run, not one that failed before ending); zero when none.
+func LatestRunDate(ctx context.Context, e sqlx.ExtContext) (calendar.Date, error) {
+	var d calendar.Date
+	err := sqlx.GetContext(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant', 'partial') ORDER BY run_date DESC LIMIT 1")
+	if IsNoRows(err) {
+		return calendar.Date{}, nil
+	}
+	if err != nil {
+		return d, fmt.Errorf("latest run date: %w", err)
+	}
+	return d, nil
+}

@@ -43,6 +43,25 @@ func OverdueRenewals(ctx context.Context, e sqlx.ExtContext, day calendar.Date) 
 	return rs, nil
 }
 
+// AwaitingRenewals lists the contracts whose term ended while their renewal, issued
+// late (SPEC §4.3 catch-up), is not yet past its due date: they stay active until the
+// day after it (§4.6), and the report lists them ("term ended, renewal due on X").
+func AwaitingRenewals(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]OverdueRenewal, error) {
+	var rs []OverdueRenewal
+	err := sqlx.SelectContext(ctx, e, &rs, `
+		SELECT i.number, i.contract_no, i.customer_no, cu.name AS customer_name, i.due_date, i.total, i.paid,
+		       c.term_end, c.hold_until, '' AS reminder
+		FROM invoices i
+		JOIN contracts c ON c.contract_no = i.contract_no AND c.status = 'active' AND i.term_start > c.term_start
+		JOIN customers cu ON cu.customer_no = i.customer_no
+		WHERE i.kind = 'renewal' AND i.status IN ('open', 'partially_paid') AND c.term_end < ? AND i.due_date >= ?
+		ORDER BY i.due_date, i.number`, day, day)
+	if err != nil {
+		return nil, fmt.Errorf("renewals awaited after term end on %s: %w", day, err)
+	}
+	return rs, nil
+}
+
 // HeldContract is a contract whose suspension staff hold (SPEC §4.6).
 type HeldContract struct {
 	ContractNo   string        `db:"contract_no"`

@@ -55,7 +55,7 @@ func init() {
 		{"migrate", "migrate", "bring the database schema up to date", cmdMigrate},
 		{"calendar", "calendar [YEAR] [--json]", "list a year's public holidays and bank closures", cmdCalendar},
 		{"config", "config show", "print the effective configuration, secrets hidden", cmdConfig},
-		{"contracts", "contracts list [--json] | show NUMBER | hold NUMBER --until DATE --why TEXT", "look at contracts, hold a suspension", cmdContracts},
+		{"contracts", "contracts list [--date D] [--json] | show NUMBER | hold NUMBER --until DATE --why TEXT", "look at contracts, hold a suspension", cmdContracts},
 		{"evidence", "evidence verify [--head HASH] | search [--from D] [--to D] [--amount-min N] [--amount-max N] [--counterparty TEXT]", "prove the evidence ledger is intact, find records", cmdEvidence},
 		{"import", "import customers|plans|contracts|orders FILE [--sheet NAME] [--apply] [--json]", "import master data from CSV or .xlsx, validated whole", cmdImport},
 		{"export", "export customers|plans|contracts|orders|invoices|payments [--format csv|xlsx] [--encoding sjis|utf8] [--file OUT]", "export master data (the columns import reads) and, for the accountant, invoices and payments", cmdExport},

@@ -15,12 +15,17 @@ import (
 func cmdContracts(ctx context.Context, a *app, args []string) int {
 	fs, cf := newFlags(a, findCommand("contracts"))
 	asJSON := fs.Bool("json", false, "list: one JSON object per contract")
+	onDate := fs.String("date", "", "list: the seats in effect on this date (default: the latest run date in the run ledger)")
 	until := fs.String("until", "", "hold: hold the suspension until this date (YYYY-MM-DD)")
 	why := fs.String("why", "", "hold: the reason, kept in the audit trail")
 	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
 		switch {
 		case pos[0] == "list" && len(pos) == 1:
-			return a.listContracts(ctx, env, *asJSON)
+			day, err := seatsDate(ctx, env, *onDate)
+			if err != nil {
+				return a.fail(err)
+			}
+			return a.listContracts(ctx, env, day, *asJSON)
 		case pos[0] == "show" && len(pos) == 2:
 			return a.showContract(ctx, env, pos[1])
 		case pos[0] == "hold" && len(pos) == 2:
@@ -39,12 +44,27 @@ func cmdContracts(ctx context.Context, a *app, args []string) int {
 	})
 }
 
+// seatsDate is the day whose seats `contracts list` shows: --date, else the latest run
+// date in the run ledger (never the wall clock, never a dry run's date).
+func seatsDate(ctx context.Context, env *jobs.Env, flag string) (calendar.Date, error) {
+	if flag != "" {
+		d, err := calendar.ParseDate(flag)
+		if err != nil {
+			return d, fmt.Errorf("--date: %w", err)
+		}
+		return d, nil
+	}
+	return store.LatestRunDate(ctx, env.DB)
+}
+
 // contractJSON is the line format of `contracts list --json`.
 type contractJSON struct {
 	Contract  string `json:"contract"`
 	Customer  string `json:"customer"`
 	Plan      string `json:"plan"`
-	Seats     int    `json:"seats"`
+	Seats     int    `json:"seats"`      // in effect on seats_on (SPEC §4.2)
+	TermSeats int    `json:"term_seats"` // what the term started with
+	SeatsOn   string `json:"seats_on"`
 	UnitPrice int64  `json:"unit_price"`
 	TermStart string `json:"term_start"`
 	TermEnd   string `json:"term_end"`
@@ -52,21 +72,27 @@ type contractJSON struct {
 	AutoRenew bool   `json:"auto_renew"`
 }
 
-func (a *app) listContracts(ctx context.Context, env *jobs.Env, asJSON bool) int {
+// listContracts prints every contract with the seats in effect on day (the term's
+// seats when day is zero: no night has run yet).
+func (a *app) listContracts(ctx context.Context, env *jobs.Env, day calendar.Date, asJSON bool) int {
 	after := ""
 	for {
 		page, err := store.ContractPage(ctx, env.DB, after, 1000)
 		if err != nil {
 			return a.fail(err)
 		}
+		seats, err := jobs.SeatsInEffect(ctx, env.DB, page, day)
+		if err != nil {
+			return a.fail(err)
+		}
 		for _, c := range page {
 			if asJSON {
-				b, _ := json.Marshal(contractJSON{c.No, c.CustomerNo, c.PlanCode, c.Seats, c.UnitPrice, c.TermStart.String(),
-					c.TermEnd.String(), c.Status, c.AutoRenew})
+				b, _ := json.Marshal(contractJSON{c.No, c.CustomerNo, c.PlanCode, seats[c.No], c.Seats, day.String(), c.UnitPrice,
+					c.TermStart.String(), c.TermEnd.String(), c.Status, c.AutoRenew})
 				fmt.Fprintln(a.stdout, string(b))
 				continue
 			}
-			fmt.Fprintf(a.stdout, "%s  %s  %-24s %4d席 %10s  %s〜%s  %s\n", c.No, c.CustomerNo, c.PlanCode, c.Seats,
+			fmt.Fprintf(a.stdout, "%s  %s  %-24s %4d席 %10s  %s〜%s  %s\n", c.No, c.CustomerNo, c.PlanCode, seats[c.No],
 				jobs.Yen(c.UnitPrice), c.TermStart, c.TermEnd, c.Status)
 		}
 		if len(page) < 1000 {

@@ -109,6 +109,8 @@ type invoiceJSON struct {
 	Subtotal  int64      `json:"subtotal"`
 	Tax       int64      `json:"tax"`
 	Total     int64      `json:"total"`
+	Paid      int64      `json:"paid"` // yen applied, the fees customers deducted included
+	Seats     int        `json:"seats"`
 	Status    string     `json:"status"`
 	Replaces  string     `json:"replaces"`
 	Lines     []lineJSON `json:"lines,omitempty"`
@@ -126,7 +128,8 @@ type lineJSON struct {
 
 func invoiceJSONOf(i store.Invoice) invoiceJSON {
 	return invoiceJSON{Number: i.Number, Kind: i.Kind, Contract: i.ContractNo, Order: i.OrderNo, IssueDate: i.IssueDate.String(),
-		DueDate: i.DueDate.String(), Subtotal: i.Subtotal, Tax: i.Tax, Total: i.Total, Status: i.Status, Replaces: i.Replaces}
+		DueDate: i.DueDate.String(), Subtotal: i.Subtotal, Tax: i.Tax, Total: i.Total, Paid: i.Paid, Seats: i.Seats, Status: i.Status,
+		Replaces: i.Replaces}
 }
 
 func (a *app) listInvoices(ctx context.Context, env *jobs.Env, f store.InvoiceFilter, asJSON bool) int {
