@@ -77,10 +77,10 @@ func SeatsInEffect(ctx context.Context, q sqlx.ExtContext, cs []store.Contract, 
 	return out, nil
 }
 
-// nextTermSeats returns the seats a contract holds once every paid addition of its term
-// is in effect: what its next term would start with if nothing changed. A reduction
+// SeatsHeld returns the seats a contract holds once every paid addition of its term is
+// in effect: what its next term would start with if nothing changed. A reduction
 // request ("15 → 10", "remove 5") is read against it.
-func nextTermSeats(ctx context.Context, q sqlx.ExtContext, c store.Contract) (int, error) {
+func SeatsHeld(ctx context.Context, q sqlx.ExtContext, c store.Contract) (int, error) {
 	rows, err := store.SeatAdditionsOf(ctx, q, c.No)
 	if err != nil {
 		return 0, err
