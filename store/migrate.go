@@ -5,9 +5,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"path"
+	"slices"
 	"strings"
-	"testing/fstest"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -31,24 +34,110 @@ var dialectWords = map[Dialect]*strings.Replacer{
 		"{{TABLE}}", ""),
 }
 
-// migrations returns the migration files rendered for db's engine. fstest.MapFS is
-// used as a plain in-memory fs.FS; nothing here is a test.
+// migrations returns the migration files rendered for db's engine, as the flat
+// in-memory folder goose reads.
 func (db *DB) migrations() (fs.FS, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	out := fstest.MapFS{}
+	out := renderedFS{}
 	r := dialectWords[db.Dialect]
 	for _, e := range entries {
 		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
-		out[e.Name()] = &fstest.MapFile{Data: []byte(r.Replace(string(b))), Mode: 0o444}
+		out[e.Name()] = []byte(r.Replace(string(b)))
 	}
 	return out, nil
 }
+
+// renderedFS is a flat, read-only folder of files held in memory: the migrations with
+// their placeholders filled. goose lists it with fs.Glob and reads each file.
+type renderedFS map[string][]byte
+
+// Open opens "." (the folder) or one of its files.
+func (r renderedFS) Open(name string) (fs.File, error) {
+	if name == "." {
+		return &renderedDir{fs: r}, nil
+	}
+	b, ok := r[name]
+	if !ok || !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return &renderedFile{info: renderedInfo{name: name, size: int64(len(b))}, r: strings.NewReader(string(b))}, nil
+}
+
+// ReadDir lists the folder in name order.
+func (r renderedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name != "." {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	names := make([]string, 0, len(r))
+	for n := range r {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]fs.DirEntry, len(names))
+	for i, n := range names {
+		out[i] = fs.FileInfoToDirEntry(renderedInfo{name: n, size: int64(len(r[n]))})
+	}
+	return out, nil
+}
+
+type renderedFile struct {
+	info renderedInfo
+	r    *strings.Reader
+}
+
+func (f *renderedFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *renderedFile) Read(b []byte) (int, error) { return f.r.Read(b) }
+func (f *renderedFile) Close() error               { return nil }
+
+type renderedDir struct {
+	fs   renderedFS
+	read int // entries already returned by ReadDir
+}
+
+func (d *renderedDir) Stat() (fs.FileInfo, error) { return renderedInfo{name: ".", dir: true}, nil }
+func (d *renderedDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: ".", Err: fs.ErrInvalid}
+}
+func (d *renderedDir) Close() error { return nil }
+func (d *renderedDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	all, _ := d.fs.ReadDir(".")
+	rest := all[d.read:]
+	if n <= 0 {
+		d.read = len(all)
+		return rest, nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	rest = rest[:min(n, len(rest))]
+	d.read += len(rest)
+	return rest, nil
+}
+
+// renderedInfo describes a file of renderedFS (or the folder itself).
+type renderedInfo struct {
+	name string
+	size int64
+	dir  bool
+}
+
+func (i renderedInfo) Name() string { return path.Base(i.name) }
+func (i renderedInfo) Size() int64  { return i.size }
+func (i renderedInfo) Mode() fs.FileMode {
+	if i.dir {
+		return fs.ModeDir | 0o555
+	}
+	return 0o444
+}
+func (i renderedInfo) ModTime() time.Time { return time.Time{} }
+func (i renderedInfo) IsDir() bool        { return i.dir }
+func (i renderedInfo) Sys() any           { return nil }
 
 func (db *DB) provider() (*goose.Provider, error) {
 	fsys, err := db.migrations()
