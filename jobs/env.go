@@ -17,6 +17,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 )
@@ -38,7 +39,23 @@ type Env struct {
 	// MailSource is an extra mailbox for the mail intake (the demo's in-process IMAP
 	// server, tests); nil in production, where cfg.Mail and the inbox are read.
 	MailSource mailintake.Source
+	// Files is how files and folders are created (file_group): the zero value writes
+	// 0600 files and 0750 folders.
+	Files filemode.Policy
 }
+
+// WriteFile writes data to path as WriteFileAtomic does, with the file mode and group of
+// e.Files; missing folders are created 0750. Everything under OUT/YYYY-MM-DD/ is written
+// through it (issue 13).
+func (e *Env) WriteFile(path string, data []byte) error {
+	if err := e.Files.MkdirAll(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data, e.Files.File(), e.Files.GID())
+}
+
+// MkdirAll creates dir and its missing parents with mode 0750 and the group of e.Files.
+func (e *Env) MkdirAll(dir string) error { return e.Files.MkdirAll(dir) }
 
 // Night is one run date being processed: the Env, the date, and how to write.
 type Night struct {
@@ -117,10 +134,17 @@ func (n *Night) progress(format string, args ...any) {
 // WriteFileAtomic writes data to path through a temporary file in the same folder and a
 // rename, so that a crash never leaves a half-written file in place; a temporary file
 // left by a crash is removed by the next write of the same path.
+// Missing folders are created 0750.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), filemode.Dir); err != nil {
 		return err
 	}
+	return writeFileAtomic(path, data, perm, -1)
+}
+
+// writeFileAtomic is WriteFileAtomic into an existing folder, giving the file group gid
+// (-1: the process's).
+func writeFileAtomic(path string, data []byte, perm os.FileMode, gid int) error {
 	// A process killed while writing leaves its temporary file: clear it away first.
 	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")); len(stale) > 0 {
 		for _, f := range stale {
@@ -145,6 +169,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Chmod(tmp.Name(), perm); err != nil {
 		return err
+	}
+	if gid >= 0 {
+		if err := os.Chown(tmp.Name(), -1, gid); err != nil {
+			return fmt.Errorf("write %s: give it to group %d: %w", path, gid, err)
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

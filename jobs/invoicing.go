@@ -753,7 +753,7 @@ func (n *Night) writeDocuments(ctx context.Context, res *Result) error {
 		if d.IsNotice {
 			sub = "notices"
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, sub, d.Number+".pdf"), pdf, 0o644); err != nil {
+		if err := n.WriteFile(filepath.Join(dir, sub, d.Number+".pdf"), pdf); err != nil {
 			return err
 		}
 		if i == 0 {
@@ -786,7 +786,7 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	w.UseCRLF = true
 	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数"})
 	bundlePath := filepath.Join(dir, "bundle.pdf")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := n.MkdirAll(dir); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".bundle.pdf.tmp*")
@@ -837,7 +837,7 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("write %s: %w", bundlePath, err)
 		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
+		if err := n.Files.SetFile(f.Name()); err != nil {
 			return err
 		}
 		if err := os.Rename(f.Name(), bundlePath); err != nil {
@@ -845,5 +845,5 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 		}
 	}
 	res.Seen["to_post"] = b.Documents()
-	return WriteFileAtomic(filepath.Join(dir, "dispatch.csv"), csvb.Bytes(), 0o644)
+	return n.WriteFile(filepath.Join(dir, "dispatch.csv"), csvb.Bytes())
 }

@@ -80,10 +80,10 @@ func Report(ctx context.Context, n *Night) (Result, error) {
 		return res, err
 	}
 	dir := n.DayDir()
-	if err := WriteFileAtomic(filepath.Join(dir, "report.html"), html, 0o644); err != nil {
+	if err := n.WriteFile(filepath.Join(dir, "report.html"), html); err != nil {
 		return res, err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "exceptions.csv"), exceptionsCSV(data.Exceptions), 0o644); err != nil {
+	if err := n.WriteFile(filepath.Join(dir, "exceptions.csv"), exceptionsCSV(data.Exceptions)); err != nil {
 		return res, err
 	}
 	res.Seen["exceptions"] = len(data.Exceptions)
@@ -275,6 +275,7 @@ func ExceptionKindName(k string) string {
 		"no_price":            "価格なし",
 		"voided_paid":         "取消した請求書に入金あり",
 		"mail_malformed":      "メール解析不能",
+		"inbox_skipped":       "受信フォルダの読まない項目",
 	}
 	if n, ok := names[k]; ok {
 		return n

@@ -16,6 +16,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
@@ -195,7 +196,15 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 			return nil, nil, err
 		}
 	}
-	ev, err := evidence.Open(c.EvidenceDir)
+	modes, err := c.FileModes()
+	if err == nil {
+		err = privateDatabase(db, modes)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	ev, err := evidence.OpenWith(c.EvidenceDir, modes)
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("evidence folder %s: %w", c.EvidenceDir, err)
@@ -208,8 +217,24 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 		Log:      slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:      a.now,
 		Who:      a.who(),
+		Files:    modes,
 	}
 	return env, func() { db.Close() }, nil
+}
+
+// privateDatabase gives an SQLite database and the files SQLite keeps beside it the
+// configured file mode and group (0600, or 0640 for file_group); a database created by an
+// older nightly under umask 022 was readable by everyone. MySQL keeps its own files.
+func privateDatabase(db *store.DB, modes filemode.Policy) error {
+	if db.Path == "" {
+		return nil
+	}
+	for _, p := range []string{db.Path, db.Path + "-wal", db.Path + "-shm", db.Path + ".runlock"} {
+		if err := modes.SetIfExists(p, modes.File()); err != nil {
+			return fmt.Errorf("database file %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func (a *app) who() string {

@@ -127,7 +127,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
+	if err := env.WriteFile(*file, buf.Bytes()); err != nil {
 		return a.fail(fmt.Errorf("export %s: %w", pos[0], err))
 	}
 	return exitOK
