@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,7 +22,7 @@ import (
 func Orders(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	dir := filepath.Join(n.Config.InboxDir, "orders")
-	names, err := inboxFiles(dir)
+	names, err := n.inboxFiles(ctx, dir, res)
 	if err != nil {
 		return res, err
 	}
@@ -32,7 +31,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
+		data, err := readInboxFile(path)
 		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
 		}
@@ -61,10 +60,8 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		if err := n.fault("orders.after_commit"); err != nil { // committed, the file not yet moved
 			return res, err
 		}
-		target := filepath.Join(n.Config.InboxDir, "archive", "orders", n.Date.String())
 		if len(ir.Errors) > 0 {
 			res.Changes["files_rejected"]++
-			target = filepath.Join(n.Config.InboxDir, "rejected", "orders")
 		} else {
 			res.Changes["orders_created"] += ir.Created
 			res.Seen["orders"] += ir.Rows
@@ -72,11 +69,9 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		if n.DryRun {
 			continue
 		}
-		if err := os.MkdirAll(target, 0o755); err != nil {
+		target, err := n.moveInboxFile(path, "orders", len(ir.Errors) > 0)
+		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
-		}
-		if err := os.Rename(path, filepath.Join(target, name)); err != nil {
-			return res, fmt.Errorf("move order file: %w", err)
 		}
 		n.progress("  order file %s → %s", name, target)
 	}
