@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/npress/nightly/jobs"
@@ -35,13 +36,16 @@ func TestInboxSkipsAndNeverOverwrites(t *testing.T) {
 			os.MkdirAll(filepath.Join(inbox, "rejected", kind), 0o755)
 			os.WriteFile(filepath.Join(inbox, "rejected", kind, "stmt.csv"), []byte("yesterday's broken file\n"), 0o644)
 		}
+		if err := syscall.Mkfifo(filepath.Join(inbox, "bank", "pipe.csv"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		s := runNight(t, env, jobs.Options{Only: []string{"bankfeed", "orders"}})
 		if s.Status != "ok" {
 			t.Fatalf("night: %s %s", s.Status, s.Error)
 		}
 		c := changes(s)
-		if c["bankfeed.inbox_skipped"] != 2 || c["orders.inbox_skipped"] != 2 || c["bankfeed.transfers"] != 0 {
-			t.Errorf("changes %v: want 2 skipped entries per folder and nothing read through the link", c)
+		if c["bankfeed.inbox_skipped"] != 3 || c["orders.inbox_skipped"] != 2 || c["bankfeed.transfers"] != 0 {
+			t.Errorf("changes %v: want 3 skipped entries in bank/ and 2 in orders/ and nothing read through the link", c)
 		}
 		xs, err := store.OpenExceptions(ctx, db)
 		if err != nil {
@@ -54,7 +58,7 @@ func TestInboxSkipsAndNeverOverwrites(t *testing.T) {
 			}
 		}
 		for _, want := range []struct{ subject, says string }{
-			{"bank/link.csv", "シンボリックリンク"}, {"bank/folder", "フォルダ"},
+			{"bank/link.csv", "シンボリックリンク"}, {"bank/folder", "フォルダ"}, {"bank/pipe.csv", "通常のファイルではない"},
 			{"orders/link.csv", "リンク先は開きません"}, {"orders/folder", "中のファイルも読みません"},
 		} {
 			if !strings.Contains(got[want.subject], want.says) {
