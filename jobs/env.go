@@ -42,6 +42,36 @@ type Env struct {
 	// Files is how files and folders are created (file_group): the zero value writes
 	// 0600 files and 0750 folders.
 	Files filemode.Policy
+	// SimulatedToday is the date NIGHTLY_TODAY set, zero for the real clock. Now is then
+	// already shifted to it; the report says that the night was a simulation.
+	SimulatedToday calendar.Date
+}
+
+// Bounds of NIGHTLY_TODAY: the years the calendar and the masterdata dates cover.
+var (
+	minToday = calendar.New(2000, 1, 1)
+	maxToday = calendar.New(2099, 12, 31)
+)
+
+// ParseToday reads NIGHTLY_TODAY: a real date YYYY-MM-DD from 2000 to 2099.
+func ParseToday(s string) (calendar.Date, error) {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return d, fmt.Errorf("NIGHTLY_TODAY=%s: %w", s, err)
+	}
+	if d.Before(minToday) || d.After(maxToday) {
+		return calendar.Date{}, fmt.Errorf("NIGHTLY_TODAY=%s: a simulated today lies between %s and %s", s, minToday, maxToday)
+	}
+	return d, nil
+}
+
+// SimulatedClock returns the clock of a simulation whose today in Asia/Tokyo is today:
+// real shifted by whole days, so that the time of day and the time passing stay real
+// (sessions expire, durations are measured) and every command that reads Env.Now sees
+// the same date. NIGHTLY_TODAY is applied here, once, where cmd builds the Env's clock.
+func SimulatedClock(real func() time.Time, today calendar.Date) func() time.Time {
+	offset := today.Start().Sub(calendar.InTokyo(real()).Start())
+	return func() time.Time { return real().Add(offset) }
 }
 
 // WriteFile writes data to path as WriteFileAtomic does, with the file mode and group of

@@ -152,6 +152,10 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 		{"未処理の例外", len(d.Exceptions)},
 		{"未完了の作業", len(d.Tasks)},
 	}
+	if !n.SimulatedToday.IsZero() {
+		d.Notes = append(d.Notes, fmt.Sprintf("シミュレーション: NIGHTLY_TODAY=%s により、%s を「今日」として実行しました（実際の日付ではありません）。",
+			n.SimulatedToday, n.SimulatedToday.Japanese()))
+	}
 	if n.Calendar.BeyondAnnounced(n.Date) {
 		d.Notes = append(d.Notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", n.Date.Year))
 	}

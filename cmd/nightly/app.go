@@ -36,6 +36,7 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	today          calendar.Date // NIGHTLY_TODAY, zero for the real clock
 }
 
 // command is a subcommand: its name, one line of help, and what it runs.
@@ -76,6 +77,14 @@ func init() {
 // that commands are tested in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	if v := getenv("NIGHTLY_TODAY"); v != "" { // every command's clock (SPEC §10.0)
+		today, err := jobs.ParseToday(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "nightly: %v\n", err)
+			return exitUsage
+		}
+		a.now, a.today = jobs.SimulatedClock(time.Now, today), today
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
 		return exitOK
@@ -218,6 +227,8 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 		Now:      a.now,
 		Who:      a.who(),
 		Files:    modes,
+
+		SimulatedToday: a.today,
 	}
 	return env, func() { db.Close() }, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,6 +9,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/store"
 )
 
 // `config show` hides the password of a DSN in every form (issue 13, #8).
@@ -94,5 +99,100 @@ func TestDemoFileModes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A run date after today is refused unless --dry-run (up to a year ahead), and so is one
+// before 2000; nothing is issued, and the invoices stay readable (issue 13, #3).
+func TestRunDateBounds(t *testing.T) {
+	out := t.TempDir()
+	today := map[string]string{"NIGHTLY_TODAY": "2026-11-24"}
+	if code, stdout, errs := nightly(t, today, "demo", "--out", out); code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	db := "sqlite:" + filepath.Join(out, "nightly.db")
+	_, before, _ := nightly(t, today, "invoices", "list", "--json", "--db", db)
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+		says string
+	}{
+		{[]string{"--date", "9999-12-31"}, false, "after today (2026-11-24, JST)"},
+		{[]string{"--date", "9999-12-31", "--dry-run"}, false, "more than a year after today"},
+		{[]string{"--date", "2026-11-25"}, false, "--dry-run"},
+		{[]string{"--date", "1999-12-31", "--dry-run"}, false, "before 2000-01-01"},
+		{[]string{"--date", "2027-11-24", "--dry-run"}, true, ""},
+	} {
+		args := append([]string{"run", "--db", db, "--out", out, "--json"}, tc.args...)
+		code, _, errs := nightly(t, today, args...)
+		if tc.ok != (code == 0 || code == exitExceptions) || !strings.Contains(errs, tc.says) {
+			t.Errorf("run %v: exit %d %q, want ok=%v saying %q", tc.args, code, errs, tc.ok, tc.says)
+		}
+	}
+	code, after, errs := nightly(t, today, "invoices", "list", "--json", "--db", db)
+	if code != 0 || after != before {
+		t.Errorf("invoices after the refused runs: exit %d %s\n%s\nwant as before:\n%s", code, errs, after, before)
+	}
+	if _, err := os.Stat(filepath.Join(out, "9999-12-31")); err == nil {
+		t.Error("a refused run wrote its day folder")
+	}
+	// gen refuses a night it could not run.
+	if code, _, errs := nightly(t, today, "gen", "--contracts", "10", "--date", "9999-12-31", "--out", t.TempDir()); code == 0 || !strings.Contains(errs, "after today") {
+		t.Errorf("gen --date 9999-12-31: exit %d %q", code, errs)
+	}
+}
+
+// NIGHTLY_TODAY sets today for every command: the night, staff actions, the web's today;
+// the report says so; a bad value is refused (issue 13, #3).
+func TestNightlyToday(t *testing.T) {
+	out := t.TempDir()
+	sim := map[string]string{"NIGHTLY_TODAY": "2026-11-24", "USER": "sato"}
+	if code, stdout, errs := nightly(t, sim, "demo", "--out", out); code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	db := "sqlite:" + filepath.Join(out, "nightly.db")
+	report, _ := os.ReadFile(filepath.Join(out, "2026-11-24", "report.html"))
+	if !strings.Contains(string(report), "NIGHTLY_TODAY=2026-11-24") {
+		t.Error("report.html does not say that today was simulated")
+	}
+	// A run without --date is the simulated today's (catch-up from the demo night).
+	next := map[string]string{"NIGHTLY_TODAY": "2026-11-25", "USER": "sato"}
+	code, stdout, errs := nightly(t, next, "run", "--db", db, "--out", out, "--json")
+	if code != 0 && code != exitExceptions || !strings.Contains(stdout, `"run_date":"2026-11-25"`) {
+		t.Fatalf("run under NIGHTLY_TODAY=2026-11-25: exit %d %s\n%s", code, stdout, errs)
+	}
+	// A staff action is dated by the simulated clock: a hold until 11-27 is in the
+	// future on 11-25 and in the past on 11-30.
+	if code, _, errs := nightly(t, next, "contracts", "hold", "NP-0001010", "--until", "2026-11-27", "--why", "連絡あり", "--db", db); code != 0 {
+		t.Errorf("hold on 2026-11-25: exit %d %s", code, errs)
+	}
+	late := map[string]string{"NIGHTLY_TODAY": "2026-11-30"}
+	if code, _, errs := nightly(t, late, "contracts", "hold", "NP-0001010", "--until", "2026-11-27", "--why", "x", "--db", db); code == 0 || !strings.Contains(errs, "in the past") {
+		t.Errorf("hold on 2026-11-30 until 11-27: exit %d %q", code, errs)
+	}
+	if code, _, errs := nightly(t, next, "tasks", "done", "stop:NP-0001003:2026-11-23", "--db", db); code != 0 {
+		t.Errorf("tasks done: exit %d %s", code, errs)
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var at []time.Time
+	if err := s.SelectContext(context.Background(), &at, "SELECT at FROM audit WHERE who = 'sato' AND action IN ('hold', 'task_done') ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 2 {
+		t.Fatalf("audit rows of sato: %v, want the hold and the task", at)
+	}
+	for _, a := range at {
+		if d := calendar.InTokyo(a); d != calendar.MustParse("2026-11-25") {
+			t.Errorf("audit entry at %v (%s JST), want on the simulated 2026-11-25", a, d)
+		}
+	}
+	for _, bad := range []string{"2026-02-30", "1999-12-31", "tomorrow"} {
+		if code, _, errs := nightly(t, map[string]string{"NIGHTLY_TODAY": bad}, "status", "--db", db); code != exitUsage || !strings.Contains(errs, "NIGHTLY_TODAY") {
+			t.Errorf("NIGHTLY_TODAY=%s: exit %d %q", bad, code, errs)
+		}
 	}
 }
