@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
@@ -782,7 +782,7 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	})
 	var csvb bytes.Buffer
 	csvb.WriteString("\ufeff")
-	w := csv.NewWriter(&csvb)
+	w := csvsafe.NewWriter(&csvb)
 	w.UseCRLF = true
 	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数"})
 	bundlePath := filepath.Join(dir, "bundle.pdf")

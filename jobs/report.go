@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/templates"
 )
@@ -250,7 +250,7 @@ func templatesReadFile(dir, name string) ([]byte, error) {
 func exceptionsCSV(xs []store.Exception) []byte {
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
+	w := csvsafe.NewWriter(&b) // a subject or message is never taken for a formula
 	w.UseCRLF = true
 	w.Write([]string{"発生日", "種類", "対象", "内容", "対応", "候補"})
 	for _, x := range xs {
