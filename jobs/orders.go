@@ -31,6 +31,12 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		path := filepath.Join(dir, name)
+		if big, err := n.refuseBigOrderFile(ctx, path, res); big || err != nil {
+			if err != nil {
+				return res, fmt.Errorf("order file %s: %w", path, err)
+			}
+			continue
+		}
 		data, err := readInboxFile(path)
 		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
@@ -42,7 +48,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 				ReceivedAt: n.Now, Date: n.Date}, data); err != nil {
 				return fmt.Errorf("keep order file %s: %w", name, err)
 			}
-			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true}, n.Now)
+			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true, RunDate: n.Date}, n.Now)
 			if err != nil {
 				return err
 			}
@@ -83,6 +89,10 @@ func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) s
 	var b strings.Builder
 	fmt.Fprintf(&b, "注文ファイル %s に不備が %d 件あるため、ファイル全体を取り込んでいません:", name, len(errs))
 	for _, e := range errs {
+		if e.Line == 0 {
+			fmt.Fprintf(&b, "\n- ファイル全体: %s", e.Reason)
+			continue
+		}
 		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, e.Column, e.Reason)
 	}
 	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,

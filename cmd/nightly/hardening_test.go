@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/japanese"
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
@@ -195,4 +198,66 @@ func TestNightlyToday(t *testing.T) {
 			t.Errorf("NIGHTLY_TODAY=%s: exit %d %q", bad, code, errs)
 		}
 	}
+}
+
+// `nightly import` refuses a file beyond the limits before reading it, saying what to
+// do; export → import gives back a name that starts a formula, in CSV of both encodings
+// and in .xlsx, and the exported cells are neutralised (issue 13, #5, #6).
+func TestImportLimitsAndFormulaRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "nightly.db")
+	cfg := filepath.Join(dir, "nightly.toml")
+	os.WriteFile(cfg, []byte("[import]\nmax_file_mb = 1\n"), 0o600)
+	common := []string{"--db", db, "--out", filepath.Join(dir, "out"), "--config", cfg}
+	if code, _, errs := nightly(t, nil, append([]string{"migrate"}, common...)...); code != exitOK {
+		t.Fatalf("migrate: exit %d: %s", code, errs)
+	}
+	ex := func(k string) string { return filepath.Join("..", "..", "examples", k+".csv") }
+	for _, k := range []string{"plans", "customers"} {
+		if code, _, errs := nightly(t, nil, append([]string{"import", k, ex(k)}, common...)...); code != exitOK {
+			t.Fatalf("import %s: exit %d: %s", k, code, errs)
+		}
+	}
+	big := filepath.Join(dir, "big.csv")
+	os.WriteFile(big, bytes.Repeat([]byte("100001,x\r\n"), 150_000), 0o600) // 1.5 MB
+	code, _, errs := nightly(t, nil, append([]string{"import", "customers", big}, common...)...)
+	if code != exitFailure || !strings.Contains(errs, "more than 1 MB") || !strings.Contains(errs, "import.max_file_mb") {
+		t.Errorf("a file over the limit: exit %d %q", code, errs)
+	}
+
+	// A customer whose name and contact start formulas.
+	data, _ := os.ReadFile(ex("customers"))
+	lines := strings.SplitN(string(data), "\n", 3)
+	evil := `=HYPERLINK("http://evil.example","請求書")`
+	row := strings.Replace(lines[1], "株式会社山本精機", evil, 1)
+	row = strings.Replace(row, "総務部 山本 健一", "@SUM(A1:A9)", 1)
+	edited := filepath.Join(dir, "edited.csv")
+	os.WriteFile(edited, []byte(lines[0]+"\n"+csvQuote(row, evil)+"\n"), 0o600)
+	if code, out, errs := nightly(t, nil, append([]string{"import", "customers", edited, "--apply"}, common...)...); code != exitOK {
+		t.Fatalf("import the edited customer: exit %d %s %s", code, out, errs)
+	}
+	for _, f := range [][]string{{"--format", "csv", "--encoding", "utf8"}, {"--format", "csv", "--encoding", "sjis"}, {"--format", "xlsx"}} {
+		file := filepath.Join(dir, "export-"+strings.Join(f, "")+map[bool]string{true: ".xlsx", false: ".csv"}[f[1] == "xlsx"])
+		if code, _, errs := nightly(t, nil, append(append([]string{"export", "customers", "--file", file}, f...), common...)...); code != exitOK {
+			t.Fatalf("export %v: exit %d %s", f, code, errs)
+		}
+		raw, _ := os.ReadFile(file)
+		if f[1] != "xlsx" {
+			if f[3] == "sjis" {
+				raw, _ = japanese.ShiftJIS.NewDecoder().Bytes(raw)
+			}
+			if !strings.Contains(string(raw), `"'=HYPERLINK(""http://evil.example"",""請求書"")"`) || !strings.Contains(string(raw), "'@SUM(A1:A9)") {
+				t.Errorf("export %v does not neutralise the cells:\n%.300s", f, raw)
+			}
+		}
+		code, out, errs := nightly(t, nil, append([]string{"import", "customers", file, "--json"}, common...)...)
+		if code != exitOK || !strings.Contains(out, `"created":0,"updated":0`) {
+			t.Errorf("import of export %v: exit %d %s %s; want nothing changed", f, code, out, errs)
+		}
+	}
+}
+
+// csvQuote quotes the field of row that holds s (it has commas and quotes).
+func csvQuote(row, s string) string {
+	return strings.Replace(row, s, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`, 1)
 }
