@@ -261,3 +261,12 @@ func TestImportLimitsAndFormulaRoundTrip(t *testing.T) {
 func csvQuote(row, s string) string {
 	return strings.Replace(row, s, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`, 1)
 }
+
+// serve refuses a trusted proxy that is not an address before it listens (issue 13, #7).
+func TestServeTrustedProxyFlag(t *testing.T) {
+	out := t.TempDir()
+	code, _, errs := nightly(t, nil, "serve", "--out", out, "--http-trusted-proxy", "10.0.0.1,proxy.example")
+	if code != exitFailure || !strings.Contains(errs, "proxy.example") {
+		t.Errorf("serve with a host name as proxy: exit %d %q", code, errs)
+	}
+}
