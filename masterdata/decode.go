@@ -137,7 +137,12 @@ func readCSV(data []byte) (*table, error) {
 // limit (archive/zip refuses a part longer than its declared size), and the sheet is
 // streamed row by row and refused past o.MaxCells cells, so that a zip bomb costs
 // neither the time nor the memory it asks for.
-func readXLSX(data []byte, o Options) (*table, error) {
+func readXLSX(data []byte, o Options) (t *table, err error) {
+	defer func() { // excelize parses hostile files too: a panic there refuses the file, not the night
+		if r := recover(); r != nil {
+			t, err = nil, fmt.Errorf("not a readable .xlsx workbook (%v)", r)
+		}
+	}()
 	max := o.maxXLSXBytes()
 	if err := checkZipSizes(data, max); err != nil {
 		return nil, err
@@ -157,7 +162,7 @@ func readXLSX(data []byte, o Options) (*table, error) {
 	} else if !slices.Contains(sheets, sheet) {
 		return nil, fmt.Errorf("sheet %q: %w (the workbook has %s)", sheet, ErrNoSheet, strings.Join(sheets, ", "))
 	}
-	t := &table{format: XLSX}
+	t = &table{format: XLSX}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		t.date1904 = *props.Date1904
 	}
