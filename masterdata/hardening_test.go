@@ -7,6 +7,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -28,16 +31,8 @@ var workbookParts = map[string]string{
 const sheetHead = `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`
 const sheetTail = `</sheetData></worksheet>`
 
-// bomb is an .xlsx whose sheet repeats row rows times: a few hundred KB that unpack
-// to rows×len(row) bytes. With lie, the central directory claims the sheet is 1 KB.
-func bomb(t *testing.T, row string, rows int, lie bool) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for name, body := range workbookParts {
-		w, _ := zw.Create(name)
-		w.Write([]byte(body))
-	}
+// compressedSheet is a sheet that repeats row rows times, deflated, and its size.
+func compressedSheet(row string, rows int) ([]byte, uint64) {
 	var raw bytes.Buffer
 	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
 	fw.Write([]byte(sheetHead))
@@ -47,16 +42,75 @@ func bomb(t *testing.T, row string, rows int, lie bool) []byte {
 	}
 	fw.Write([]byte(sheetTail))
 	fw.Close()
-	size := uint64(len(sheetHead) + len(sheetTail) + rows/1000*len(chunk))
+	return raw.Bytes(), uint64(len(sheetHead) + len(sheetTail) + rows/1000*len(chunk))
+}
+
+// bombRow is the row the zip bomb of testdata/orders_bomb.xlsx repeats 1,500,000 times.
+const bombRow = `<row><c t="inlineStr"><is><t>EC-0001</t></is></c><c t="inlineStr"><is><t>new</t></is></c></row>`
+
+// TestGenerateBombFixture writes testdata/orders_bomb.xlsx (go test -run Bomb -gen): a
+// 470 KB workbook whose sheet unpacks to 140 MB. It is a file rather than built in
+// each test because deflating 140 MB takes 10 s under the race detector.
+func TestGenerateBombFixture(t *testing.T) {
+	if !*gen {
+		t.Skip("run with -gen to regenerate testdata/orders_bomb.xlsx")
+	}
+	raw, size := compressedSheet(bombRow, 1_500_000)
+	writeFixture(t, "orders_bomb.xlsx", workbook(t, raw, size, false))
+}
+
+// bigSheet is the deflated sheet of testdata/orders_bomb.xlsx and the size its central
+// directory declares.
+func bigSheet(t *testing.T) ([]byte, uint64) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "orders_bomb.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			r, err := f.OpenRaw()
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(r)
+			return raw, f.UncompressedSize64
+		}
+	}
+	t.Fatal("testdata/orders_bomb.xlsx has no sheet1.xml")
+	return nil, 0
+}
+
+// bomb is an .xlsx whose sheet repeats row rows times: a few hundred KB that unpack
+// to rows×len(row) bytes. With lie, the central directory claims the sheet is 1 KB.
+func bomb(t *testing.T, row string, rows int, lie bool) []byte {
+	t.Helper()
+	raw, size := compressedSheet(row, rows)
+	return workbook(t, raw, size, lie)
+}
+
+// workbook puts a deflated sheet into an .xlsx; with lie, its declared size is 1 KB.
+func workbook(t *testing.T, raw []byte, size uint64, lie bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range workbookParts {
+		w, _ := zw.Create(name)
+		w.Write([]byte(body))
+	}
 	if lie {
 		size = 1024
 	}
 	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
-		CompressedSize64: uint64(raw.Len()), UncompressedSize64: size})
+		CompressedSize64: uint64(len(raw)), UncompressedSize64: size})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Write(raw.Bytes())
+	w.Write(raw)
 	zw.Close()
 	return b.Bytes()
 }
@@ -77,8 +131,12 @@ func readMeasured(data []byte, o Options) (error, time.Duration, uint64) {
 // beyond the limit (100 MB by default); one whose directory lies is stopped by the
 // declared size; a sheet beyond 1,000,000 cells is stopped while it streams (issue 13, #5).
 func TestXLSXBomb(t *testing.T) {
-	row := `<row><c t="inlineStr"><is><t>EC-0001</t></is></c><c t="inlineStr"><is><t>new</t></is></c></row>`
-	big := bomb(t, row, 1_500_000, false) // about 140 MB unpacked
+	row := bombRow
+	raw, size := bigSheet(t)
+	big := workbook(t, raw, size, false)
+	if size < 140_000_000 {
+		t.Fatalf("the bomb unpacks to %d bytes; regenerate testdata/orders_bomb.xlsx (-gen)", size)
+	}
 	if len(big) > 2<<20 {
 		t.Fatalf("the bomb is %d bytes on disk; want a small file", len(big))
 	}
@@ -92,7 +150,7 @@ func TestXLSXBomb(t *testing.T) {
 	}
 	// A directory that lies: archive/zip stops at the declared 1 KB, so the sheet read is
 	// a broken fragment: the file is refused as it is, without unpacking the rest.
-	lying := bomb(t, row, 1_500_000, true)
+	lying := workbook(t, raw, size, true)
 	t0 := time.Now()
 	f, err := Read(Orders, "lie.xlsx", lying, Options{})
 	if took := time.Since(t0); took > 2*time.Second || err == nil && (len(f.Errors) == 0 || f.Rows > 0) {
