@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -235,13 +236,15 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 
 // privateDatabase gives an SQLite database and the files SQLite keeps beside it the
 // configured file mode and group (0600, or 0640 for file_group); a database created by an
-// older nightly under umask 022 was readable by everyone. MySQL keeps its own files.
+// older nightly under umask 022 was readable by everyone. A file of another owner (a
+// person reading the database through its group) is left as it is. MySQL keeps its own
+// files.
 func privateDatabase(db *store.DB, modes filemode.Policy) error {
 	if db.Path == "" {
 		return nil
 	}
 	for _, p := range []string{db.Path, db.Path + "-wal", db.Path + "-shm", db.Path + ".runlock"} {
-		if err := modes.SetIfExists(p, modes.File()); err != nil {
+		if err := modes.SetIfExists(p, modes.File()); err != nil && !errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("database file %s: %w", p, err)
 		}
 	}

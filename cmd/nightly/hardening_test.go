@@ -270,3 +270,20 @@ func TestServeTrustedProxyFlag(t *testing.T) {
 		t.Errorf("serve with a host name as proxy: exit %d %q", code, errs)
 	}
 }
+
+// A database left world-readable by an older nightly is made private by the next
+// command that opens it (issue 13, #12).
+func TestOldDatabaseMadePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nightly.db")
+	if code, _, errs := nightly(t, nil, "migrate", "--db", "sqlite:"+path); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errs)
+	}
+	os.Chmod(path, 0o644)
+	if code, _, errs := nightly(t, nil, "status", "--db", "sqlite:"+path, "--out", dir); code != 0 {
+		t.Fatalf("status: %d %s", code, errs)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("database mode after status: %v %v, want 0600", fi.Mode().Perm(), err)
+	}
+}
