@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/width"
@@ -323,6 +324,13 @@ func parseCSV(name string, data []byte, p CSVProfile, o ParseOptions) (*Statemen
 		if !ok {
 			return nil, fail(cols.date, p.Date, "not a date (layouts "+strings.Join(layouts, ", ")+")", ErrDate)
 		}
+		if why := implausibleValueDate(d, o.RunDate); why != "" {
+			return nil, fail(cols.date, p.Date, why, ErrDate)
+		}
+		if payer := cell(cols.payer); !utf8.ValidString(payer) || strings.ContainsRune(payer, utf8.RuneError) {
+			return nil, fail(cols.payer, p.Payer, "bytes that are not text in the file's encoding ("+csvEncodingName(p.Encoding)+
+				"); ask the bank for the file again as it was sent, or set the profile's encoding", ErrField)
+		}
 		credit, ok := parseYen(cell(cols.amount))
 		if !ok {
 			return nil, fail(cols.amount, p.Amount, "not an amount in yen", ErrAmount)
@@ -378,6 +386,14 @@ func parseCSV(name string, data []byte, p CSVProfile, o ParseOptions) (*Statemen
 		st.Txns = append(st.Txns, t)
 	}
 	return st, nil
+}
+
+// csvEncodingName names a profile's encoding for messages.
+func csvEncodingName(enc string) string {
+	if enc == "" {
+		return "UTF-8 or Shift_JIS, detected"
+	}
+	return enc
 }
 
 func blankRow(row []string) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -438,6 +439,56 @@ func (s *Scanner) date(rec []byte, off int, field string) (calendar.Date, bool) 
 	return d, true
 }
 
+// valueDate reads 勘定日 and refuses one implausibly far from the run date.
+func (s *Scanner) valueDate(rec []byte, off int) (calendar.Date, bool) {
+	d, ok := s.date(rec, off, "勘定日")
+	if !ok {
+		return d, false
+	}
+	if why := implausibleValueDate(d, s.o.RunDate); why != "" {
+		return d, s.fail("勘定日", rec[off:off+6], ErrDate, "%s (era %s)", why, s.grp.acct.Era)
+	}
+	return d, true
+}
+
+// firstValueDate is the first value date nightly accepts: the eras and the calendar are
+// exact from 2000 on, and no bank sends older transfers.
+var firstValueDate = calendar.New(2000, 1, 1)
+
+// implausibleValueDate says why a value date cannot belong to a file read on the run
+// date run (SPEC §10.0: dates in input are checked against the run date): before 2000,
+// or more than a year after run. "" when it is plausible; without a run date only the
+// lower bound is checked.
+func implausibleValueDate(d, run calendar.Date) string {
+	switch {
+	case d.Before(firstValueDate):
+		return fmt.Sprintf("value date %s is before %s: a wrong era or a broken file", d, firstValueDate)
+	case !run.IsZero() && d.After(run.AddMonths(12)):
+		return fmt.Sprintf("value date %s is more than a year after the run date %s: a wrong era or a broken file", d, run)
+	}
+	return ""
+}
+
+// payer reads 振込依頼人名, a field of JIS X 0201: ASCII and half-width katakana, one byte
+// a character. Another byte (a Shift_JIS double-byte character, UTF-8, a control
+// character) would be stored as replacement characters or mojibake, and the transfer's
+// key would differ from the one a corrected file gives (a double payment once the
+// bank resends it): the file is refused, naming the record, the field and the byte.
+func (s *Scanner) payer(b []byte) (string, bool) {
+	for i, c := range b {
+		if c >= 0x20 && c <= 0x7E || c >= 0xA1 && c <= 0xDF {
+			continue
+		}
+		hint := ""
+		if t := trimSpaces(b); !isASCII(t) && utf8.Valid(t) {
+			hint = "; the field is UTF-8: was the file converted from Shift_JIS?"
+		}
+		return "", s.fail("振込依頼人名", b, ErrField,
+			"byte %d is 0x%02X, not JIS X 0201 (ASCII or half-width katakana)%s; ask the bank for the file again as it was sent", i+1, c, hint)
+	}
+	return s.text(b), true
+}
+
 // optionalDate is date for fields a bank may leave as zeros or spaces.
 func (s *Scanner) optionalDate(rec []byte, off int, field string) (calendar.Date, bool) {
 	b := rec[off : off+6]
@@ -531,7 +582,11 @@ func (s *Scanner) data01(rec []byte) bool {
 	if !ok {
 		return s.fail("照会番号", rec[1:7], ErrField, "must be digits")
 	}
-	vd, ok := s.date(rec, 7, "勘定日")
+	vd, ok := s.valueDate(rec, 7)
+	if !ok {
+		return false
+	}
+	payer, ok := s.payer(rec[49:97])
 	if !ok {
 		return false
 	}
@@ -563,7 +618,7 @@ func (s *Scanner) data01(rec []byte) bool {
 		RefNo:     ref,
 		ValueDate: vd,
 		Amount:    amt,
-		Payer:     s.text(rec[49:97]),
+		Payer:     payer,
 		EDI:       s.decode(rec[128:148]),
 		Cancelled: cancelled,
 		Kind:      Credit,
@@ -585,7 +640,11 @@ func (s *Scanner) data03(rec []byte) bool {
 	if !ok {
 		return s.fail("照会番号", rec[1:9], ErrField, "must be digits")
 	}
-	vd, ok := s.date(rec, 9, "勘定日")
+	vd, ok := s.valueDate(rec, 9)
+	if !ok {
+		return false
+	}
+	payer, ok := s.payer(rec[81:129])
 	if !ok {
 		return false
 	}
@@ -628,7 +687,7 @@ func (s *Scanner) data03(rec []byte) bool {
 		RefNo:     ref,
 		ValueDate: vd,
 		Amount:    amt,
-		Payer:     s.text(rec[81:129]),
+		Payer:     payer,
 		EDI:       s.decode(rec[179:199]),
 		Kind:      kind,
 		TxnCode:   s.text(code),

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/filemode"
 )
 
 // Config is everything nightly can be told. The zero value is not valid; start from
@@ -39,12 +41,17 @@ type Config struct {
 	// ExceptionsExitCode, when not 0, is the exit code of a run that finished with open
 	// exceptions to review (SPEC §10.1).
 	ExceptionsExitCode int `toml:"exceptions_exit_code"`
+	// FileGroup, when set, is the group (name or id) that may read what nightly writes:
+	// files are then 0640 and owned by it; without it files are 0600. Folders are 0750.
+	FileGroup string `toml:"file_group"`
 
 	Calendar CalendarConfig `toml:"calendar"`
 	Invoice  InvoiceConfig  `toml:"invoice"`
 	Bank     BankConfig     `toml:"bank"`
 	Mail     MailConfig     `toml:"mail"`
 	Orders   OrdersConfig   `toml:"orders"`
+	Import   ImportConfig   `toml:"import"`
+	Web      WebConfig      `toml:"web"`
 
 	// Faults names fault points to fire (tests only; from NIGHTLY_FAULTS).
 	Faults string `toml:"-"`
@@ -135,6 +142,22 @@ type OrdersConfig struct {
 	ContractPattern      string `toml:"contract_pattern"`
 }
 
+// ImportConfig bounds the master data and order files that `nightly import` and the
+// night's orders step read, so that a huge file or an .xlsx zip bomb is refused before it
+// is read (issue 13).
+type ImportConfig struct {
+	MaxFileMB    int `toml:"max_file_mb"`    // a CSV or .xlsx file on disk, in MB (default 50)
+	MaxXLSXMB    int `toml:"max_xlsx_mb"`    // an .xlsx's sheets and strings uncompressed, in MB (default 100)
+	MaxXLSXCells int `toml:"max_xlsx_cells"` // cells of the sheet read (default 1,000,000)
+}
+
+// WebConfig holds the web UI's settings that are not secrets.
+type WebConfig struct {
+	// TrustedProxies are the addresses (IP or CIDR) of reverse proxies whose
+	// X-Forwarded-For names the client; from anyone else the header is ignored.
+	TrustedProxies []string `toml:"trusted_proxies"`
+}
+
 // Default returns the configuration nightly runs with when there is no file.
 func Default() Config {
 	return Config{
@@ -147,6 +170,7 @@ func Default() Config {
 		Mail: MailConfig{Security: "tls", Folder: "INBOX", ProcessedFolder: "nightly/processed",
 			ContractPattern: `NP-\d{7}`, BatchSize: 100},
 		Orders: OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
+		Import: ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
 	}
 }
 
@@ -174,13 +198,32 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
+// hasPassword reports whether a DSN carries a password, in any form: mysql:// in any
+// letter case, or a bare go-sql-driver DSN (user:pw@tcp(host:3306)/db).
 func hasPassword(dsn string) bool {
-	rest, ok := strings.CutPrefix(dsn, "mysql://")
-	if !ok {
-		return false
+	return RedactDSN(dsn) != dsn
+}
+
+// RedactDSN hides the password of a database address in every form it may take:
+// mysql://user:pw@…, MYSQL://user:pw@…, a bare user:pw@tcp(host:3306)/db. The user
+// name stays visible; everything between the first ':' of the user part and the last
+// '@' becomes ***, so a password holding ':' or '@' is hidden whole. A sqlite: path
+// has no password and is returned as it is.
+func RedactDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 || strings.HasPrefix(strings.ToLower(dsn), "sqlite:") {
+		return dsn
 	}
-	at := strings.LastIndex(rest, "@")
-	return at > 0 && strings.Contains(rest[:at], ":")
+	userinfo := dsn[:at]
+	scheme := ""
+	if i := strings.Index(userinfo, "://"); i >= 0 {
+		scheme, userinfo = userinfo[:i+3], userinfo[i+3:]
+	}
+	user, _, ok := strings.Cut(userinfo, ":")
+	if !ok {
+		return dsn
+	}
+	return scheme + user + ":***" + dsn[at:]
 }
 
 // Resolve fills the settings that default to other settings (inbox beside out, the
@@ -221,6 +264,18 @@ func (c Config) Validate() error {
 	if c.Invoice.DueDays < 1 || c.Invoice.RenewalLeadDays < 1 || c.Invoice.ReminderDays < 1 {
 		errs = append(errs, errors.New("invoice.due_days, renewal_lead_days and reminder_days must be at least 1"))
 	}
+	if c.Invoice.DueDays > maxInvoiceDays || c.Invoice.RenewalLeadDays > maxInvoiceDays || c.Invoice.ReminderDays > maxInvoiceDays {
+		errs = append(errs, fmt.Errorf("invoice.due_days, renewal_lead_days and reminder_days must be at most %d", maxInvoiceDays))
+	}
+	if c.Import.MaxFileMB < 1 || c.Import.MaxXLSXMB < 1 || c.Import.MaxXLSXCells < 1 {
+		errs = append(errs, errors.New("import.max_file_mb, max_xlsx_mb and max_xlsx_cells must be at least 1"))
+	}
+	if _, err := c.TrustedProxies(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := filemode.New(c.FileGroup); err != nil {
+		errs = append(errs, err)
+	}
 	for _, h := range c.Calendar.Added {
 		if _, err := calendar.ParseDate(h.Date); err != nil {
 			errs = append(errs, fmt.Errorf("calendar.added %q: %w", h.Date, err))
@@ -237,6 +292,37 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("bank.era %q: want auto, wareki or seireki", c.Bank.Era))
 	}
 	return errors.Join(errs...)
+}
+
+// maxInvoiceDays bounds the day counts of invoicing, so that no date computed from a run
+// date (at most a year ahead, SPEC §10.0) can leave the years a DATE column holds.
+const maxInvoiceDays = 366
+
+// TrustedProxies parses web.trusted_proxies: an IP address is a one-address prefix.
+func (c Config) TrustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.Web.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("web.trusted_proxies %q: not an IP address or CIDR prefix", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// FileModes is the file_group setting as a filemode.Policy (Validate has checked it).
+func (c Config) FileModes() (filemode.Policy, error) { return filemode.New(c.FileGroup) }
+
+// ImportLimits are the import settings in bytes and cells.
+func (c Config) ImportLimits() (maxFile, maxXLSX int64, maxCells int) {
+	return int64(c.Import.MaxFileMB) << 20, int64(c.Import.MaxXLSXMB) << 20, c.Import.MaxXLSXCells
 }
 
 // CalendarOptions converts the calendar settings for calendar.NewCalendar.
@@ -259,12 +345,7 @@ func (c Config) CalendarOptions() calendar.Options {
 // Redacted returns a copy safe to print or log: the database password is hidden.
 func (c Config) Redacted() Config {
 	r := c
-	if hasPassword(r.DB) {
-		rest := strings.TrimPrefix(r.DB, "mysql://")
-		at := strings.LastIndex(rest, "@")
-		user, _, _ := strings.Cut(rest[:at], ":")
-		r.DB = "mysql://" + user + ":***" + rest[at:]
-	}
+	r.DB = RedactDSN(r.DB)
 	return r
 }
 

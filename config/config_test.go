@@ -78,3 +78,61 @@ func TestReadSecret(t *testing.T) {
 		t.Error("no secret configured gave no error")
 	}
 }
+
+func TestRedactEveryDSNForm(t *testing.T) {
+	for _, tc := range []struct{ dsn, want string }{
+		{"mysql://nightly:s3cret@tcp(db:3306)/nightly", "mysql://nightly:***@tcp(db:3306)/nightly"},
+		{"MYSQL://nightly:s3cret@tcp(db:3306)/nightly", "MYSQL://nightly:***@tcp(db:3306)/nightly"},
+		{"MySQL://nightly:s3cret@tcp(db:3306)/nightly", "MySQL://nightly:***@tcp(db:3306)/nightly"},
+		{"nightly:s3cret@tcp(db:3306)/nightly", "nightly:***@tcp(db:3306)/nightly"},
+		{"nightly:s3:c@r@et@tcp(db:3306)/nightly", "nightly:***@tcp(db:3306)/nightly"},
+		{"mysql://nightly@tcp(db:3306)/nightly", "mysql://nightly@tcp(db:3306)/nightly"},
+		{"sqlite:/srv/a@b/nightly.db", "sqlite:/srv/a@b/nightly.db"},
+		{"sqlite:nightly.db", "sqlite:nightly.db"},
+	} {
+		if got := RedactDSN(tc.dsn); got != tc.want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+		c := Default()
+		c.DB = tc.dsn
+		if got := c.Redacted().DB; strings.Contains(got, "s3") {
+			t.Errorf("Redacted().DB of %q shows the password: %q", tc.dsn, got)
+		}
+	}
+}
+
+func TestLoadRefusesAPasswordInAnyForm(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "n.toml")
+	for _, dsn := range []string{"MYSQL://u:pw@tcp(h:3306)/n", "u:pw@tcp(h:3306)/n"} {
+		os.WriteFile(p, []byte("db = \""+dsn+"\"\n"), 0o600)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "NIGHTLY_DB") {
+			t.Errorf("%s in the file: %v, want a refusal naming NIGHTLY_DB", dsn, err)
+		}
+	}
+}
+
+func TestValidateLimitsProxiesAndGroup(t *testing.T) {
+	c := Default()
+	c.DB = "sqlite:x.db"
+	c.Web.TrustedProxies = []string{"10.0.0.1", "192.168.0.0/16", "::ffff:10.0.0.2", "2001:db8::/32"}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("valid proxies refused: %v", err)
+	}
+	ps, _ := c.TrustedProxies()
+	if len(ps) != 4 || ps[0].String() != "10.0.0.1/32" || ps[2].String() != "10.0.0.2/32" {
+		t.Errorf("trusted proxies %v", ps)
+	}
+	c.Web.TrustedProxies = []string{"proxy.example"}
+	c.Invoice.DueDays = 10_000_000 // would put a due date in year 10000 or later
+	c.Import.MaxXLSXCells = 0
+	c.FileGroup = "no-such-group-of-nightly"
+	err := c.Validate()
+	for _, want := range []string{"trusted_proxies", "at most 366", "max_xlsx_cells", "file_group"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+	if max, xlsx, cells := Default().ImportLimits(); max != 50<<20 || xlsx != 100<<20 || cells != 1_000_000 {
+		t.Errorf("default limits %d %d %d", max, xlsx, cells)
+	}
+}

@@ -6,8 +6,8 @@
 // It owns two things, both free of SQL:
 //
 //   - Store, a content-addressed, write-once file store. An original is kept byte for
-//     byte under dir/ab/cd/<sha256>, mode 0444 in directories of mode 0750. It is
-//     written to dir/.tmp, flushed to disk, and only then linked to its final name, which
+//     byte under dir/ab/cd/<sha256>, mode 0400 (0440 for file_group) in directories of
+//     mode 0750. It is written to dir/.tmp, flushed to disk, and only then linked to its final name, which
 //     is never replaced: storing the same content again is a no-op, and a different file
 //     under that name is reported as tampering. Batch flushes many items at once (mail
 //     intake stores each fetch as one batch). Get and Open hand out only content that

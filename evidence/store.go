@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/npress/nightly/filemode"
 )
 
 // Errors that callers branch on. They are wrapped in a *BlobError that names the file.
@@ -27,9 +29,8 @@ var (
 )
 
 const (
-	dirMode  = 0o750
-	fileMode = 0o444 // write-once: nobody, not even the owner, may rewrite an original
-	tmpDir   = ".tmp"
+	dirMode = filemode.Dir
+	tmpDir  = ".tmp"
 )
 
 // BlobError says which stored original failed and how; Err is ErrMissing, ErrAltered,
@@ -59,24 +60,30 @@ func (e *BlobError) Unwrap() error { return e.Err }
 
 // Store is the content-addressed, write-once file store of originals (SPEC §7.5): every
 // bank file, raw message and issued PDF is kept byte for byte under dir/ab/cd/<sha256>,
-// mode 0444. A file is published under its final name only after its content is on
+// mode 0400 (0440 for a configured group): nobody, not even the owner, may rewrite an
+// original, and nobody else may read it. A file is published under its final name only after its content is on
 // disk (fsync), and never replaced: a second Put of the same content is a no-op and a
 // different file under that name is reported as tampering. A Store is safe for
 // concurrent use, also by several processes on the same directory.
 type Store struct {
 	dir   string
 	flush func(path string) error // flushes a file or directory; tests observe it
+	modes filemode.Policy         // 0400 files (0440 and the group with file_group), 0750 folders
 }
 
 // Open opens the store rooted at dir, creating dir (mode 0750) when it is missing.
 // Reading (Get, Check) needs nothing else, so a read-only copy of the store can be
-// verified.
-func Open(dir string) (*Store, error) {
+// verified. Its files are 0400 and its folders 0750.
+func Open(dir string) (*Store, error) { return OpenWith(dir, filemode.Policy{}) }
+
+// OpenWith is Open with the file modes of the configuration: with a group, files are
+// 0440 and files and folders belong to that group.
+func OpenWith(dir string, modes filemode.Policy) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("evidence: open store: no directory given")
 	}
 	dir = filepath.Clean(dir)
-	if err := os.MkdirAll(dir, dirMode); err != nil {
+	if err := modes.MkdirAll(dir); err != nil {
 		return nil, fmt.Errorf("evidence: open store %s: %w", dir, err)
 	}
 	fi, err := os.Stat(dir)
@@ -86,7 +93,7 @@ func Open(dir string) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("evidence: open store %s: not a directory", dir)
 	}
-	return &Store{dir: dir, flush: syncFile}, nil
+	return &Store{dir: dir, flush: syncFile, modes: modes}, nil
 }
 
 // Dir returns the root directory of the store.
@@ -372,7 +379,7 @@ func (s *Store) sameContent(sha string, data []byte) error {
 // writeTemp writes data to a new read-only temporary file in dir/.tmp, not yet flushed.
 func (s *Store) writeTemp(sha string, data []byte) (string, error) {
 	dir := filepath.Join(s.dir, tmpDir)
-	if err := os.Mkdir(dir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := s.mkdir(dir); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("evidence: store %s: %w", sha, err)
 	}
 	f, err := os.CreateTemp(dir, sha[:16]+"-*")
@@ -382,7 +389,7 @@ func (s *Store) writeTemp(sha string, data []byte) (string, error) {
 	name := f.Name()
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(fileMode)
+		err = s.readOnly(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -489,7 +496,7 @@ func (b *Batch) Abort() {
 func (s *Store) mkdirs(sha string) ([]string, error) {
 	top := filepath.Join(s.dir, sha[0:2])
 	leaf := filepath.Join(top, sha[2:4])
-	err := os.Mkdir(leaf, dirMode)
+	err := s.mkdir(leaf)
 	switch {
 	case err == nil:
 		return []string{top}, nil
@@ -501,7 +508,7 @@ func (s *Store) mkdirs(sha string) ([]string, error) {
 	var created []string
 	parent := s.dir
 	for _, d := range []string{top, leaf} {
-		err := os.Mkdir(d, dirMode)
+		err := s.mkdir(d)
 		switch {
 		case err == nil:
 			created = append(created, parent)
@@ -514,8 +521,27 @@ func (s *Store) mkdirs(sha string) ([]string, error) {
 	return created, nil
 }
 
+// mkdir creates one folder of the store with the store's folder mode and group.
+func (s *Store) mkdir(d string) error {
+	if err := os.Mkdir(d, dirMode); err != nil {
+		return err
+	}
+	return s.modes.Set(d, dirMode)
+}
+
+// readOnly gives a written file its final mode: read-only for the owner (and the group).
+func (s *Store) readOnly(f *os.File) error {
+	if err := f.Chmod(s.modes.ReadOnly()); err != nil {
+		return err
+	}
+	if gid := s.modes.GID(); gid >= 0 {
+		return f.Chown(-1, gid)
+	}
+	return nil
+}
+
 // syncFile flushes a file or directory to disk. Linux allows fsync on a descriptor opened
-// read-only, which is all a 0444 file or a directory permits.
+// read-only, which is all a 0400 file or a directory permits.
 func syncFile(p string) error {
 	f, err := os.Open(p)
 	if err != nil {

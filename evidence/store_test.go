@@ -146,8 +146,8 @@ func TestPutWriteOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fi.Mode().Perm(); got != 0o444 {
-		t.Errorf("stored file mode %v, want 0444 (read-only for everyone)", got)
+	if got := fi.Mode().Perm(); got != 0o400 {
+		t.Errorf("stored file mode %v, want 0400 (read-only, and for nobody else)", got)
 	}
 	for _, d := range []string{filepath.Dir(p), filepath.Dir(filepath.Dir(p))} {
 		di, err := os.Stat(d)
@@ -387,8 +387,8 @@ func TestBatch(t *testing.T) {
 		if err != nil || string(got) != fmt.Sprintf("Message-ID: <%d@example.jp>\r\n", i) {
 			t.Errorf("after Commit: Get(%d) = %q, %v", i, got, err)
 		}
-		if fi, err := os.Stat(s.Path(sha)); err != nil || fi.Mode().Perm() != 0o444 {
-			t.Errorf("item %d: %v, mode %v, want 0444", i, err, fi.Mode())
+		if fi, err := os.Stat(s.Path(sha)); err != nil || fi.Mode().Perm() != 0o400 {
+			t.Errorf("item %d: %v, mode %v, want 0400", i, err, fi.Mode())
 		}
 	}
 	if names := tmpFiles(t, s); len(names) != 0 {

@@ -19,7 +19,7 @@ import (
 // SHA-256 and the size. It is how a bank file of a gigabyte is kept as evidence.
 func (s *Store) PutReader(r io.Reader) (sha string, size int64, err error) {
 	dir := filepath.Join(s.dir, tmpDir)
-	if err := os.Mkdir(dir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := s.mkdir(dir); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", 0, fmt.Errorf("evidence: store stream: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "stream-*")
@@ -31,7 +31,7 @@ func (s *Store) PutReader(r io.Reader) (sha string, size int64, err error) {
 	h := sha256.New()
 	size, err = io.Copy(io.MultiWriter(f, h), r)
 	if err == nil {
-		err = f.Chmod(fileMode)
+		err = s.readOnly(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -46,8 +46,8 @@ func TestPutFile(t *testing.T) {
 		t.Fatalf("Get after PutFile: %d bytes, %v", len(got), err)
 	}
 	fi, err := os.Stat(s.Path(sha))
-	if err != nil || fi.Mode().Perm() != fileMode {
-		t.Fatalf("stored file mode %v (%v), want %v", fi.Mode().Perm(), err, os.FileMode(fileMode))
+	if err != nil || fi.Mode().Perm() != 0o400 {
+		t.Fatalf("stored file mode %v (%v), want 0400", fi.Mode().Perm(), err)
 	}
 	if left := tmpFiles(t, s); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -38,7 +37,7 @@ import (
 func BankFeed(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	dir := filepath.Join(n.Config.InboxDir, "bank")
-	names, err := inboxFiles(dir)
+	names, err := n.inboxFiles(ctx, dir, res)
 	if err != nil {
 		return res, err
 	}
@@ -63,7 +62,7 @@ func BankFeed(ctx context.Context, n *Night) (Result, error) {
 				return res, fmt.Errorf("bank file %s: %w", path, err)
 			}
 		} else {
-			data, err := os.ReadFile(path)
+			data, err := readInboxFile(path)
 			if err != nil {
 				return res, fmt.Errorf("bank file %s: %w", path, err)
 			}
@@ -89,38 +88,13 @@ func BankFeed(ctx context.Context, n *Night) (Result, error) {
 		if n.DryRun {
 			continue
 		}
-		target := filepath.Join(n.Config.InboxDir, "archive", "bank", n.Date.String())
-		if out.status == store.BankFileRejected {
-			target = filepath.Join(n.Config.InboxDir, "rejected", "bank")
-		}
-		if err := os.MkdirAll(target, 0o755); err != nil {
+		target, err := n.moveInboxFile(path, "bank", out.status == store.BankFileRejected)
+		if err != nil {
 			return res, fmt.Errorf("bank file %s: %w", path, err)
-		}
-		if err := os.Rename(path, filepath.Join(target, name)); err != nil {
-			return res, fmt.Errorf("move bank file: %w", err)
 		}
 		n.progress("  bank file %s (%s) → %s", name, out.status, target)
 	}
 	return res, nil
-}
-
-// inboxFiles lists the regular files of dir in name order; a missing dir has none.
-func inboxFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("inbox %s: %w", dir, err)
-	}
-	var names []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	return names, nil
 }
 
 // bankOptions turns the configuration into parse options: the CSV profiles, the era

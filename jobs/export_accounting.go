@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/japanese"
 
+	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/store"
 )
 
@@ -71,7 +71,7 @@ func writeTable(w io.Writer, sheet string, rows [][]string, format, encoding str
 		default:
 			return fmt.Errorf("encoding %q: want utf8 or sjis", encoding)
 		}
-		cw := csv.NewWriter(out)
+		cw := csvsafe.NewWriter(out)
 		cw.UseCRLF = true
 		if err := cw.WriteAll(rows); err != nil {
 			return fmt.Errorf("write CSV: %w (a character Shift_JIS cannot hold? use --encoding utf8)", err)
@@ -91,7 +91,7 @@ func writeTable(w io.Writer, sheet string, rows [][]string, format, encoding str
 				if n, err := strconv.ParseInt(v, 10, 64); err == nil && i > 0 && len(v) < 16 && !(len(v) > 1 && v[0] == '0') {
 					cells[j] = n
 				} else {
-					cells[j] = v
+					cells[j] = csvsafe.Cell(v)
 				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
@@ -887,7 +887,7 @@ func (n *Night) writeDocuments(ctx context.Context, res *Result) error {
 		if d.IsNotice {
 			sub = "notices"
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, sub, d.Number+".pdf"), pdf, 0o644); err != nil {
+		if err := n.WriteFile(filepath.Join(dir, sub, d.Number+".pdf"), pdf); err != nil {
 			return err
 		}
 		if i == 0 {
@@ -916,11 +916,11 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	})
 	var csvb bytes.Buffer
 	csvb.WriteString("\ufeff")
-	w := csv.NewWriter(&csvb)
+	w := csvsafe.NewWriter(&csvb)
 	w.UseCRLF = true
 	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数"})
 	bundlePath := filepath.Join(dir, "bundle.pdf")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := n.MkdirAll(dir); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".bundle.pdf.tmp*")
@@ -971,7 +971,7 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("write %s: %w", bundlePath, err)
 		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
+		if err := n.Files.SetFile(f.Name()); err != nil {
 			return err
 		}
 		if err := os.Rename(f.Name(), bundlePath); err != nil {
@@ -979,5 +979,5 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 		}
 	}
 	res.Seen["to_post"] = b.Documents()
-	return WriteFileAtomic(filepath.Join(dir, "dispatch.csv"), csvb.Bytes(), 0o644)
+	return n.WriteFile(filepath.Join(dir, "dispatch.csv"), csvb.Bytes())
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 )
@@ -145,7 +146,7 @@ func (n *Night) writeReplies(ctx context.Context, read map[string]*mailintake.Ma
 		}
 		files = append(files, namedFile{fmt.Sprintf("%d.eml", r.ID), draft})
 	}
-	if err := writeFilesAtomic(filepath.Join(n.DayDir(), "replies"), files); err != nil {
+	if err := writeFilesAtomic(filepath.Join(n.DayDir(), "replies"), files, n.Files); err != nil {
 		return err
 	}
 	res.Seen["reply_drafts"] += len(files)
@@ -161,11 +162,11 @@ type namedFile struct {
 // file, flushed, renamed), with the flushes done in parallel and the folder flushed
 // once, so that a night with hundreds of drafts does not wait for hundreds of
 // sequential flushes.
-func writeFilesAtomic(dir string, files []namedFile) error {
+func writeFilesAtomic(dir string, files []namedFile, modes filemode.Policy) error {
 	if len(files) == 0 {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := modes.MkdirAll(dir); err != nil {
 		return err
 	}
 	tmps := make([]string, len(files))
@@ -193,7 +194,7 @@ func writeFilesAtomic(dir string, files []namedFile) error {
 				err = cerr
 			}
 			if err == nil {
-				err = os.Chmod(tmp.Name(), 0o644)
+				err = modes.SetFile(tmp.Name())
 			}
 			if err != nil {
 				return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)

@@ -3,8 +3,11 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,6 +25,9 @@ type ImportOptions struct {
 	// Apply stores the file even when it changes existing records; without it such a
 	// file is only compared (SPEC: --dry-run is the default when anything would change).
 	Apply bool
+	// RunDate is the night reading the file (the orders step), or zero for today: an
+	// order dated after it is a row error.
+	RunDate calendar.Date
 }
 
 // ImportResult is what importing one file found and did, printed by `nightly import --json`.
@@ -44,6 +50,9 @@ type ImportResult struct {
 // a file that cannot be read at all or a database failure; bad rows are in Errors.
 func Import(ctx context.Context, env *Env, kind masterdata.Kind, name string, data []byte, o ImportOptions) (ImportResult, error) {
 	now := env.Now().UTC()
+	if o.RunDate.IsZero() {
+		o.RunDate = calendar.InTokyo(env.Now())
+	}
 	var res ImportResult
 	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -160,11 +169,26 @@ func mdOrder(o store.Order) masterdata.Order {
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// readOptions are the validation rules of the configuration.
-func readOptions(env *Env, sheet string, lookup masterdata.Lookup) masterdata.Options {
+// readOptions are the validation rules and the limits of the configuration.
+func readOptions(env *Env, o ImportOptions, lookup masterdata.Lookup) masterdata.Options {
 	oc := env.Config.Orders
-	return masterdata.Options{Sheet: sheet, ContractPattern: oc.ContractPattern, ParentShareMin: oc.ParentShareMin,
-		ParentShareOver: !oc.ParentShareInclusive, Lookup: lookup}
+	maxFile, maxXLSX, maxCells := env.Config.ImportLimits()
+	return masterdata.Options{Sheet: o.Sheet, ContractPattern: oc.ContractPattern, ParentShareMin: oc.ParentShareMin,
+		ParentShareOver: !oc.ParentShareInclusive, Lookup: lookup, RunDate: o.RunDate,
+		MaxFileBytes: maxFile, MaxXLSXBytes: maxXLSX, MaxCells: maxCells}
+}
+
+// limitSettings name the setting behind each limit of masterdata.Read.
+var limitSettings = map[string]string{
+	masterdata.LimitFile:  "import.max_file_mb",
+	masterdata.LimitXLSX:  "import.max_xlsx_mb",
+	masterdata.LimitCells: "import.max_xlsx_cells",
+}
+
+// limitRowError is a file refused for its size as the one problem of the file, with the
+// setting that would let it through (issue 13: each refusal says what to do).
+func limitRowError(err *masterdata.LimitError) masterdata.RowError {
+	return masterdata.RowError{Reason: fmt.Sprintf("%v (or, if the file is genuine, raise the setting %s)", err, limitSettings[err.Limit])}
 }
 
 // pending is one record of a file that differs from the database, and how to store it.
@@ -182,7 +206,12 @@ func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, kind masterdata
 	if err != nil {
 		return res, err
 	}
-	f, err := masterdata.Read(kind, name, data, readOptions(env, o.Sheet, s.index()))
+	f, err := masterdata.Read(kind, name, data, readOptions(env, o, s.index()))
+	var lerr *masterdata.LimitError
+	if errors.As(err, &lerr) { // refused before it was read: a problem of the file, not of the night
+		res.Errors = append(res.Errors, limitRowError(lerr))
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
@@ -382,4 +411,35 @@ func Export(ctx context.Context, env *Env, kind string, w io.Writer, o masterdat
 		return fmt.Errorf("export %s: %w", k, err)
 	}
 	return nil
+}
+
+// refuseBigOrderFile refuses an order file beyond import.max_file_mb without reading
+// it: an exception names it and the limit, and it moves to rejected/orders/ (not in a
+// dry run). It reports whether the file was refused.
+func (n *Night) refuseBigOrderFile(ctx context.Context, path string, res Result) (bool, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false, err
+	}
+	maxFile, _, _ := n.Config.ImportLimits()
+	if fi.Size() <= maxFile {
+		return false, nil
+	}
+	name := filepath.Base(path)
+	res.Seen["order_files"]++
+	row := limitRowError(&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile})
+	key := sha256Hex([]byte(fmt.Sprintf("%s\x00%d\x00%d", name, fi.Size(), fi.ModTime().UnixNano())))
+	err = n.Tx(ctx, func(tx *sqlx.Tx) error {
+		added, err := store.AddException(ctx, tx, rejectedOrderFile(n, name, "big:"+key[:40], []masterdata.RowError{row}))
+		if added {
+			res.Changes["files_rejected"]++
+		}
+		return err
+	})
+	if err != nil || n.DryRun {
+		return true, err
+	}
+	target, err := n.moveInboxFile(path, "orders", true)
+	n.progress("  order file %s (too big, not read) → %s", name, target)
+	return true, err
 }

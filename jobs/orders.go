@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,7 +22,7 @@ import (
 func Orders(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	dir := filepath.Join(n.Config.InboxDir, "orders")
-	names, err := inboxFiles(dir)
+	names, err := n.inboxFiles(ctx, dir, res)
 	if err != nil {
 		return res, err
 	}
@@ -32,7 +31,13 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
+		if big, err := n.refuseBigOrderFile(ctx, path, res); big || err != nil {
+			if err != nil {
+				return res, fmt.Errorf("order file %s: %w", path, err)
+			}
+			continue
+		}
+		data, err := readInboxFile(path)
 		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
 		}
@@ -43,7 +48,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 				ReceivedAt: n.Now, Date: n.Date}, data); err != nil {
 				return fmt.Errorf("keep order file %s: %w", name, err)
 			}
-			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true}, n.Now)
+			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true, RunDate: n.Date}, n.Now)
 			if err != nil {
 				return err
 			}
@@ -61,10 +66,8 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		if err := n.fault("orders.after_commit"); err != nil { // committed, the file not yet moved
 			return res, err
 		}
-		target := filepath.Join(n.Config.InboxDir, "archive", "orders", n.Date.String())
 		if len(ir.Errors) > 0 {
 			res.Changes["files_rejected"]++
-			target = filepath.Join(n.Config.InboxDir, "rejected", "orders")
 		} else {
 			res.Changes["orders_created"] += ir.Created
 			res.Seen["orders"] += ir.Rows
@@ -72,11 +75,9 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		if n.DryRun {
 			continue
 		}
-		if err := os.MkdirAll(target, 0o755); err != nil {
+		target, err := n.moveInboxFile(path, "orders", len(ir.Errors) > 0)
+		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
-		}
-		if err := os.Rename(path, filepath.Join(target, name)); err != nil {
-			return res, fmt.Errorf("move order file: %w", err)
 		}
 		n.progress("  order file %s → %s", name, target)
 	}
@@ -88,6 +89,10 @@ func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) s
 	var b strings.Builder
 	fmt.Fprintf(&b, "注文ファイル %s に不備が %d 件あるため、ファイル全体を取り込んでいません:", name, len(errs))
 	for _, e := range errs {
+		if e.Line == 0 {
+			fmt.Fprintf(&b, "\n- ファイル全体: %s", e.Reason)
+			continue
+		}
 		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, e.Column, e.Reason)
 	}
 	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,

@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/templates"
 )
@@ -86,10 +86,10 @@ func Report(ctx context.Context, n *Night) (Result, error) {
 		return res, err
 	}
 	dir := n.DayDir()
-	if err := WriteFileAtomic(filepath.Join(dir, "report.html"), html, 0o644); err != nil {
+	if err := n.WriteFile(filepath.Join(dir, "report.html"), html); err != nil {
 		return res, err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "exceptions.csv"), exceptionsCSV(data.Exceptions), 0o644); err != nil {
+	if err := n.WriteFile(filepath.Join(dir, "exceptions.csv"), exceptionsCSV(data.Exceptions)); err != nil {
 		return res, err
 	}
 	res.Seen["exceptions"] = len(data.Exceptions)
@@ -165,6 +165,10 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 		{"印刷・郵送待ちの書類", len(d.ToPrint)},
 		{"未処理の例外", len(d.Exceptions)},
 		{"未完了の作業", len(d.Tasks)},
+	}
+	if !n.SimulatedToday.IsZero() {
+		d.Notes = append(d.Notes, fmt.Sprintf("シミュレーション: NIGHTLY_TODAY=%s により、%s を「今日」として実行しました（実際の日付ではありません）。",
+			n.SimulatedToday, n.SimulatedToday.Japanese()))
 	}
 	if n.Calendar.BeyondAnnounced(n.Date) {
 		d.Notes = append(d.Notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", n.Date.Year))
@@ -260,7 +264,7 @@ func templatesReadFile(dir, name string) ([]byte, error) {
 func exceptionsCSV(xs []store.Exception) []byte {
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
+	w := csvsafe.NewWriter(&b) // a subject or message is never taken for a formula
 	w.UseCRLF = true
 	w.Write([]string{"発生日", "種類", "対象", "内容", "対応", "候補"})
 	for _, x := range xs {
@@ -289,6 +293,7 @@ func ExceptionKindName(k string) string {
 		"no_price":            "価格なし",
 		"voided_paid":         "取消した請求書に入金あり",
 		"mail_malformed":      "メール解析不能",
+		"inbox_skipped":       "受信フォルダの読まない項目",
 	}
 	if n, ok := names[k]; ok {
 		return n

@@ -1,6 +1,8 @@
 package masterdata
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -161,7 +163,59 @@ type Options struct {
 	ParentShareOver bool
 	// Lookup answers for what the database already holds; nil for an empty database.
 	Lookup Lookup
+	// RunDate, when set, is the night (or today, for an import) the file is read on: an
+	// order dated after it is a row error (SPEC §10.0).
+	RunDate calendar.Date
+	// MaxFileBytes, MaxXLSXBytes and MaxCells bound what Read reads (0: the defaults,
+	// 50 MB, 100 MB unpacked and 1,000,000 cells); beyond them Read refuses the file with
+	// a *LimitError before reading it.
+	MaxFileBytes int64
+	MaxXLSXBytes int64
+	MaxCells     int
 }
+
+// The default limits of Read.
+const (
+	DefaultMaxFileBytes = 50 << 20
+	DefaultMaxXLSXBytes = 100 << 20
+	DefaultMaxCells     = 1_000_000
+)
+
+func (o Options) maxFileBytes() int64 { return cmp.Or(o.MaxFileBytes, DefaultMaxFileBytes) }
+func (o Options) maxXLSXBytes() int64 { return cmp.Or(o.MaxXLSXBytes, DefaultMaxXLSXBytes) }
+func (o Options) maxCells() int       { return cmp.Or(o.MaxCells, DefaultMaxCells) }
+
+// The limits a LimitError names.
+const (
+	LimitFile  = "file"  // the file's size on disk
+	LimitXLSX  = "xlsx"  // what the workbook unpacks to
+	LimitCells = "cells" // the cells of the sheet
+)
+
+// ErrTooBig is wrapped by every *LimitError: callers branch on it.
+var ErrTooBig = errors.New("file beyond the import limits")
+
+// LimitError is a file that Read refused before reading it whole because it is beyond a
+// limit of Options: what was too big, by how much, and what to do.
+type LimitError struct {
+	Limit     string // LimitFile, LimitXLSX or LimitCells
+	Size, Max int64  // bytes, or cells
+	Part      string // LimitXLSX: the zip part that went over
+	Line      int    // LimitCells: the sheet row where the count went over
+}
+
+func (e *LimitError) Error() string {
+	switch e.Limit {
+	case LimitXLSX:
+		return fmt.Sprintf("the workbook unpacks to more than %d MB (at part %s): refused before reading it, as a zip bomb would be; save the sheet as CSV or split the workbook", e.Max>>20, e.Part)
+	case LimitCells:
+		return fmt.Sprintf("the sheet has more than %d cells (counted to row %d): refused; split it into several files, or save it as CSV", e.Max, e.Line)
+	}
+	return fmt.Sprintf("the file is %.1f MB, more than %d MB: refused before reading it; split it into smaller files", float64(e.Size)/(1<<20), e.Max>>20)
+}
+
+// Unwrap makes a LimitError match ErrTooBig.
+func (e *LimitError) Unwrap() error { return ErrTooBig }
 
 func (o Options) contractPattern() (*regexp.Regexp, error) {
 	p := o.ContractPattern
@@ -239,7 +293,7 @@ func Read(kind Kind, name string, data []byte, o Options) (*File, error) {
 	if _, err := ParseKind(string(kind)); err != nil {
 		return nil, fmt.Errorf("masterdata: %s: %w", name, err)
 	}
-	t, err := readTable(name, data, o.Sheet)
+	t, err := readTable(name, data, o)
 	if err != nil {
 		return nil, fmt.Errorf("masterdata: %s: %w", name, err)
 	}

@@ -485,6 +485,21 @@ func (v *validator) contracts(rows []row) {
 	}
 }
 
+// firstOrderDate is the earliest order date accepted: nightly's dates are exact from 2000.
+var firstOrderDate = calendar.New(2000, 1, 1)
+
+// orderDate checks an order date against the run date (SPEC §10.0): an order cannot be
+// dated after the night that reads it, nor before 2000.
+func (v *validator) orderDate(line int, d calendar.Date) {
+	switch {
+	case d.IsZero():
+	case d.Before(firstOrderDate):
+		v.fail(line, "order_date", "%s is before %s; correct the year", d, firstOrderDate)
+	case !v.opts.RunDate.IsZero() && d.After(v.opts.RunDate):
+		v.fail(line, "order_date", "%s is after the run date %s: an order is read on or after the day it was placed; correct the date (the year?)", d, v.opts.RunDate)
+	}
+}
+
 func (v *validator) orders(rows []row) {
 	seen := numbered{}
 	for _, r := range rows {
@@ -498,6 +513,7 @@ func (v *validator) orders(rows []row) {
 		o.OrderDate = field(v, r, "order_date", v.date)
 		o.DesiredStart = field(v, r, "desired_start", v.month)
 		v.dup(seen, r.line, "order_no", o.No, "order_no")
+		v.orderDate(r.line, o.OrderDate)
 		if !o.OrderDate.IsZero() && o.DesiredStart != (YearMonth{}) && monthBefore(o.DesiredStart, monthOf(o.OrderDate)) {
 			v.fail(r.line, "desired_start", "%s is before the month of the order date %s; the desired start is that month or later", o.DesiredStart, o.OrderDate)
 		}

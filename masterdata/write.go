@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/csvsafe"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/japanese"
 )
@@ -74,7 +75,7 @@ func writeCSV[T any](w io.Writer, kind Kind, cols []column[T], recs []T, key fun
 	for i := range recs {
 		rec := make([]string, len(cols))
 		for j, c := range cols {
-			rec[j] = c.get(&recs[i])
+			rec[j] = csvsafe.Cell(c.get(&recs[i]))
 			if !sjis {
 				continue
 			}
@@ -180,7 +181,7 @@ func writeXLSX[T any](w io.Writer, kind Kind, cols []column[T], recs []T, header
 				err = x.SetCellValue(sheet, cell, time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC))
 				style = dateStyle
 			default:
-				err = x.SetCellStr(sheet, cell, text)
+				err = x.SetCellStr(sheet, cell, csvsafe.Cell(text))
 			}
 			if err != nil {
 				return fail(err)

@@ -11,7 +11,7 @@ import (
 
 // examples reads examples/*.csv in import order and returns each file and the Index of
 // all of them.
-func examples(t *testing.T) (map[Kind]*File, *Index) {
+func examples(t testing.TB) (map[Kind]*File, *Index) {
 	t.Helper()
 	idx := NewIndex()
 	files := map[Kind]*File{}

@@ -48,13 +48,14 @@ var ErrBadDSN = errors.New("database address must be sqlite:PATH or mysql://USER
 // Open opens the database named by dsn: "sqlite:PATH" (the file is created if missing)
 // or "mysql://user:password@tcp(host:3306)/name". It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
-	case strings.HasPrefix(dsn, "mysql://"):
-		return openMySQL(ctx, strings.TrimPrefix(dsn, "mysql://"))
+	// The scheme is read in any letter case (MYSQL://, SQLite:), as a person may type it.
+	switch lower := strings.ToLower(dsn); {
+	case strings.HasPrefix(lower, "sqlite:"):
+		return openSQLite(ctx, dsn[len("sqlite:"):])
+	case strings.HasPrefix(lower, "mysql://"):
+		return openMySQL(ctx, dsn[len("mysql://"):])
 	}
-	return nil, fmt.Errorf("open database %q: %w", Redact(dsn), ErrBadDSN)
+	return nil, fmt.Errorf("open database %q: %w (a MySQL address starts with mysql://)", Redact(dsn), ErrBadDSN)
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -64,6 +65,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	}
+	// SQLite gives the -wal, -shm and journal files the mode of the database file: create
+	// it (and the run lock's) private, whatever the umask (issue 13).
+	for _, p := range []string{path, path + ".runlock"} {
+		if f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
 		}
 	}
 	q := url.Values{}

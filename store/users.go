@@ -111,3 +111,50 @@ func DeleteSession(ctx context.Context, e sqlx.ExtContext, tokenSHA256 string) e
 func DeleteExpiredSessions(ctx context.Context, e sqlx.ExtContext, now time.Time) (int64, error) {
 	return exec(ctx, e, "delete expired sessions", "DELETE FROM sessions WHERE expires_at <= ?", now.UTC())
 }
+
+// LoginThrottle is the failed logins of one (user name, client address) pair: how many
+// in a row, the last one, and from when the next attempt is allowed. Key is a hash of
+// the pair (web decides it).
+type LoginThrottle struct {
+	Key           string    `db:"tkey"`
+	Failures      int       `db:"failures"`
+	LastFailureAt time.Time `db:"last_failure_at"`
+	NextAttemptAt time.Time `db:"next_attempt_at"`
+}
+
+var throttleCols = []string{"tkey", "failures", "last_failure_at", "next_attempt_at"}
+
+// GetLoginThrottle returns the failures of key, locking the row for the transaction on
+// MySQL so that two attempts of one pair are counted one after the other; ok is false
+// when there is none.
+func GetLoginThrottle(ctx context.Context, e sqlx.ExtContext, key string) (t LoginThrottle, ok bool, err error) {
+	err = sqlx.GetContext(ctx, e, &t, "SELECT * FROM login_throttle WHERE tkey = ?"+forUpdate(e), key)
+	if IsNoRows(err) {
+		return t, false, nil
+	}
+	if err != nil {
+		return t, false, fmt.Errorf("login throttle: %w", err)
+	}
+	return t, true, nil
+}
+
+// PutLoginThrottle stores the failures of t.Key, replacing what was there.
+func PutLoginThrottle(ctx context.Context, e sqlx.ExtContext, t LoginThrottle) error {
+	t.LastFailureAt, t.NextAttemptAt = t.LastFailureAt.UTC(), t.NextAttemptAt.UTC()
+	q := insertSQL(e, "login_throttle", throttleCols, "update", []string{"tkey"}, throttleCols[1:])
+	if _, err := sqlx.NamedExecContext(ctx, e, q, t); err != nil {
+		return fmt.Errorf("store login throttle: %w", err)
+	}
+	return nil
+}
+
+// ClearLoginThrottle forgets the failures of key (after a successful login).
+func ClearLoginThrottle(ctx context.Context, e sqlx.ExtContext, key string) error {
+	_, err := exec(ctx, e, "clear login throttle", "DELETE FROM login_throttle WHERE tkey = ?", key)
+	return err
+}
+
+// DeleteOldLoginThrottles forgets the pairs whose last failure was before before.
+func DeleteOldLoginThrottles(ctx context.Context, e sqlx.ExtContext, before time.Time) (int64, error) {
+	return exec(ctx, e, "delete old login throttles", "DELETE FROM login_throttle WHERE last_failure_at < ?", before.UTC())
+}

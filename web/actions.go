@@ -242,6 +242,9 @@ func builtinActions(s *Server) []Action {
 				if err != nil {
 					return Done{}, err
 				}
+				if err := jobs.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
+					return Done{}, fmt.Errorf("処理日 %s は実行できません（今日より後の日付は試算のみで1年先まで、2000年より前は不可）: %w", date, err)
+				}
 				id := s.runs.start(env, jobs.Options{Date: date, DryRun: f.Bool("dry_run"), Trigger: "manual"})
 				return Done{Redirect: fmt.Sprintf("/runs/%d", id)}, nil
 			}},

@@ -10,13 +10,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
@@ -121,7 +123,7 @@ func (s *Server) identify(r *http.Request) (*store.User, *store.Session) {
 			if u, err := store.GetUser(ctx, s.env.DB, name); err == nil && !u.Disabled {
 				return &u, nil
 			}
-			s.log.Warn("web: proxy named an unknown or disabled user", "header", hdr, "user", name, "remote_ip", clientIP(r))
+			s.log.Warn("web: proxy named an unknown or disabled user", "header", hdr, "user", name, "remote_ip", s.clientIP(r))
 		}
 	}
 	return nil, nil
@@ -224,12 +226,19 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	password := r.PostForm.Get("password")
 	next := localPath(r.PostForm.Get("next"))
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	d := loginData{Next: next, Name: name}
-	if wait := s.limiter.blocked("user:"+name, "ip:"+ip); wait > 0 {
-		s.log.Warn("web: login refused, too many failures", "user", name, "remote_ip", ip, "retry_after_s", int(wait.Seconds()))
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		d.Error = fmt.Sprintf("ログインの失敗が続いたため、しばらく受け付けません。%d 分後にもう一度お試しください。", int(wait.Minutes())+1)
+	key := throttleKey(name, ip)
+	wait, err := s.admit(ctx, key)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		s.log.Warn("web: login refused, too many failures", "user", name, "remote_ip", ip, "retry_after_s", secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		d.Error = fmt.Sprintf("ログインの失敗が続いたため、このユーザー名での次のログインは %s 後から受け付けます（ほかの利用者には影響しません）。", waitText(secs))
 		s.renderLogin(w, r, http.StatusTooManyRequests, d)
 		return
 	}
@@ -240,14 +249,17 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	if !s.checkPassword(u, password) {
-		s.limiter.fail("user:"+name, "ip:"+ip)
+	if !s.checkPassword(u, password) { // the attempt was counted by admit
 		s.log.Warn("web: login failed", "user", name, "remote_ip", ip, "known_user", u != nil)
+		store.DeleteOldLoginThrottles(ctx, s.env.DB, s.env.Now().Add(-throttleForget))
 		d.Error = "ユーザー名またはパスワードが違います。"
 		s.renderLogin(w, r, http.StatusUnauthorized, d)
 		return
 	}
-	s.limiter.reset("user:" + name)
+	if err := store.ClearLoginThrottle(ctx, s.env.DB, key); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
 	tok := randomToken()
 	now := s.env.Now()
 	if err := store.AddSession(ctx, s.env.DB, store.Session{TokenSHA256: hashToken(tok), UserName: u.Name, CSRF: randomToken(),
@@ -277,13 +289,25 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// localPath returns p when it is a path on this site, else "" (no open redirect).
+// localPath returns p when it is a clean path on this site, else "" (no open redirect).
+// It must start with a single "/" and hold no backslash (browsers read "\" as "/"); it
+// must parse with net/url as a path alone (no scheme, host or user); and its decoded
+// path must still start with a single "/", hold no backslash or control character and
+// be clean (path.Clean; a trailing "/" aside), so that "/./\evil.com" or
+// "/%2F%2Fevil.com" never reaches a Location header. /login itself is refused (a loop).
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.HasPrefix(p, "/login") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 		return ""
 	}
 	u, err := url.Parse(p)
-	if err != nil || u.Host != "" || u.Scheme != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return ""
+	}
+	dp := u.Path
+	if !strings.HasPrefix(dp, "/") || strings.HasPrefix(dp, "//") || strings.Contains(dp, "\\") || strings.ContainsFunc(dp, unicode.IsControl) {
+		return ""
+	}
+	if clean := path.Clean(dp); clean != dp && clean+"/" != dp || clean == "/login" {
 		return ""
 	}
 	return p
@@ -291,82 +315,120 @@ func localPath(p string) string {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// clientIP is the address of the connection (a proxy's address when behind one).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// clientIP is the address of the client: the connection's, or, when the connection
+// comes from a trusted proxy (Options.TrustedProxies), the last address of
+// X-Forwarded-For that is not a trusted proxy — the one the nearest proxy appended,
+// which a client cannot forge. From anyone else the header is ignored.
+func (s *Server) clientIP(r *http.Request) string {
+	addr, ok := remoteAddr(r)
+	if !ok {
 		return r.RemoteAddr
 	}
-	return host
-}
-
-// limiter counts failed logins per key (a user name, an address) in a sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	now    func() time.Time
-	window time.Duration
-	max    map[string]int // by key prefix
-	fails  map[string][]time.Time
-}
-
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, window: 15 * time.Minute, max: map[string]int{"user": 5, "ip": 20}, fails: map[string][]time.Time{}}
-}
-
-func (l *limiter) limit(key string) int {
-	p, _, _ := strings.Cut(key, ":")
-	return l.max[p]
-}
-
-// recent drops the failures of key older than the window and returns the rest.
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	fs := l.fails[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= l.window {
-		i++
+	if !s.trusted(addr) {
+		return addr.String()
 	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = fs
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a proxy wrote something else: keep the last hop known
+		}
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
 	}
-	return fs
+	return addr.String()
 }
 
-// blocked returns how long until one of keys may try again (0: now).
-func (l *limiter) blocked(keys ...string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
+// remoteAddr is the address of the connection.
+func remoteAddr(r *http.Request) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(r.RemoteAddr)
+	return a.Unmap(), err == nil
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Login throttling (issue 13): each failed login of a user name from a client address
+// makes that pair wait longer before its next attempt — nothing for the first
+// throttleFree, then 1 s, 2 s, 4 s … up to throttleMax — and nobody else waits: the same
+// user from another address, and everyone else behind the same proxy, log in as usual,
+// so an attacker can lock out neither a named user nor a whole office. An attempt is
+// counted before its password is compared, so parallel guesses queue behind the delay
+// too; a successful login clears its pair. The state is in the database
+// (login_throttle), so a restart does not reset it.
+const (
+	throttleFree   = 3
+	throttleBase   = time.Second
+	throttleMax    = 10 * time.Minute
+	throttleForget = 24 * time.Hour // a pair without a failure for this long starts again
+)
+
+// throttleDelay is the wait after the n-th failure in a row.
+func throttleDelay(n int) time.Duration {
+	if n <= throttleFree {
+		return 0
+	}
+	return min(throttleBase<<min(n-throttleFree-1, 20), throttleMax)
+}
+
+// throttleKey is the stored key of a (user name, client address) pair: a hash, so that
+// no name an attacker typed is stored. An IPv6 address counts by its /64, which one
+// client usually holds whole.
+func throttleKey(name, ip string) string {
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is6() {
+		if p, err := a.Prefix(64); err == nil {
+			ip = p.String()
+		}
+	}
+	h := sha256.Sum256([]byte(strings.ToLower(name) + "\x00" + ip))
+	return hex.EncodeToString(h[:])
+}
+
+// admit decides whether the pair of key may try a password now. If not, it returns how
+// long it must still wait; if so, it counts the attempt as a failure in advance (in one
+// transaction, so that parallel attempts are counted one after the other), and a
+// successful login clears it.
+func (s *Server) admit(ctx context.Context, key string) (time.Duration, error) {
+	now := s.env.Now().UTC()
 	var wait time.Duration
-	for _, k := range keys {
-		fs := l.recent(k, now)
-		if n := l.limit(k); n > 0 && len(fs) >= n {
-			if w := fs[len(fs)-n].Add(l.window).Sub(now); w > wait {
-				wait = w
-			}
+	err := s.env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, ok, err := store.GetLoginThrottle(ctx, tx, key)
+		if err != nil {
+			return err
 		}
+		if ok && now.Sub(t.LastFailureAt) > throttleForget {
+			t.Failures = 0
+		}
+		if ok && now.Before(t.NextAttemptAt) {
+			wait = t.NextAttemptAt.Sub(now)
+			return nil
+		}
+		t.Key, t.Failures, t.LastFailureAt = key, t.Failures+1, now
+		// Whole seconds: MySQL's DATETIME keeps no fraction, and both engines then agree.
+		t.NextAttemptAt = now.Add(throttleDelay(t.Failures) + time.Second - 1).Truncate(time.Second)
+		return store.PutLoginThrottle(ctx, tx, t)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("login throttle: %w", err)
 	}
-	return wait
+	return wait, nil
 }
 
-func (l *limiter) fail(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fails) > 10000 { // many names tried: forget what has aged out
-		for k := range l.fails {
-			l.recent(k, now)
-		}
+// waitText is a wait in seconds as staff read it.
+func waitText(secs int) string {
+	if secs < 60 {
+		return fmt.Sprintf("%d 秒", secs)
 	}
-	for _, k := range keys {
-		l.fails[k] = append(l.recent(k, now), now)
-	}
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
+	return fmt.Sprintf("%d 分", (secs+59)/60)
 }

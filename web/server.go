@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path"
 	"strings"
 	"sync"
@@ -32,6 +33,9 @@ type Options struct {
 	Secure bool
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client, for
+	// login throttling and logs; from any other address the header is ignored.
+	TrustedProxies []netip.Prefix
 	// Extra are actions added to the built-in table (see Actions).
 	Extra []Action
 }
@@ -52,7 +56,6 @@ type Server struct {
 	pages   map[string]*template.Template
 	static  fs.FS
 	key     []byte // signs login-form CSRF tokens and proxy users' tokens
-	limiter *limiter
 	actions []Action
 	runs    *runTracker
 
@@ -71,7 +74,7 @@ func newServer(env *jobs.Env, o Options) (*Server, error) {
 		o.SessionTTL = 12 * time.Hour
 	}
 	s := &Server{env: env, opts: o, log: env.Log, mux: http.NewServeMux(), key: make([]byte, 32),
-		limiter: newLimiter(env.Now), runs: newRunTracker()}
+		runs: newRunTracker()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -173,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if !s.csrfOK(r, u, sess) {
-			s.log.Warn("web: refused a POST without a valid CSRF token", "path", r.URL.Path, "remote_ip", clientIP(r))
+			s.log.Warn("web: refused a POST without a valid CSRF token", "path", r.URL.Path, "remote_ip", s.clientIP(r))
 			http.Error(w, "403 不正なリクエストです（フォームの有効期限が切れた可能性があります）。ページを開き直してください。", http.StatusForbidden)
 			return
 		}

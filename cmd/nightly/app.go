@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
@@ -35,6 +37,7 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	today          calendar.Date // NIGHTLY_TODAY, zero for the real clock
 }
 
 // command is a subcommand: its name, one line of help, and what it runs.
@@ -76,6 +79,14 @@ func init() {
 // that commands are tested in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	if v := getenv("NIGHTLY_TODAY"); v != "" { // every command's clock (SPEC §10.0)
+		today, err := jobs.ParseToday(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "nightly: %v\n", err)
+			return exitUsage
+		}
+		a.now, a.today = jobs.SimulatedClock(time.Now, today), today
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
 		return exitOK
@@ -196,7 +207,15 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 			return nil, nil, err
 		}
 	}
-	ev, err := evidence.Open(c.EvidenceDir)
+	modes, err := c.FileModes()
+	if err == nil {
+		err = privateDatabase(db, modes)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	ev, err := evidence.OpenWith(c.EvidenceDir, modes)
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("evidence folder %s: %w", c.EvidenceDir, err)
@@ -209,8 +228,28 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 		Log:      slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:      a.now,
 		Who:      a.who(),
+		Files:    modes,
+
+		SimulatedToday: a.today,
 	}
 	return env, func() { db.Close() }, nil
+}
+
+// privateDatabase gives an SQLite database and the files SQLite keeps beside it the
+// configured file mode and group (0600, or 0640 for file_group); a database created by an
+// older nightly under umask 022 was readable by everyone. A file of another owner (a
+// person reading the database through its group) is left as it is. MySQL keeps its own
+// files.
+func privateDatabase(db *store.DB, modes filemode.Policy) error {
+	if db.Path == "" {
+		return nil
+	}
+	for _, p := range []string{db.Path, db.Path + "-wal", db.Path + "-shm", db.Path + ".runlock"} {
+		if err := modes.SetIfExists(p, modes.File()); err != nil && !errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("database file %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func (a *app) who() string {

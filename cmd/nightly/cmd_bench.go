@@ -24,6 +24,9 @@ func cmdBench(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly bench: --date: %v\n", err)
 		return exitUsage
 	}
+	if err := jobs.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // before generating anything
+		return a.fail(fmt.Errorf("bench --date: %w", err))
+	}
 	if cf.out == "" {
 		dir, err := os.MkdirTemp("", "nightly-bench-")
 		if err != nil {

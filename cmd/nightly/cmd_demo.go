@@ -55,20 +55,12 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	}
 	defer stopMail()
 	env.MailSource = src
-	bank := filepath.Join(c.InboxDir, "bank")
-	if err := os.MkdirAll(bank, 0o755); err != nil {
-		return a.fail(err)
-	}
 	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
-		if err := os.WriteFile(filepath.Join(bank, name), data, 0o644); err != nil {
+		if err := env.WriteFile(filepath.Join(c.InboxDir, "bank", name), data); err != nil {
 			return a.fail(err)
 		}
 	}
-	orders := filepath.Join(c.InboxDir, "orders")
-	if err := os.MkdirAll(orders, 0o755); err != nil {
-		return a.fail(err)
-	}
-	if err := os.WriteFile(filepath.Join(orders, "ec-orders-20261123.csv"), jobs.DemoRejectedOrderFile(), 0o644); err != nil {
+	if err := env.WriteFile(filepath.Join(c.InboxDir, "orders", "ec-orders-20261123.csv"), jobs.DemoRejectedOrderFile()); err != nil {
 		return a.fail(err)
 	}
 	env.Progress = a.stdout

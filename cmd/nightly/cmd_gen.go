@@ -27,6 +27,9 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly gen: --date: %v\n", err)
 		return exitUsage
 	}
+	if err := jobs.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // a night it could not run
+		return a.fail(fmt.Errorf("gen --date: %w", err))
+	}
 	env, closeEnv, err := a.openEmpty(ctx, cf, "gen")
 	if err != nil {
 		return a.fail(err)

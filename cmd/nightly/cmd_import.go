@@ -33,15 +33,21 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly import: %v\n", err)
 		return exitUsage
 	}
-	data, err := os.ReadFile(pos[1])
-	if err != nil {
-		return a.fail(fmt.Errorf("import %s: %w", kind, err))
-	}
 	env, closeEnv, err := a.open(ctx, cf)
 	if err != nil {
 		return a.fail(err)
 	}
 	defer closeEnv()
+	if fi, err := os.Stat(pos[1]); err == nil { // a huge file is refused before it is read
+		if maxFile, _, _ := env.Config.ImportLimits(); fi.Size() > maxFile {
+			return a.fail(fmt.Errorf("import %s: %s: %w (or, if the file is genuine, raise the setting import.max_file_mb)", kind, pos[1],
+				&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile}))
+		}
+	}
+	data, err := os.ReadFile(pos[1])
+	if err != nil {
+		return a.fail(fmt.Errorf("import %s: %w", kind, err))
+	}
 	res, err := jobs.Import(ctx, env, kind, filepath.Base(pos[1]), data, jobs.ImportOptions{Sheet: *sheet, Apply: *apply})
 	if err != nil {
 		return a.fail(err)
@@ -127,7 +133,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
+	if err := env.WriteFile(*file, buf.Bytes()); err != nil {
 		return a.fail(fmt.Errorf("export %s: %w", pos[0], err))
 	}
 	return exitOK

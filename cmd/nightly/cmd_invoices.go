@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
@@ -41,7 +40,7 @@ func cmdInvoices(ctx context.Context, a *app, args []string) int {
 			if err != nil {
 				return a.fail(err)
 			}
-			if err := jobs.WriteFileAtomic(*file, pdf, 0o644); err != nil {
+			if err := env.WriteFile(*file, pdf); err != nil {
 				return a.fail(err)
 			}
 			fmt.Fprintf(a.stdout, "%s: %s (%d bytes, the stored copy)\n", pos[1], *file, len(pdf))
@@ -87,7 +86,7 @@ func cmdInvoices(ctx context.Context, a *app, args []string) int {
 			if err != nil {
 				return a.fail(err)
 			}
-			if err := os.WriteFile(*file, pdf, 0o644); err != nil {
+			if err := env.WriteFile(*file, pdf); err != nil {
 				return a.fail(err)
 			}
 			fmt.Fprintf(a.stdout, "%s: preview of the next renewal invoice in %s\n", *contractNo, *file)

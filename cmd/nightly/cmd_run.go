@@ -105,6 +105,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address of the web UI for staff (empty: none)")
 	proxyHeader := fs.String("http-user-header", "", "trust this header of an authenticating reverse proxy as the logged-in user")
 	secure := fs.Bool("http-secure", false, "mark cookies Secure (TLS ends at a reverse proxy)")
+	proxies := fs.String("http-trusted-proxy", "", "addresses (IP or CIDR, comma-separated) of reverse proxies whose X-Forwarded-For names the client (default: web.trusted_proxies)")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
@@ -114,6 +115,13 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	}
 	if *schedule != "" {
 		c.Schedule = *schedule
+	}
+	if *proxies != "" {
+		c.Web.TrustedProxies = splitList(*proxies)
+	}
+	trusted, err := c.TrustedProxies()
+	if err != nil {
+		return a.fail(fmt.Errorf("--http-trusted-proxy: %w", err))
 	}
 	env, closeEnv, err := a.openEnv(ctx, c, true)
 	if err != nil {
@@ -144,7 +152,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	}
 	webDone := make(chan error, 1)
 	if *httpAddr != "" {
-		h, err := web.New(env, web.Options{TrustProxyHeader: *proxyHeader, Secure: *secure})
+		h, err := web.New(env, web.Options{TrustProxyHeader: *proxyHeader, Secure: *secure, TrustedProxies: trusted})
 		if err != nil {
 			return a.fail(err)
 		}
