@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,29 @@ type Result struct {
 }
 
 func newResult() Result { return Result{Changes: map[string]int{}, Seen: map[string]int{}} }
+
+// clone copies r's counts (nil for a nil r).
+func (r *Result) clone() *Result {
+	if r == nil {
+		return nil
+	}
+	return &Result{Changes: maps.Clone(r.Changes), Seen: maps.Clone(r.Seen)}
+}
+
+// restore puts back the counts of c, a clone of r, in r's own maps: a step's Result is
+// passed by value with its maps shared, so the maps are changed in place.
+func (r *Result) restore(c *Result) {
+	if r == nil || c == nil {
+		return
+	}
+	for _, m := range []struct{ dst, src map[string]int }{{r.Changes, c.Changes}, {r.Seen, c.Seen}} {
+		if m.dst == nil {
+			continue
+		}
+		clear(m.dst)
+		maps.Copy(m.dst, m.src)
+	}
+}
 
 // Step is one step of the night.
 type Step struct {
@@ -79,12 +103,17 @@ type StepSummary struct {
 	Error    string         `json:"error,omitempty"`
 }
 
+// ErrAlreadyRun is returned by a scheduled run (Trigger "cron") when a scheduled run of
+// the same date already finished ok, on this server or another one.
+var ErrAlreadyRun = errors.New("already run by the schedule (on this server or another one)")
+
 // ErrTooManyMissed is returned when catch-up would process more nights than allowed.
 var ErrTooManyMissed = errors.New("too many missed nights to catch up")
 
 // Run takes the run lock and processes the night of opts.Date (and, with CatchUp, every
 // missed night before it, oldest first). It returns one Summary per night processed.
-// store.ErrLockHeld means another run holds the lock.
+// store.ErrLockHeld means another run holds the lock; ErrAlreadyRun that a scheduled
+// run finds its night done.
 func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 	if opts.Date.IsZero() {
 		opts.Date = calendar.InTokyo(env.Now())
@@ -95,13 +124,23 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 	if err := env.DB.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
-	lock, err := env.DB.Lock(ctx)
+	lock, err := env.DB.LockWith(ctx, store.LockOptions{RunDate: opts.Date, Lease: env.Config.RunLock.Lease, Renew: env.Config.RunLock.Renew})
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
 	if err := store.MarkStaleRuns(ctx, env.DB, env.Now()); err != nil {
 		return nil, err
+	}
+	if opts.Trigger == "cron" && !opts.DryRun {
+		// Several servers schedule the same night: the first takes the lock and runs it,
+		// one that comes after it finished has nothing to do.
+		if done, err := store.RunDone(ctx, env.DB, opts.Date, "cron"); err != nil || done {
+			if err == nil {
+				err = fmt.Errorf("the night of %s: %w", opts.Date, ErrAlreadyRun)
+			}
+			return nil, err
+		}
 	}
 	dates, err := datesToRun(ctx, env, opts)
 	if err != nil {

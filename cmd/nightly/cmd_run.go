@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/web"
 )
 
@@ -135,7 +137,12 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 		for _, s := range sums {
 			env.Log.Info("night", "run_date", s.RunDate, "status", s.Status, "open_exceptions", s.OpenExceptions)
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, store.ErrLockHeld): // another server of the cluster runs it
+			env.Log.Info("night held by another process: not run here", "detail", err.Error())
+		case errors.Is(err, jobs.ErrAlreadyRun):
+			env.Log.Info("night already run by the schedule: nothing to do", "detail", err.Error())
+		case err != nil:
 			env.Log.Error("night failed", "error", err)
 		}
 	})
