@@ -26,7 +26,7 @@ func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		var page []store.LifecycleRow
-		err := n.Tx(ctx, func(tx *sqlx.Tx) error {
+		err := n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
 			var err error
 			page, err = store.LifecyclePage(ctx, tx, n.Date, after, lifecyclePage)
 			if err != nil {
