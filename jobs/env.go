@@ -87,11 +87,11 @@ func (n *Night) TxCounted(ctx context.Context, res *Result, fn func(tx *sqlx.Tx)
 	if err := n.Stopping(); err != nil {
 		return err
 	}
-	if err := n.lock.Check(ctx); err != nil {
-		return err
-	}
 	before := res.clone()
 	if n.outer != nil {
+		if err := n.lock.Check(ctx); err != nil {
+			return err
+		}
 		if _, err := n.outer.ExecContext(ctx, "SAVEPOINT step"); err != nil {
 			return fmt.Errorf("dry run savepoint: %w", err)
 		}
@@ -104,12 +104,9 @@ func (n *Night) TxCounted(ctx context.Context, res *Result, fn func(tx *sqlx.Tx)
 		return err
 	}
 	attempt := 0
-	err := n.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := n.DB.TxChecked(ctx, n.lock.Check, func(tx *sqlx.Tx) error {
 		if attempt++; attempt > 1 {
 			res.restore(before)
-			if err := n.lock.Check(ctx); err != nil { // a retry after a lost connection: is the lock still ours?
-				return err
-			}
 		}
 		if err := fn(tx); err != nil {
 			return err

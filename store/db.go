@@ -174,8 +174,20 @@ func Redact(dsn string) string {
 // step); a COMMIT whose answer was lost may have been applied, and the next attempt
 // then finds its work done.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return db.TxChecked(ctx, nil, fn)
+}
+
+// TxChecked is Tx with check called before each attempt: an error from it ends the
+// retries with that error (the night checks that it still holds its run lock, so that
+// a retry after a lost connection does not go on without it).
+func (db *DB) TxChecked(ctx context.Context, check func(context.Context) error, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
+		if check != nil {
+			if cerr := check(ctx); cerr != nil {
+				return cerr
+			}
+		}
 		if err = db.tx(ctx, fn); err == nil || !IsRetryable(err) {
 			return err
 		}
@@ -227,7 +239,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // has not yet prepared node for application use"), a server shutting down (1053) or a
 // killed connection (1927), and a connection lost or refused.
 func IsRetryable(err error) bool {
-	if err == nil {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	var me *mysql.MySQLError

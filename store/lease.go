@@ -191,13 +191,14 @@ func (l *mysqlLock) heartbeat(renew time.Duration) {
 		case <-t.C:
 		}
 		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), renew)
+		// No deadline: cancelling a statement closes its connection, and with it
+		// GET_LOCK. A cluster that stalls while it drops a dead node delays the renewal;
+		// the lease stays valid for this process until valid passes (check).
 		l.mu.Lock()
-		res, err := l.conn.ExecContext(ctx, `UPDATE run_lease SET heartbeat_at = UTC_TIMESTAMP(6),
+		res, err := l.conn.ExecContext(context.Background(), `UPDATE run_lease SET heartbeat_at = UTC_TIMESTAMP(6),
 			expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, renewals = renewals + 1 WHERE name = ? AND holder = ?`,
 			l.lease.Microseconds(), leaseName, l.holder)
 		l.mu.Unlock()
-		cancel()
 		var n int64
 		if err == nil {
 			n, err = res.RowsAffected()
@@ -247,8 +248,10 @@ func (l *mysqlLock) check(ctx context.Context) error {
 	if time.Now().After(valid) {
 		return fmt.Errorf("%w: the lease ran out at %s without a renewal", ErrLockLost, valid.Format(time.RFC3339))
 	}
+	if !l.mu.TryLock() {
+		return nil // a renewal is under way on the connection: it reports a loss itself
+	}
 	var mine, leased sql.NullInt64
-	l.mu.Lock()
 	err := l.conn.QueryRowContext(ctx, `SELECT IS_USED_LOCK(?) = CONNECTION_ID(),
 		(SELECT COUNT(*) FROM run_lease WHERE name = ? AND holder = ?)`, l.name, leaseName, l.holder).Scan(&mine, &leased)
 	l.mu.Unlock()
@@ -276,10 +279,15 @@ func (l *mysqlLock) fenceTx(ctx context.Context, tx sqlx.ExtContext) error {
 }
 
 // release stops the heartbeat, ends the lease (the row stays, expired, naming the last
-// holder) and releases GET_LOCK.
+// holder) and releases GET_LOCK. A renewal stuck on a dead node is not waited for
+// more than 10 s: the process ends, and the server drops GET_LOCK with its session.
 func (l *mysqlLock) release() error {
 	close(l.stop)
-	<-l.stopped
+	select {
+	case <-l.stopped:
+	case <-time.After(10 * time.Second):
+		return errors.New("release the run lock: its connection does not answer")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	l.mu.Lock()
