@@ -121,6 +121,10 @@ func openMySQL(ctx context.Context, rest string) (*DB, error) {
 		// replicated in fragments while it runs. Smaller ones never reach a fragment.
 		cfg.Params["wsrep_trx_fragment_unit"] = "'bytes'"
 		cfg.Params["wsrep_trx_fragment_size"] = fmt.Sprint(GaleraFragmentBytes)
+		// Reads wait for what the cluster committed before them (causal reads): a night
+		// rerun on another node, a schema check after a migration elsewhere, never see
+		// an older state than the last commit.
+		cfg.Params["wsrep_sync_wait"] = "1"
 		if db, err = connectMySQL(ctx, cfg); err != nil {
 			return nil, err
 		}

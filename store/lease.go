@@ -81,13 +81,6 @@ func (db *DB) lockMySQL(ctx context.Context, o LockOptions) (*RunLock, error) {
 		conn.Close() // ends the session: GET_LOCK is released with it
 		return nil, err
 	}
-	if db.Galera {
-		// Reads on this connection wait for what the cluster committed before them, so
-		// that the lease read here is never older than the last lease written elsewhere.
-		if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
-			return fail(fmt.Errorf("take run lock: %w", err))
-		}
-	}
 	var got sql.NullInt64
 	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", l.name).Scan(&got); err != nil {
 		return fail(fmt.Errorf("take run lock: %w", err))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -132,5 +133,53 @@ func TestTxRetriedAfterCertificationConflict(t *testing.T) {
 	}
 	if err := n2.GetContext(ctx, &last, "SELECT last_seq FROM invoice_counters WHERE year = 2099"); err != nil || last != 101 {
 		t.Errorf("counter %d on node 2 (%v), want 101", last, err)
+	}
+}
+
+// On a Galera node nightly's sessions read causally and replicate a big transaction in fragments while it
+// runs (wsrep_max_ws_size, 2 GB at most, never stops a big bank file): a transaction
+// past its fragment is already in the other nodes' streaming log before it commits.
+func TestGaleraSessionsStreamBigTransactions(t *testing.T) {
+	dsns := storetest.GaleraDSNs(t)
+	ctx := context.Background()
+	n1, n2 := storetest.Open(t, dsns[0]), storetest.Open(t, dsns[1])
+	var size, sync int64
+	var unit string
+	if err := n1.QueryRowContext(ctx, "SELECT @@SESSION.wsrep_trx_fragment_size, @@SESSION.wsrep_trx_fragment_unit, @@SESSION.wsrep_sync_wait").Scan(&size, &unit, &sync); err != nil {
+		t.Fatal(err)
+	}
+	if size != store.GaleraFragmentBytes || unit != "bytes" || sync != 1 {
+		t.Fatalf("session fragment %d %s, sync wait %d; want %d bytes and causal reads (1)", size, unit, sync, store.GaleraFragmentBytes)
+	}
+	var before int
+	if err := n2.GetContext(ctx, &before, "SELECT COUNT(*) FROM mysql.wsrep_streaming_log"); err != nil {
+		t.Fatal(err)
+	}
+	err := n1.Tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET SESSION wsrep_trx_fragment_size = 65536"); err != nil { // 64 KiB here, to keep the test small
+			return err
+		}
+		defer tx.ExecContext(ctx, fmt.Sprintf("SET SESSION wsrep_trx_fragment_size = %d", store.GaleraFragmentBytes))
+		for i := 0; i < 400; i++ {
+			if _, err := store.AddTask(ctx, tx, store.Task{NKey: fmt.Sprintf("big:%04d:%s", i, strings.Repeat("x", 100)), Kind: "activate",
+				DueDate: d("2026-11-27"), RunDate: d("2026-11-24"), Detail: strings.Repeat("あ", 300)}); err != nil {
+				return err
+			}
+		}
+		var fragments int
+		if err := n2.GetContext(ctx, &fragments, "SELECT COUNT(*) FROM mysql.wsrep_streaming_log"); err != nil {
+			return err
+		}
+		if fragments <= before {
+			t.Errorf("no fragment of the open transaction reached node 2 (%d rows in its streaming log)", fragments)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int // nightly's sessions read what the cluster committed (wsrep_sync_wait)
+	if err := n2.GetContext(ctx, &n, "SELECT COUNT(*) FROM tasks WHERE nkey LIKE 'big:%'"); err != nil || n != 400 {
+		t.Errorf("%d rows on node 2 after commit (%v), want 400", n, err)
 	}
 }
