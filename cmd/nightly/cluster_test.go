@@ -120,6 +120,8 @@ func TestCluster(t *testing.T) {
 
 	t.Run("serve on two servers", func(t *testing.T) { c.serveTwo(t) })
 
+	t.Run("serve takes over a night whose server died", func(t *testing.T) { c.serveTakeover(t) })
+
 	t.Run("10,000 contracts", func(t *testing.T) { c.tenThousand(t) })
 }
 
@@ -317,11 +319,23 @@ func (r *reseller) checkRerunChangesNothing(t *testing.T, node int) {
 	}
 }
 
-// serveTwo: two `nightly serve` on nodes 1 and 2 schedule the same night; exactly one
-// runs it, the other logs that it is held (or already run); both web UIs answer.
-func (c *cluster) serveTwo(t *testing.T) {
+// servePair is two `nightly serve` processes, on nodes 1 and 2, sharing one reseller.
+type servePair struct {
+	r       *reseller
+	servers [2]*exec.Cmd
+	addrs   [2]string
+	logs    [2]*bytes.Buffer
+	stopped bool
+}
+
+// startServes generates a small reseller for today and starts serve on nodes 1 and 2
+// with a schedule of every 3 s, each with its fault points; the second starts after
+// delay.
+func (c *cluster) startServes(t *testing.T, faults [2]string, delay time.Duration) *servePair {
+	t.Helper()
 	today := calendar.InTokyo(time.Now())
-	r := &reseller{c: c, dsns: storetest.GaleraDSNs(t), out: t.TempDir()}
+	p := &servePair{r: &reseller{c: c, dsns: storetest.GaleraDSNs(t), out: t.TempDir()}}
+	r := p.r
 	if res := c.nightly(nil, "gen", "--contracts", "300", "--date", today.String(), "--out", r.out, "--db", r.dsns[0]); res.code != 0 {
 		t.Fatalf("gen: %s", res.stderr)
 	}
@@ -330,62 +344,83 @@ func (c *cluster) serveTwo(t *testing.T) {
 	if res := c.nightly(nil, "users", "add", "ops", "--role", "admin", "--password-file", pw, "--db", r.dsns[0], "--out", r.out); res.code != 0 {
 		t.Fatalf("users add: %s", res.stderr)
 	}
-	type server struct {
-		cmd  *exec.Cmd
-		addr string
-		log  *bytes.Buffer
-	}
-	var servers []*server
-	for node := 1; node <= 2; node++ {
+	for i := range p.servers {
+		if i == 1 {
+			time.Sleep(delay)
+		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &server{addr: l.Addr().String(), log: &bytes.Buffer{}}
+		p.addrs[i] = l.Addr().String()
 		l.Close()
-		s.cmd = exec.Command(c.bin, "serve", "--schedule", "@every 3s", "--http", s.addr, "--http-user-header", "X-Nightly-User",
-			"--config", c.config, "--db", r.dsns[node-1], "--out", r.out, "--inbox", filepath.Join(r.out, "inbox"))
-		s.cmd.Env = append(os.Environ(), "NIGHTLY_FAULTS=run.before_ledger_end:sleep=2s")
-		s.cmd.Stderr = &syncWriter{w: s.log}
-		if err := s.cmd.Start(); err != nil {
+		p.logs[i] = &bytes.Buffer{}
+		cmd := exec.Command(c.bin, "serve", "--schedule", "@every 3s", "--http", p.addrs[i], "--http-user-header", "X-Nightly-User",
+			"--config", c.config, "--db", r.dsns[i], "--out", r.out, "--inbox", filepath.Join(r.out, "inbox"))
+		cmd.Env = append(os.Environ(), "NIGHTLY_FAULTS="+faults[i])
+		cmd.Stderr = &syncWriter{w: p.logs[i]}
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		servers = append(servers, s)
+		p.servers[i] = cmd
 	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		for _, s := range servers {
-			s.cmd.Process.Signal(syscall.SIGTERM)
-		}
-		for _, s := range servers {
-			s.cmd.Wait()
-		}
+	t.Cleanup(p.stop)
+	return p
+}
+
+// stop sends SIGTERM to the servers still running and waits for them.
+func (p *servePair) stop() {
+	if p.stopped {
+		return
 	}
-	defer stop()
-	db := r.open(t, 1)
-	deadline := time.Now().Add(45 * time.Second)
+	p.stopped = true
+	for _, s := range p.servers {
+		s.Process.Signal(syscall.SIGTERM)
+	}
+	for _, s := range p.servers {
+		s.Wait()
+	}
+}
+
+// waitForNight waits until a scheduled night finished ok (within limit).
+func (p *servePair) waitForNight(t *testing.T, limit time.Duration) {
+	t.Helper()
+	db := p.r.open(t, 1)
+	deadline := time.Now().Add(limit)
 	for {
 		var ok int
 		if err := db.GetContext(context.Background(), &ok, "SELECT COUNT(*) FROM runs WHERE trigger_by = 'cron' AND status = 'ok'"); err != nil {
 			t.Fatal(err)
 		}
 		if ok > 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("no scheduled night ran within 45 s:\n%s\n%s", servers[0].log, servers[1].log)
+			p.stop()
+			t.Fatalf("no scheduled night ran within %s:\n%s\n%s", limit, p.logs[0], p.logs[1])
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+func (p *servePair) runs(t *testing.T) []string {
+	t.Helper()
+	var runs []string
+	if err := p.r.open(t, 2).SelectContext(context.Background(), &runs, "SELECT CONCAT(run_date, ' ', trigger_by, ' ', status) FROM runs ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+	return runs
+}
+
+// serveTwo: two `nightly serve` on nodes 1 and 2 schedule the same night; exactly one
+// runs it, the other logs that it is held (or already run); both web UIs answer.
+func (c *cluster) serveTwo(t *testing.T) {
+	p := c.startServes(t, [2]string{"run.before_ledger_end:sleep=2s", "run.before_ledger_end:sleep=2s"}, 0)
+	p.waitForNight(t, 45*time.Second)
 	time.Sleep(4 * time.Second) // one more beat of the schedule on both
-	for i, s := range servers {
+	for i, addr := range p.addrs {
 		for _, path := range []string{"/healthz", "/"} {
-			req, _ := http.NewRequest("GET", "http://"+s.addr+path, nil)
+			req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
 			req.Header.Set("X-Nightly-User", "ops")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -398,17 +433,14 @@ func (c *cluster) serveTwo(t *testing.T) {
 			}
 		}
 	}
-	stop()
-	var runs []string
-	if err := db.SelectContext(context.Background(), &runs, "SELECT CONCAT(run_date, ' ', trigger_by, ' ', status) FROM runs ORDER BY id"); err != nil {
-		t.Fatal(err)
-	}
-	if len(runs) != 1 || runs[0] != today.String()+" cron ok" {
+	p.stop()
+	today := calendar.InTokyo(time.Now())
+	if runs := p.runs(t); len(runs) != 1 || runs[0] != today.String()+" cron ok" {
 		t.Errorf("runs %q, want the scheduled night of %s once", runs, today)
 	}
 	ran, held := 0, 0
-	for _, s := range servers {
-		text := s.log.String()
+	for _, log := range p.logs {
+		text := log.String()
 		ran += strings.Count(text, `"msg":"night"`)
 		if strings.Contains(text, "night held by another process") || strings.Contains(text, "night already run by the schedule") {
 			held++
@@ -425,8 +457,29 @@ func (c *cluster) serveTwo(t *testing.T) {
 	}
 	if ran != 1 || held != 2 {
 		t.Errorf("%d servers ran the night (want 1), %d logged it held or already run at a later beat (want both):\n%s\n%s",
-			ran, held, servers[0].log, servers[1].log)
+			ran, held, p.logs[0], p.logs[1])
 	}
+}
+
+// serveTakeover: the server running the night dies midway (killed in its lifecycle
+// step); the other, which found the night held, tries again once the lease ran out
+// and finishes it.
+func (c *cluster) serveTakeover(t *testing.T) {
+	p := c.startServes(t, [2]string{"bankfeed.before_commit:sleep=3s,lifecycle.before_commit", ""}, 1500*time.Millisecond)
+	p.waitForNight(t, 60*time.Second)
+	p.stop()
+	if st := p.servers[0].ProcessState; st == nil || st.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Errorf("server 1 was not killed at its fault point: %v\n%s", st, p.logs[0])
+	}
+	if !strings.Contains(p.logs[1].String(), "night held by another process") || strings.Count(p.logs[1].String(), `"msg":"night"`) != 1 {
+		t.Errorf("server 2 did not find the night held and then run it:\n%s", p.logs[1])
+	}
+	today := calendar.InTokyo(time.Now()).String()
+	if runs := p.runs(t); len(runs) != 2 || runs[0] != today+" cron failed" || runs[1] != today+" cron ok" {
+		t.Errorf("runs %q, want the killed night (failed) then the one taken over (ok)", runs)
+	}
+	p.r.checkNumbers(t)
+	p.r.checkRerunChangesNothing(t, 3)
 }
 
 // tenThousand generates 10,000 contracts on the cluster and times their night, and

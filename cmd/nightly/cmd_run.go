@@ -133,18 +133,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	_, err = sched.AddFunc(c.Schedule, func() {
 		running <- struct{}{}
 		defer func() { <-running }()
-		sums, err := jobs.Run(nightCtx, env, jobs.Options{Trigger: "cron", CatchUp: true})
-		for _, s := range sums {
-			env.Log.Info("night", "run_date", s.RunDate, "status", s.Status, "open_exceptions", s.OpenExceptions)
-		}
-		switch {
-		case errors.Is(err, store.ErrLockHeld): // another server of the cluster runs it
-			env.Log.Info("night held by another process: not run here", "detail", err.Error())
-		case errors.Is(err, jobs.ErrAlreadyRun):
-			env.Log.Info("night already run by the schedule: nothing to do", "detail", err.Error())
-		case err != nil:
-			env.Log.Error("night failed", "error", err)
-		}
+		scheduledNight(nightCtx, env)
 	})
 	if err != nil {
 		return a.fail(fmt.Errorf("schedule %q: %w", c.Schedule, err))
@@ -172,6 +161,35 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	stopNights() // steps stop between transactions; the next run resumes
 	<-sched.Stop().Done()
 	return exitOK
+}
+
+// scheduledNight runs the night for serve. When another process holds it (another
+// server of a cluster), it tries again each time that holder's lease could have run
+// out: if the holder dies midway, this server takes the night over and finishes it; if
+// the holder finishes, the next try finds the night done.
+func scheduledNight(ctx context.Context, env *jobs.Env) {
+	for {
+		sums, err := jobs.Run(ctx, env, jobs.Options{Trigger: "cron", CatchUp: true})
+		for _, s := range sums {
+			env.Log.Info("night", "run_date", s.RunDate, "status", s.Status, "open_exceptions", s.OpenExceptions)
+		}
+		switch {
+		case errors.Is(err, store.ErrLockHeld):
+			wait := env.Config.RunLock.Lease
+			env.Log.Info("night held by another process: not run here", "detail", err.Error(), "try_again_in", wait.String())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		case errors.Is(err, jobs.ErrAlreadyRun):
+			env.Log.Info("night already run by the schedule: nothing to do", "detail", err.Error())
+		case err != nil:
+			env.Log.Error("night failed", "error", err)
+		}
+		return
+	}
 }
 
 func nextRun(s *cron.Cron) string {
