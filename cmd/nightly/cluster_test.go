@@ -68,6 +68,9 @@ func TestCluster(t *testing.T) {
 		r.checkNumbers(t)
 		r.checkState(t, want)
 		r.checkRerunChangesNothing(t, 3)
+		if st := c.nightly(nil, "status", "--db", r.dsns[2], "--out", r.out); st.code != 0 || !strings.Contains(st.stdout, "run lock: free (last held by") {
+			t.Errorf("status on node 3: exit %d\n%s%s", st.code, st.stdout, st.stderr)
+		}
 	})
 
 	t.Run("a node the run does not use is killed", func(t *testing.T) {
