@@ -159,8 +159,9 @@ func (d *Deadlocker) Victim(ctx context.Context, tx sqlx.ExtContext) error {
 		}
 		done <- other.Commit()
 	}()
-	// Wait until the other transaction waits for row 1.
-	for i := 0; ; i++ {
+	// Wait until the other transaction waits for row 1 (seconds on a loaded machine).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		var waiting int
 		if err := d.db.GetContext(ctx, &waiting, "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", connID); err != nil {
 			return err
@@ -168,8 +169,10 @@ func (d *Deadlocker) Victim(ctx context.Context, tx sqlx.ExtContext) error {
 		if waiting > 0 {
 			break
 		}
-		if i > 500 {
-			return errors.New("deadlocker: the other transaction never waited for row 1")
+		if time.Now().After(deadline) {
+			var state []string
+			d.db.SelectContext(ctx, &state, "SELECT CONCAT(COALESCE(command, ''), ' ', COALESCE(state, ''), ' ', COALESCE(info, '')) FROM information_schema.processlist WHERE id = ?", connID)
+			return fmt.Errorf("deadlocker: the other transaction never waited for row 1 (it is at %q)", state)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
