@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
 )
@@ -129,7 +131,7 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if err := store.MarkStaleRuns(ctx, env.DB, env.Now()); err != nil {
+	if err := lockedTx(ctx, env, lock, func(tx *sqlx.Tx) error { return store.MarkStaleRuns(ctx, tx, env.Now()) }); err != nil {
 		return nil, err
 	}
 	if opts.Trigger == "cron" && !opts.DryRun {
@@ -194,7 +196,20 @@ func datesToRun(ctx context.Context, env *Env, opts Options) ([]calendar.Date, e
 	return ds, nil
 }
 
-// runNight runs the steps for one date and records the run in the ledger.
+// lockedTx runs fn as a transaction of the lock's holder: retried like every
+// transaction, checked and fenced like the night's (Night.Tx).
+func lockedTx(ctx context.Context, env *Env, lock *store.RunLock, fn func(tx *sqlx.Tx) error) error {
+	return env.DB.TxChecked(ctx, lock.Check, func(tx *sqlx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return lock.Fence(ctx, tx)
+	})
+}
+
+// runNight runs the steps for one date and records the run in the ledger. It is a
+// little over 80 lines: its parts (ledger start, dry-run transaction, steps, ledger
+// end) must stay in this order, and finishRun and lockedTx carry what can be split.
 func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, lock *store.RunLock) (Summary, error) {
 	start := env.Now().UTC()
 	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults), stop: ctx, lock: lock}
@@ -206,7 +221,12 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 	if trigger == "" {
 		trigger = "manual"
 	}
-	runID, err := store.StartRun(ctx, env.DB, store.Run{RunDate: date, Trigger: trigger, Who: env.Who, StartedAt: start, Status: status, Steps: "[]"})
+	var runID int64
+	err := lockedTx(ctx, env, lock, func(tx *sqlx.Tx) error {
+		var err error
+		runID, err = store.StartRun(ctx, tx, store.Run{RunDate: date, Trigger: trigger, Who: env.Who, StartedAt: start, Status: status, Steps: "[]"})
+		return err
+	})
 	if err != nil {
 		return Summary{RunDate: date.String(), Status: "failed", Error: err.Error()}, err
 	}
@@ -268,13 +288,7 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 	if err := n.fault("run.before_ledger_end"); err != nil {
 		return sum, err
 	}
-	stepsJSON, _ := json.Marshal(sum.Steps)
-	ledgerStatus := sum.Status
-	if sum.Status == "ok" && len(opts.Only) > 0 && len(sum.Steps) < len(Steps) {
-		ledgerStatus = "partial" // an --only run does not count as the night done, for catch-up
-	}
-	// The ledger line is written even when the night was cancelled.
-	if err := store.FinishRun(context.WithoutCancel(ctx), env.DB, runID, ledgerStatus, string(stepsJSON), sum.Error, end); err != nil && runErr == nil {
+	if err := finishRun(ctx, n, runID, sum, opts, end); err != nil && runErr == nil {
 		runErr = err
 	}
 	log.Info("night done", "status", sum.Status, "seconds", sum.Duration, "open_exceptions", sum.OpenExceptions)
@@ -282,4 +296,18 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 		writeMetrics(n, sum, end)
 	}
 	return sum, runErr
+}
+
+// finishRun closes the night's line of the run ledger. It is written even when the
+// night was cancelled or lost its lock (it is this run's own line).
+func finishRun(ctx context.Context, n *Night, runID int64, sum Summary, opts Options, end time.Time) error {
+	stepsJSON, _ := json.Marshal(sum.Steps)
+	ledgerStatus := sum.Status
+	if sum.Status == "ok" && len(opts.Only) > 0 && len(sum.Steps) < len(Steps) {
+		ledgerStatus = "partial" // an --only run does not count as the night done, for catch-up
+	}
+	ctx = context.WithoutCancel(ctx)
+	return n.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		return store.FinishRun(ctx, tx, runID, ledgerStatus, string(stepsJSON), sum.Error, end)
+	})
 }
