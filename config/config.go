@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
@@ -52,6 +53,7 @@ type Config struct {
 	Orders   OrdersConfig   `toml:"orders"`
 	Import   ImportConfig   `toml:"import"`
 	Web      WebConfig      `toml:"web"`
+	RunLock  RunLockConfig  `toml:"run_lock"`
 
 	// Faults names fault points to fire (tests only; from NIGHTLY_FAULTS).
 	Faults string `toml:"-"`
@@ -158,6 +160,16 @@ type WebConfig struct {
 	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
+// RunLockConfig is the lease of the run lock on MySQL/MariaDB (the row that keeps two
+// servers of a Galera cluster from running the night at once): how long it lasts
+// without renewal and how often the running night renews it. A holder that dies is
+// replaced by another server after Lease; on the holder's own database server at
+// once.
+type RunLockConfig struct {
+	Lease time.Duration `toml:"lease"` // e.g. "2m"
+	Renew time.Duration `toml:"renew"` // e.g. "20s"
+}
+
 // Default returns the configuration nightly runs with when there is no file.
 func Default() Config {
 	return Config{
@@ -169,8 +181,9 @@ func Default() Config {
 		Bank: BankConfig{SimilarityThreshold: 0.85, Era: "auto"},
 		Mail: MailConfig{Security: "tls", Folder: "INBOX", ProcessedFolder: "nightly/processed",
 			ContractPattern: `NP-\d{7}`, BatchSize: 100},
-		Orders: OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
-		Import: ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
+		Orders:  OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
+		Import:  ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
+		RunLock: RunLockConfig{Lease: 2 * time.Minute, Renew: 20 * time.Second},
 	}
 }
 
@@ -285,6 +298,10 @@ func (c Config) Validate() error {
 		if _, err := calendar.ParseDate(s); err != nil {
 			errs = append(errs, fmt.Errorf("calendar.removed %q: %w", s, err))
 		}
+	}
+	if c.RunLock.Renew < time.Second || c.RunLock.Lease < 3*c.RunLock.Renew {
+		errs = append(errs, fmt.Errorf("run_lock: renew %s must be at least 1s and lease %s at least three times renew (a renewal may fail twice)",
+			c.RunLock.Renew, c.RunLock.Lease))
 	}
 	switch c.Bank.Era {
 	case "auto", "wareki", "seireki":

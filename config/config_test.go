@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultIsValidWithADatabase(t *testing.T) {
@@ -31,11 +32,12 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 	c.Invoice.Rounding = "bankers"
 	c.Bank.Era = "showa"
 	c.Calendar.Removed = []string{"2027-02-30"}
+	c.RunLock.Lease = c.RunLock.Renew * 2
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30"} {
+	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30", "run_lock"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}
@@ -45,12 +47,12 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "n.toml")
-	os.WriteFile(p, []byte("out_dir = \"/srv/out\"\n[invoice]\ndue_days = 10\n"), 0o600)
+	os.WriteFile(p, []byte("out_dir = \"/srv/out\"\n[invoice]\ndue_days = 10\n[run_lock]\nlease = \"90s\"\n"), 0o600)
 	c, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.OutDir != "/srv/out" || c.Invoice.DueDays != 10 || c.Invoice.ReminderDays != 7 {
+	if c.OutDir != "/srv/out" || c.Invoice.DueDays != 10 || c.Invoice.ReminderDays != 7 || c.RunLock.Lease != 90*time.Second || c.RunLock.Renew != 20*time.Second {
 		t.Errorf("loaded %+v", c)
 	}
 	c.DB = "sqlite:/var/lib/nightly/nightly.db"

@@ -115,27 +115,57 @@ func (n *Night) Stopping() error {
 	return fmt.Errorf("the night was asked to stop: %w", context.Cause(n.stop))
 }
 
-// Tx runs fn in a transaction; it refuses to start one once the night is stopping. In a dry run every step shares one outer transaction
-// that is rolled back at the end, so later steps see earlier steps' effects and
-// nothing is kept; fn then runs inside a savepoint.
+// Tx runs fn in a transaction; it refuses to start one once the night is stopping.
+// Before each attempt the run lock is checked, and before the commit the lease is
+// fenced (store.RunLock.Fence), so that no transaction of a night that lost its lock
+// commits. A transaction that meets a conflict (a deadlock, a Galera certification
+// conflict) or a lost connection is run again whole by store.DB.Tx: fn must leave
+// nothing outside the database that a second run would double. A closure that counts
+// into the step's Result uses TxCounted instead (TestTxClosuresLeakNoCounts checks).
+//
+// In a dry run every step shares one outer transaction that is rolled back at the end,
+// so later steps see earlier steps' effects and nothing is kept; fn then runs inside a
+// savepoint.
 func (n *Night) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return n.TxCounted(ctx, nil, fn)
+}
+
+// TxCounted is Tx for a closure that counts what it changes into res: each attempt
+// starts from the counts res had before the transaction, and a transaction that does
+// not commit leaves them so, so that a retried transaction is counted once.
+func (n *Night) TxCounted(ctx context.Context, res *Result, fn func(tx *sqlx.Tx) error) error {
 	if err := n.Stopping(); err != nil {
 		return err
 	}
-	if err := n.lock.Check(ctx); err != nil {
+	before := res.clone()
+	if n.outer != nil {
+		if err := n.lock.Check(ctx); err != nil {
+			return err
+		}
+		if _, err := n.outer.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+			return fmt.Errorf("dry run savepoint: %w", err)
+		}
+		if err := fn(n.outer); err != nil {
+			n.outer.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step")
+			res.restore(before)
+			return err
+		}
+		_, err := n.outer.ExecContext(ctx, "RELEASE SAVEPOINT step")
 		return err
 	}
-	if n.outer == nil {
-		return n.DB.Tx(ctx, fn)
+	attempt := 0
+	err := n.DB.TxChecked(ctx, n.lock.Check, func(tx *sqlx.Tx) error {
+		if attempt++; attempt > 1 {
+			res.restore(before)
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return n.lock.Fence(ctx, tx)
+	})
+	if err != nil {
+		res.restore(before)
 	}
-	if _, err := n.outer.ExecContext(ctx, "SAVEPOINT step"); err != nil {
-		return fmt.Errorf("dry run savepoint: %w", err)
-	}
-	if err := fn(n.outer); err != nil {
-		n.outer.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step")
-		return err
-	}
-	_, err := n.outer.ExecContext(ctx, "RELEASE SAVEPOINT step")
 	return err
 }
 

@@ -322,9 +322,19 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 	var out []genIssued
 	for i := 0; i < len(items); i += 500 {
 		batch := items[i:min(i+500, len(items))]
+		// Drawn before the transaction, which may run twice (a conflict, a lost node).
+		paid := make([]bool, len(batch))
+		for j, it := range batch { // paid before the night: most of those already due, some early payers
+			paid[j] = rng.IntN(100) < 40
+			if it.dates.DueDate.Before(day.AddDays(-3)) {
+				paid[j] = rng.IntN(100) < 90
+			}
+		}
+		mark := len(out)
 		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			out = out[:mark]
 			var paidBefore []EarlierPayment
-			for _, it := range batch {
+			for j, it := range batch {
 				c := it.c
 				seats := c.Seats
 				if c.NextSeats.Valid {
@@ -350,19 +360,14 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 				if err != nil {
 					return err
 				}
-				// Paid before the night: most of those already due, some early payers.
-				paid := rng.IntN(100) < 40
-				if inv.DueDate.Before(day.AddDays(-3)) {
-					paid = rng.IntN(100) < 90
-				}
-				if paid {
+				if paid[j] {
 					vd := inv.DueDate
 					if !vd.Before(day) {
 						vd = day.AddDays(-1)
 					}
 					paidBefore = append(paidBefore, EarlierPayment{Invoice: inv.Number, Amount: inv.Total, ValueDate: vd, Payer: cu.Kana})
 				}
-				out = append(out, genIssued{inv: inv, contract: c, open: !paid})
+				out = append(out, genIssued{inv: inv, contract: c, open: !paid[j]})
 			}
 			return BookEarlierPayments(ctx, env, tx, paidBefore, "gen", now)
 		})

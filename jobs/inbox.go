@@ -69,7 +69,7 @@ func (n *Night) inboxFiles(ctx context.Context, dir string, res Result) ([]strin
 		return names, err
 	}
 	kind := filepath.Base(dir)
-	err = n.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
 		for _, s := range skipped {
 			added, err := store.AddException(ctx, tx, skippedException(n, kind, s))
 			if err != nil {

@@ -129,7 +129,7 @@ func (n *Night) invoicePages(ctx context.Context, res *Result, what string, fn f
 		}
 		var last string
 		var size int
-		err := n.Tx(ctx, func(tx *sqlx.Tx) error {
+		err := n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 			var err error
 			if last, size, err = fn(ctx, tx, after); err != nil {
 				return fmt.Errorf("invoicing %s after %q: %w", what, after, err)
@@ -837,7 +837,7 @@ func (n *Night) keepRendered(ctx context.Context, docs []rendered, set func(cont
 			return fmt.Errorf("store PDFs %s…%s: %w", docs[0].number, docs[len(docs)-1].number, err)
 		}
 	}
-	return n.Tx(ctx, func(tx *sqlx.Tx) error {
+	return n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		for _, d := range docs {
 			e, err := n.Keep(ctx, tx, evidence.Entry{Kind: d.kind, Source: d.number + ".pdf", ReceivedAt: n.Now, Date: d.date,
 				Amount: d.amount, HasAmount: true, Counterparty: d.counterparty}, d.pdf)

@@ -22,7 +22,7 @@ const lifecyclePage = 500
 func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	policy := contract.Policy{ReminderDays: n.Config.Invoice.ReminderDays}
-	if err := n.Tx(ctx, func(tx *sqlx.Tx) error { return n.applyAdditions(ctx, tx, &res) }); err != nil {
+	if err := n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error { return n.applyAdditions(ctx, tx, &res) }); err != nil {
 		return res, err
 	}
 	after := ""
@@ -31,7 +31,7 @@ func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 			return res, err
 		}
 		var page []store.LifecycleRow
-		err := n.Tx(ctx, func(tx *sqlx.Tx) error {
+		err := n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
 			var err error
 			page, err = store.LifecyclePage(ctx, tx, n.Date, after, lifecyclePage)
 			if err != nil {

@@ -199,7 +199,7 @@ func (n *Night) intakeFrom(ctx context.Context, s mailSource, x *extractor, res 
 			fr.Mark = fr.Skipped[0] - 1
 		}
 	}
-	return n.Tx(ctx, func(tx *sqlx.Tx) error {
+	return n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		changed, err := store.SetMailMark(ctx, tx, store.MailMark{Folder: s.key, UIDValidity: int64(st.UIDValidity), LastUID: int64(fr.Mark), UpdatedAt: n.Now})
 		if changed {
 			res.Changes["mail_mark"]++
@@ -296,7 +296,7 @@ func (n *Night) intakeBatch(ctx context.Context, s mailSource, st mailintake.Sta
 	}
 	var uids []uint32
 	var shas []string
-	err := n.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		uids, shas = uids[:0], shas[:0]
 		k, err := n.loadKnown(ctx, tx, ps)
 		if err != nil {
@@ -649,7 +649,7 @@ func (n *Night) applyRequest(ctx context.Context, tx *sqlx.Tx, r store.Request, 
 // applyPendingRequests applies the accepted and late requests whose term has become the
 // contract's next term (a late request, after the roll-over of the term it missed).
 func (n *Night) applyPendingRequests(ctx context.Context, res *Result) error {
-	return n.Tx(ctx, func(tx *sqlx.Tx) error {
+	return n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		rs, err := store.PendingRequests(ctx, tx)
 		if err != nil {
 			return err

@@ -429,7 +429,7 @@ func (n *Night) refuseBigOrderFile(ctx context.Context, path string, res Result)
 	res.Seen["order_files"]++
 	row := limitRowError(&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile})
 	key := sha256Hex([]byte(fmt.Sprintf("%s\x00%d\x00%d", name, fi.Size(), fi.ModTime().UnixNano())))
-	err = n.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
 		added, err := store.AddException(ctx, tx, rejectedOrderFile(n, name, "big:"+key[:40], []masterdata.RowError{row}))
 		if added {
 			res.Changes["files_rejected"]++

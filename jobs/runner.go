@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
@@ -21,6 +24,29 @@ type Result struct {
 }
 
 func newResult() Result { return Result{Changes: map[string]int{}, Seen: map[string]int{}} }
+
+// clone copies r's counts (nil for a nil r).
+func (r *Result) clone() *Result {
+	if r == nil {
+		return nil
+	}
+	return &Result{Changes: maps.Clone(r.Changes), Seen: maps.Clone(r.Seen)}
+}
+
+// restore puts back the counts of c, a clone of r, in r's own maps: a step's Result is
+// passed by value with its maps shared, so the maps are changed in place.
+func (r *Result) restore(c *Result) {
+	if r == nil || c == nil {
+		return
+	}
+	for _, m := range []struct{ dst, src map[string]int }{{r.Changes, c.Changes}, {r.Seen, c.Seen}} {
+		if m.dst == nil {
+			continue
+		}
+		clear(m.dst)
+		maps.Copy(m.dst, m.src)
+	}
+}
 
 // Step is one step of the night.
 type Step struct {
@@ -79,6 +105,10 @@ type StepSummary struct {
 	Error    string         `json:"error,omitempty"`
 }
 
+// ErrAlreadyRun is returned by a scheduled run (Trigger "cron") when a scheduled run of
+// the same date already finished ok, on this server or another one.
+var ErrAlreadyRun = errors.New("already run by the schedule (on this server or another one)")
+
 // ErrTooManyMissed is returned when catch-up would process more nights than allowed.
 var ErrTooManyMissed = errors.New("too many missed nights to catch up")
 
@@ -109,7 +139,8 @@ func CheckRunDate(date, today calendar.Date, dryRun bool) error {
 
 // Run takes the run lock and processes the night of opts.Date (and, with CatchUp, every
 // missed night before it, oldest first). It returns one Summary per night processed.
-// store.ErrLockHeld means another run holds the lock.
+// store.ErrLockHeld means another run holds the lock; ErrAlreadyRun that a scheduled
+// run finds its night done.
 func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 	if opts.Date.IsZero() {
 		opts.Date = calendar.InTokyo(env.Now())
@@ -123,13 +154,23 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 	if err := env.DB.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
-	lock, err := env.DB.Lock(ctx)
+	lock, err := env.DB.LockWith(ctx, store.LockOptions{RunDate: opts.Date, Lease: env.Config.RunLock.Lease, Renew: env.Config.RunLock.Renew})
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if err := store.MarkStaleRuns(ctx, env.DB, env.Now()); err != nil {
+	if err := lockedTx(ctx, env, lock, func(tx *sqlx.Tx) error { return store.MarkStaleRuns(ctx, tx, env.Now()) }); err != nil {
 		return nil, err
+	}
+	if opts.Trigger == "cron" && !opts.DryRun {
+		// Several servers schedule the same night: the first takes the lock and runs it,
+		// one that comes after it finished has nothing to do.
+		if done, err := store.RunDone(ctx, env.DB, opts.Date, "cron"); err != nil || done {
+			if err == nil {
+				err = fmt.Errorf("the night of %s: %w", opts.Date, ErrAlreadyRun)
+			}
+			return nil, err
+		}
 	}
 	dates, err := datesToRun(ctx, env, opts)
 	if err != nil {
@@ -190,7 +231,20 @@ func datesToRun(ctx context.Context, env *Env, opts Options) ([]calendar.Date, e
 	return ds, nil
 }
 
-// runNight runs the steps for one date and records the run in the ledger.
+// lockedTx runs fn as a transaction of the lock's holder: retried like every
+// transaction, checked and fenced like the night's (Night.Tx).
+func lockedTx(ctx context.Context, env *Env, lock *store.RunLock, fn func(tx *sqlx.Tx) error) error {
+	return env.DB.TxChecked(ctx, lock.Check, func(tx *sqlx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return lock.Fence(ctx, tx)
+	})
+}
+
+// runNight runs the steps for one date and records the run in the ledger. It is a
+// little over 80 lines: its parts (ledger start, dry-run transaction, steps, ledger
+// end) must stay in this order, and finishRun and lockedTx carry what can be split.
 func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, lock *store.RunLock) (Summary, error) {
 	start := env.Now().UTC()
 	n := &Night{Env: env, Date: date, DryRun: opts.DryRun, Now: start, faults: parseFaults(env.Config.Faults), stop: ctx, lock: lock}
@@ -202,7 +256,12 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 	if trigger == "" {
 		trigger = "manual"
 	}
-	runID, err := store.StartRun(ctx, env.DB, store.Run{RunDate: date, Trigger: trigger, Who: env.Who, StartedAt: start, Status: status, Steps: "[]"})
+	var runID int64
+	err := lockedTx(ctx, env, lock, func(tx *sqlx.Tx) error {
+		var err error
+		runID, err = store.StartRun(ctx, tx, store.Run{RunDate: date, Trigger: trigger, Who: env.Who, StartedAt: start, Status: status, Steps: "[]"})
+		return err
+	})
 	if err != nil {
 		return Summary{RunDate: date.String(), Status: "failed", Error: err.Error()}, err
 	}
@@ -273,13 +332,7 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 	if err := n.fault("run.before_ledger_end"); err != nil {
 		return sum, err
 	}
-	stepsJSON, _ := json.Marshal(sum.Steps)
-	ledgerStatus := sum.Status
-	if sum.Status == "ok" && len(opts.Only) > 0 && len(sum.Steps) < len(Steps) {
-		ledgerStatus = "partial" // an --only run does not count as the night done, for catch-up
-	}
-	// The ledger line is written even when the night was cancelled.
-	if err := store.FinishRun(context.WithoutCancel(ctx), env.DB, runID, ledgerStatus, string(stepsJSON), sum.Error, end); err != nil && runErr == nil {
+	if err := finishRun(ctx, n, runID, sum, opts, end); err != nil && runErr == nil {
 		runErr = err
 	}
 	log.Info("night done", "status", sum.Status, "seconds", sum.Duration, "open_exceptions", sum.OpenExceptions)
@@ -287,4 +340,18 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 		writeMetrics(n, sum, end)
 	}
 	return sum, runErr
+}
+
+// finishRun closes the night's line of the run ledger. It is written even when the
+// night was cancelled or lost its lock (it is this run's own line).
+func finishRun(ctx context.Context, n *Night, runID int64, sum Summary, opts Options, end time.Time) error {
+	stepsJSON, _ := json.Marshal(sum.Steps)
+	ledgerStatus := sum.Status
+	if sum.Status == "ok" && len(opts.Only) > 0 && len(sum.Steps) < len(Steps) {
+		ledgerStatus = "partial" // an --only run does not count as the night done, for catch-up
+	}
+	ctx = context.WithoutCancel(ctx)
+	return n.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		return store.FinishRun(ctx, tx, runID, ledgerStatus, string(stepsJSON), sum.Error, end)
+	})
 }

@@ -10,12 +10,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -40,6 +45,11 @@ type DB struct {
 	Path string
 	// Name is the database name (MySQL) or file path (SQLite), for messages and lock names.
 	Name string
+	// Galera is true when the MySQL server is a node of a Galera cluster (wsrep_on):
+	// its sessions stream big transactions in fragments (see openMySQL).
+	Galera bool
+	// OnRetry, when set, is told of each transaction Tx runs again and why (for logs).
+	OnRetry func(attempt int, err error)
 }
 
 // ErrBadDSN is returned for a database address nightly cannot read.
@@ -105,6 +115,37 @@ func openMySQL(ctx context.Context, rest string) (*DB, error) {
 	cfg.Params["charset"] = "utf8mb4"
 	cfg.Collation = "utf8mb4_bin"
 	cfg.Params["time_zone"] = "'+00:00'"
+	db, err := connectMySQL(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	galera := false
+	var on sql.NullString // absent on MySQL and on MariaDB built without wsrep
+	if err := db.GetContext(ctx, &on, "SELECT @@wsrep_on"); err == nil && on.String == "1" {
+		galera = true
+		db.Close()
+		// A transaction over wsrep_max_ws_size (2 GB at most) cannot commit on Galera:
+		// a big one (a bank file of millions of records is one transaction) is
+		// replicated in fragments while it runs. Smaller ones never reach a fragment.
+		cfg.Params["wsrep_trx_fragment_unit"] = "'bytes'"
+		cfg.Params["wsrep_trx_fragment_size"] = fmt.Sprint(GaleraFragmentBytes)
+		// Reads wait for what the cluster committed before them (causal reads): a night
+		// rerun on another node, a schema check after a migration elsewhere, never see
+		// an older state than the last commit.
+		cfg.Params["wsrep_sync_wait"] = "1"
+		if db, err = connectMySQL(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &DB{DB: db, Dialect: MySQL, Name: cfg.DBName, Galera: galera}, nil
+}
+
+// GaleraFragmentBytes is the streaming-replication fragment of nightly's sessions on a
+// Galera node: a transaction is certified and replicated every 64 MiB of row changes,
+// far below wsrep_max_ws_size.
+const GaleraFragmentBytes = 64 << 20
+
+func connectMySQL(ctx context.Context, cfg *mysql.Config) (*sqlx.DB, error) {
 	db, err := sqlx.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.DBName, err)
@@ -115,7 +156,7 @@ func openMySQL(ctx context.Context, rest string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s at %s: %w (is MySQL running and the DSN right?)", cfg.DBName, cfg.Addr, err)
 	}
-	return &DB{DB: db, Dialect: MySQL, Name: cfg.DBName}, nil
+	return db, nil
 }
 
 // Redact hides the password of a DSN for messages and logs.
@@ -136,17 +177,57 @@ func Redact(dsn string) string {
 }
 
 // Tx runs fn in one transaction and commits when fn returns nil. A transaction that
-// MySQL chose as a deadlock victim is run again (up to five times), so fn must have no
-// effect outside the database.
+// cannot commit for a reason a second try can fix is run again whole, up to
+// TxAttempts times with a growing pause (RetryDelay): a deadlock or lock wait timeout,
+// a Galera certification conflict (1213, SQLSTATE 40001, at any statement or at
+// COMMIT), a node that left the cluster's primary component (1047) or shut down, a
+// lost connection. fn must therefore have no effect outside the database, or only
+// effects that a second run repeats harmlessly (jobs.Night.Tx restores the counts of a
+// step); a COMMIT whose answer was lost may have been applied, and the next attempt
+// then finds its work done.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return db.TxChecked(ctx, nil, fn)
+}
+
+// TxChecked is Tx with check called before each attempt: an error from it ends the
+// retries with that error (the night checks that it still holds its run lock, so that
+// a retry after a lost connection does not go on without it).
+func (db *DB) TxChecked(ctx context.Context, check func(context.Context) error, fn func(tx *sqlx.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		if err = db.tx(ctx, fn); !isDeadlock(err) {
+	for attempt := 1; ; attempt++ {
+		if check != nil {
+			if cerr := check(ctx); cerr != nil {
+				return cerr
+			}
+		}
+		if err = db.tx(ctx, fn); err == nil || !IsRetryable(err) {
 			return err
 		}
-		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+		if attempt >= TxAttempts {
+			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+		}
+		if db.OnRetry != nil {
+			db.OnRetry(attempt, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (stopped while waiting to retry after: %v)", ctx.Err(), err)
+		case <-time.After(RetryDelay(attempt)):
+		}
 	}
-	return err
+}
+
+// TxAttempts is how many times Tx runs a transaction that keeps failing for a reason
+// IsRetryable accepts. With RetryDelay the attempts span about six seconds: enough for
+// a load balancer to move to another node, short enough not to hide a dead cluster.
+const TxAttempts = 8
+
+// RetryDelay is the pause before attempt+1: 25 ms doubled each time up to 2 s, with
+// ±50% jitter so that two processes that collided do not collide again in step.
+func RetryDelay(attempt int) time.Duration {
+	d := 25 * time.Millisecond << min(attempt-1, 7)
+	d = min(d, 2*time.Second)
+	return d/2 + time.Duration(rand.Int64N(int64(d)))
 }
 
 func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
@@ -164,9 +245,33 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
-func isDeadlock(err error) bool {
+// IsRetryable reports whether err ended a transaction that may succeed when run again
+// whole: a deadlock victim or lock wait timeout (1213, 1205), a Galera certification
+// conflict (1213 / SQLSTATE 40001), a node outside the primary component (1047 "WSREP
+// has not yet prepared node for application use"), a server shutting down (1053) or a
+// killed connection (1927), and a connection lost or refused.
+func IsRetryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
 	var me *mysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1213, 1205, 1047, 1053, 1927:
+			return true
+		}
+		return string(me.SQLState[:]) == "40001"
+	}
+	return IsConnectionLost(err)
+}
+
+// IsConnectionLost reports whether err means the connection to the database broke or
+// could not be made (the server or node went away); what was not committed is lost.
+func IsConnectionLost(err error) bool {
+	var ne net.Error
+	return errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
 }
 
 // IsUniqueViolation reports whether err is a duplicate-key error of either engine.

@@ -232,6 +232,9 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 
 		SimulatedToday: a.today,
 	}
+	db.OnRetry = func(attempt int, err error) {
+		env.Log.Warn("transaction run again after a conflict or a lost connection", "attempt", attempt, "error", err.Error())
+	}
 	return env, func() { db.Close() }, nil
 }
 
@@ -266,7 +269,7 @@ func (a *app) fail(err error) int {
 	fmt.Fprintf(a.stderr, "nightly: %v\n", err)
 	switch {
 	case errors.Is(err, store.ErrLockHeld):
-		fmt.Fprintln(a.stderr, "nightly: another run is going on this database; wait for it to finish (see `nightly status`).")
+		fmt.Fprintln(a.stderr, "nightly: another run is going on this database (on this server or another one of the cluster); wait for it to finish (see `nightly status`).")
 		return exitLockHeld
 	case errors.Is(err, store.ErrSchemaBehind):
 		return exitFailure

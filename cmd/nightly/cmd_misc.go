@@ -51,6 +51,18 @@ func cmdStatus(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stdout, "#%-5d %s  %-8s %-7s by %-10s started %s JST  %s  %s\n", r.ID, r.RunDate, r.Status, r.Trigger, r.Who,
 			r.StartedAt.In(calendar.Tokyo).Format("2006-01-02 15:04:05"), dur, r.Error)
 	}
+	if env.DB.Dialect == store.MySQL && !*asJSON {
+		switch h, ok, err := store.CurrentLease(ctx, env.DB); {
+		case err != nil:
+			return a.fail(err)
+		case !ok:
+			fmt.Fprintln(a.stdout, "run lock: free (never taken)")
+		case h.Expired:
+			fmt.Fprintf(a.stdout, "run lock: free (last %s)\n", h)
+		default:
+			fmt.Fprintf(a.stdout, "run lock: %s\n", h)
+		}
+	}
 	return exitOK
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/web"
 )
 
@@ -139,13 +141,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	_, err = sched.AddFunc(c.Schedule, func() {
 		running <- struct{}{}
 		defer func() { <-running }()
-		sums, err := jobs.Run(nightCtx, env, jobs.Options{Trigger: "cron", CatchUp: true})
-		for _, s := range sums {
-			env.Log.Info("night", "run_date", s.RunDate, "status", s.Status, "open_exceptions", s.OpenExceptions)
-		}
-		if err != nil {
-			env.Log.Error("night failed", "error", err)
-		}
+		scheduledNight(nightCtx, env)
 	})
 	if err != nil {
 		return a.fail(fmt.Errorf("schedule %q: %w", c.Schedule, err))
@@ -173,6 +169,35 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	stopNights() // steps stop between transactions; the next run resumes
 	<-sched.Stop().Done()
 	return exitOK
+}
+
+// scheduledNight runs the night for serve. When another process holds it (another
+// server of a cluster), it tries again each time that holder's lease could have run
+// out: if the holder dies midway, this server takes the night over and finishes it; if
+// the holder finishes, the next try finds the night done.
+func scheduledNight(ctx context.Context, env *jobs.Env) {
+	for {
+		sums, err := jobs.Run(ctx, env, jobs.Options{Trigger: "cron", CatchUp: true})
+		for _, s := range sums {
+			env.Log.Info("night", "run_date", s.RunDate, "status", s.Status, "open_exceptions", s.OpenExceptions)
+		}
+		switch {
+		case errors.Is(err, store.ErrLockHeld):
+			wait := env.Config.RunLock.Lease
+			env.Log.Info("night held by another process: not run here", "detail", err.Error(), "try_again_in", wait.String())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		case errors.Is(err, jobs.ErrAlreadyRun):
+			env.Log.Info("night already run by the schedule: nothing to do", "detail", err.Error())
+		case err != nil:
+			env.Log.Error("night failed", "error", err)
+		}
+		return
+	}
 }
 
 func nextRun(s *cron.Cron) string {
