@@ -42,6 +42,16 @@ type Mail struct {
 	Body string `json:"body"`
 	// BodyFromHTML reports that Body was converted from text/html.
 	BodyFromHTML bool `json:"body_from_html,omitempty"`
+	// BodyFromAttachment names the text/plain attachment read as Body because the
+	// message had no inline text (customers attach their request as a .txt).
+	BodyFromAttachment string `json:"body_from_attachment,omitempty"`
+	// DeclaredCharset is the charset label of the first text part ("" when none);
+	// DecodedAs is the charset its bytes were actually read in; LabelLied says the
+	// label could not be right for the bytes (invalid for it, valid for another) and
+	// was overruled (SPEC §7.3).
+	DeclaredCharset string `json:"declared_charset,omitempty"`
+	DecodedAs       string `json:"decoded_as"`
+	LabelLied       bool   `json:"label_lied"`
 	// Text is the new text, read as the request: Body without quoted replies, the
 	// forwarded part and the signature.
 	Text string `json:"text"`
