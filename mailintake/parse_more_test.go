@@ -52,12 +52,10 @@ func TestRawHeaderBytes(t *testing.T) {
 	}
 }
 
-// TestLargeAttachment parses a message with a 30 MB attachment made at run time.
-func TestLargeAttachment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("30 MB message; skipped with -short")
-	}
-	blob := make([]byte, 30<<20)
+// bigMessage builds a message of a short request and an attachment of n random bytes
+// in base64.
+func bigMessage(n int) []byte {
+	blob := make([]byte, n)
 	rand.Read(blob)
 	var b bytes.Buffer
 	b.WriteString("From: a@example.jp\r\nSubject: NP-0001234 =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("解約")) + "?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n株式会社サンプル商事です。\r\n--b\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=big.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n")
@@ -67,18 +65,33 @@ func TestLargeAttachment(t *testing.T) {
 		enc = enc[76:]
 	}
 	b.WriteString(enc + "\r\n--b--\r\n")
+	return b.Bytes()
+}
+
+// TestLargeAttachment parses a message of 24 MB (a 17 MB attachment) made at run time,
+// and refuses one over the limit with ErrTooLarge.
+func TestLargeAttachment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("24 MB message; skipped with -short")
+	}
+	raw := bigMessage(17 << 20)
 	start := time.Now()
-	m, err := Parse(b.Bytes())
+	m, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("parsed %d MB in %v", b.Len()>>20, time.Since(start))
-	if len(m.Attachments) != 1 || m.Attachments[0].Size != 30<<20 || m.Attachments[0].Filename != "big.zip" {
+	t.Logf("parsed %d MB in %v", len(raw)>>20, time.Since(start))
+	if len(m.Attachments) != 1 || m.Attachments[0].Size != 17<<20 || m.Attachments[0].Filename != "big.zip" {
 		t.Errorf("attachments %+v", m.Attachments)
 	}
 	r := Extract(m, ExtractOptions{})
 	if r[0].Contract != "NP-0001234" || r[0].Kind != KindCancellation {
 		t.Errorf("request %+v", r[0])
+	}
+	_, err = ParseWith(raw, ParseOptions{MaxMessageBytes: 20 << 20})
+	var tl *TooLargeError
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrMalformed) || !errors.As(err, &tl) || tl.Size != int64(len(raw)) || tl.Limit != 20<<20 {
+		t.Errorf("over the limit: %v", err)
 	}
 }
 
