@@ -25,7 +25,7 @@ const (
 	// for; it takes effect for the following term (Evaluation.Term) unless staff reject it.
 	OutcomeLate Outcome = "late"
 	// Mismatch: the contract is unknown, or the name, product, seats or term do not fit
-	// it (Evaluation.Reasons).
+	// it, or a cancellation names seats that are not the contract's (Evaluation.Reasons).
 	OutcomeMismatch Outcome = "mismatch"
 	// Duplicate: the same change was already recorded for the same contract and term
 	// (Evaluation.DuplicateOf).
@@ -44,6 +44,7 @@ const (
 	ReasonSeatsInconsistent Reason = "seats_inconsistent" // "20 → 15" or "remove 5 to 15" does not add up with the contract's seats
 	ReasonTerm              Reason = "term"               // the requested term is not a term start of this contract
 	ReasonNoRenewal         Reason = "no_renewal"         // the contract does not renew (perpetual, ended, suspended)
+	ReasonCancelSeats       Reason = "cancel_seats"       // a cancellation names a number of seats that is not the contract's
 )
 
 // Japanese says the reason in the words of a reply to the customer.
@@ -63,6 +64,8 @@ func (r Reason) Japanese() string {
 		return "ご希望の時期がご契約の更新日と合いません"
 	case ReasonNoRenewal:
 		return "このご契約は自動継続の対象ではありません"
+	case ReasonCancelSeats:
+		return "解約される数量が現在のご契約数量と一致しません（一部のみの場合は減数のご依頼となります）"
 	}
 	return string(r)
 }
@@ -228,6 +231,9 @@ func Evaluate(in EvalInput) (Evaluation, error) {
 	}
 	if r.Product != "" && !ProductMatches(r.Product, f.PlanCode, f.PlanName, f.PlanAliases...) {
 		ev.Reasons = append(ev.Reasons, ReasonProduct)
+	}
+	if r.Kind == KindCancellation && r.SeatsRemoved != nil && *r.SeatsRemoved != f.Seats {
+		ev.Reasons = append(ev.Reasons, ReasonCancelSeats)
 	}
 	if r.Kind == KindReduction {
 		seats, reason := seatsAfter(r, f.Seats)

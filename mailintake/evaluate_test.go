@@ -160,3 +160,31 @@ func TestNameMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestCancellationQuantity: a cancellation that states how many seats it cancels is
+// accepted when that is the contract's seats and a mismatch otherwise, for staff to
+// ask (SPEC §7.4).
+func TestCancellationQuantity(t *testing.T) {
+	cal := calendar.NewCalendar(calendar.Options{})
+	for _, tt := range []struct {
+		removed *int
+		outcome Outcome
+		reasons []Reason
+	}{
+		{ip(20), OutcomeAccepted, []Reason{}},
+		{ip(5), OutcomeMismatch, []Reason{ReasonCancelSeats}},
+		{nil, OutcomeAccepted, []Reason{}},
+	} {
+		r := req(func(r *Request) { r.Kind, r.SeatsAfter, r.SeatsRemoved = KindCancellation, nil, tt.removed })
+		ev, err := Evaluate(EvalInput{Request: r, Received: jst(2026, 10, 1, 10, 0, 0), Contract: facts, Calendar: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Outcome != tt.outcome || !slices.Equal(ev.Reasons, tt.reasons) || ev.Kind != KindCancellation {
+			t.Errorf("cancel %s of 20 seats: %s %v %s, want %s %v", fmtp(tt.removed), ev.Outcome, ev.Reasons, ev.Kind, tt.outcome, tt.reasons)
+		}
+	}
+	if ReasonCancelSeats.Japanese() == string(ReasonCancelSeats) {
+		t.Error("no Japanese text for cancel_seats")
+	}
+}

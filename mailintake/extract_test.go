@@ -162,3 +162,59 @@ func TestQuotedContractIgnored(t *testing.T) {
 		t.Errorf("contract read from a quote: %+v", r)
 	}
 }
+
+// TestFromToAndCancelPhrasings: the from-to and by-how-many forms of a reduction, the
+// ways customers say they will not renew, the desk's own form filled in for a
+// cancellation, and numbers no contract has (issue 15).
+func TestFromToAndCancelPhrasings(t *testing.T) {
+	tests := []struct {
+		text                   string
+		before, after, removed *int
+		kind                   Kind
+		missingSeats           bool
+	}{
+		{"40から35に", ip(40), ip(35), nil, KindReduction, false},
+		{"40→35", ip(40), ip(35), nil, KindReduction, false},
+		{"40本を35本へ", ip(40), ip(35), nil, KindReduction, false},
+		{"5ライセンス減らして35", nil, ip(35), ip(5), KindReduction, false},
+		{"次の更新から40から35に減らしたい", ip(40), ip(35), nil, KindReduction, false},
+		{"更新は不要です", nil, nil, nil, KindCancellation, false},
+		{"更新を希望しません", nil, nil, nil, KindCancellation, false},
+		{"来期は継続しません", nil, nil, nil, KindCancellation, false},
+		{"次年度は利用しない予定です", nil, nil, nil, KindCancellation, false},
+		{"契約を終了したいと考えております", nil, nil, nil, KindCancellation, false},
+		{"■数量：5\n■希望される内容：解約", nil, nil, ip(5), KindCancellation, false},
+		{"数量：5\n希望される内容：減数", nil, ip(5), nil, KindReduction, false},
+		{"数量: 15", nil, nil, nil, "", true},
+		{"17 → 99999999999999999999 に減数", nil, nil, nil, KindReduction, true},
+		{"数量：99999999999\n希望される内容：解約", nil, nil, nil, KindCancellation, true},
+		{"1,000,000ライセンスに減らす", nil, nil, nil, KindReduction, true},
+	}
+	for _, tt := range tests {
+		r := Extract(&Mail{Text: fold(tt.text)}, ExtractOptions{})[0]
+		if !eqp(r.SeatsBefore, tt.before) || !eqp(r.SeatsAfter, tt.after) || !eqp(r.SeatsRemoved, tt.removed) || r.Kind != tt.kind ||
+			slices.Contains(r.Missing, FieldSeats) != tt.missingSeats {
+			t.Errorf("%q: before %s after %s removed %s kind %q missing %v; want %s %s %s %q seats missing %v", tt.text,
+				fmtp(r.SeatsBefore), fmtp(r.SeatsAfter), fmtp(r.SeatsRemoved), r.Kind, r.Missing,
+				fmtp(tt.before), fmtp(tt.after), fmtp(tt.removed), tt.kind, tt.missingSeats)
+		}
+	}
+}
+
+// TestContractorInProse: a name written in a sentence is read whole, to its natural
+// end, not cut after its legal form (issue 15).
+func TestContractorInProse(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"契約者は一般社団法人みなと観光協会です。", "一般社団法人みなと観光協会"},
+		{"弊社（株式会社みらい企画）で利用しているライセンスです。", "株式会社みらい企画"},
+		{"契約者名義は、公益財団法人さくら国際交流財団となっております。", "公益財団法人さくら国際交流財団"},
+		{"株式会社サンプル商事 総務部の山田です。", "株式会社サンプル商事"},
+		{"当社、東邦精機株式会社の契約について", "東邦精機株式会社"},
+	}
+	for _, tt := range tests {
+		r := Extract(&Mail{Text: fold(tt.text)}, ExtractOptions{})[0]
+		if r.Contractor != fold(tt.want) {
+			t.Errorf("%q: contractor %q, want %q", tt.text, r.Contractor, tt.want)
+		}
+	}
+}
