@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -186,21 +187,28 @@ func scoreCorpus(t *testing.T, dir string) (scores map[string]*fieldScore, messa
 // fair test.
 func TestCorpus(t *testing.T) {
 	for _, dir := range corpusDirs {
-		scores, messages, requests, misses := scoreCorpus(t, dir)
-		var tbl strings.Builder
-		fmt.Fprintf(&tbl, "%s: %d messages, %d requests\n%-11s %9s %9s\n", filepath.Base(dir), messages, requests, "field", "precision", "recall")
-		for _, f := range corpusFields {
-			s := scores[f.name]
-			fmt.Fprintf(&tbl, "%-11s %8.1f%% %8.1f%%   (%d correct of %d read, %d expected)\n", f.name, 100*s.precision(), 100*s.recall(), s.correct, s.predicted, s.actual)
-			if s.precision() < f.min || s.recall() < f.min {
-				t.Errorf("%s: %s precision %.1f%% recall %.1f%%, want at least %.0f%%", filepath.Base(dir), f.name, 100*s.precision(), 100*s.recall(), 100*f.min)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			scores, messages, requests, misses := scoreCorpus(t, dir)
+			var tbl strings.Builder
+			fmt.Fprintf(&tbl, "%s: %d messages, %d requests\n%-11s %9s %9s\n", filepath.Base(dir), messages, requests, "field", "precision", "recall")
+			for _, f := range corpusFields {
+				s := scores[f.name]
+				fmt.Fprintf(&tbl, "%-11s %8.1f%% %8.1f%%   (%d correct of %d read, %d expected)\n", f.name, 100*s.precision(), 100*s.recall(), s.correct, s.predicted, s.actual)
+				if s.precision() < f.min || s.recall() < f.min {
+					t.Errorf("%s precision %.1f%% recall %.1f%%, want at least %.0f%%", f.name, 100*s.precision(), 100*s.recall(), 100*f.min)
+				}
 			}
-		}
-		t.Log("\n" + tbl.String())
-		if *showMisses && strings.HasSuffix(dir, "tune") {
-			for file, ms := range misses {
-				t.Logf("%s:\n  %s", file, strings.Join(ms, "\n  "))
+			t.Log("\n" + tbl.String())
+			if *showMisses && strings.HasSuffix(dir, "tune") {
+				files := make([]string, 0, len(misses))
+				for f := range misses {
+					files = append(files, f)
+				}
+				slices.Sort(files)
+				for _, f := range files {
+					t.Logf("%s:\n  %s", f, strings.Join(misses[f], "\n  "))
+				}
 			}
-		}
+		})
 	}
 }

@@ -148,7 +148,7 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 	if m == nil {
 		return []Request{finish(Request{}, partial{})}
 	}
-	x := extractor{o: o, ref: m.Date}
+	x := extractor{o: o, ref: m.Date, aliases: productAliases(o.Products)}
 	subject := cleanSubject(fold(m.Subject))
 	lines := foldLines(m.Text)
 	sig := foldLines(m.Signature)
@@ -185,16 +185,20 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 
 	all := x.scan(lines)
 	subj := x.scan([]string{subject})
-	contractor := firstNonEmpty(all.contractor, x.companyIn(sig), x.companyIn([]string{fold(m.FromName)}))
+	if all.withdrawn && all.kind == "" {
+		subj.kind = "" // "先ほどの件は取り消します" under "Re: 解約" asks for nothing
+	}
+	from := []string{fold(m.FromName)}
+	contractor := firstNonEmpty(all.contractor, x.companyIn(sig), x.companyIn(from), x.looseNameIn(lines), x.looseNameIn(sig), x.looseNameIn(from))
 
 	build := func(c string, seg partial, pre partial) Request {
 		p := seg.or(pre).or(subj)
 		if c != "" && len(occs)+len(subjectOnly) > 1 {
 			// Several contracts: seats and kind belong to their own part only, or
 			// to the preamble that introduces them all.
-			p.before, p.after, p.removed = seg.before, seg.after, seg.removed
-			if p.after == nil && p.removed == nil {
-				p.before, p.after, p.removed = pre.before, pre.after, pre.removed
+			p.seats = seg.seats
+			if !p.seats.stated() {
+				p.seats = pre.seats
 			}
 		}
 		p.contractor = firstNonEmpty(seg.contractor, contractor)
@@ -290,8 +294,10 @@ func cleanSubject(s string) string { return subjectPrefix.ReplaceAllString(s, ""
 type partial struct {
 	contractor, product, term string
 	kind                      Kind
-	before, after, removed    *int
+	seats                     seatCounts
 	fullCancel                bool
+	// withdrawn: the text takes an earlier request back (取り消します).
+	withdrawn bool
 }
 
 // or fills the fields p lacks from q.
@@ -309,15 +315,21 @@ func (p partial) or(q partial) partial {
 		p.kind = q.kind
 		p.fullCancel = p.fullCancel || q.fullCancel
 	}
-	if p.after == nil && p.removed == nil {
-		p.before, p.after, p.removed = q.before, q.after, q.removed
+	if !p.seats.stated() {
+		p.seats = q.seats
 	}
 	return p
 }
 
+// finish turns what the lines said into a Request: the kind follows from the seats
+// where the words leave it open, the desk form's plain quantity means the seats kept
+// for a reduction and the seats cancelled for a cancellation (and nothing without a
+// kind), and Missing lists what the desk still needs. A seat count no contract has
+// leaves the seats missing whatever the kind.
 func finish(r Request, p partial) Request {
 	r.Contractor, r.Product, r.RequestedTerm = p.contractor, p.product, p.term
-	r.SeatsBefore, r.SeatsAfter, r.SeatsRemoved = p.before, p.after, p.removed
+	sc := p.seats
+	r.SeatsBefore, r.SeatsAfter, r.SeatsRemoved = sc.before, sc.after, sc.removed
 	r.Kind = p.kind
 	switch {
 	case r.SeatsAfter != nil && *r.SeatsAfter == 0:
@@ -326,6 +338,14 @@ func finish(r Request, p partial) Request {
 		r.Kind = KindReduction // "5ライセンスを解約" is a partial cancellation: fewer seats
 	case r.Kind == "" && (r.SeatsRemoved != nil || r.SeatsAfter != nil):
 		r.Kind = KindReduction // a seat change by mail can only be a reduction
+	}
+	if sc.qty != nil && r.SeatsAfter == nil && (r.SeatsRemoved == nil || r.Kind == KindReduction) {
+		switch r.Kind {
+		case KindCancellation:
+			r.SeatsRemoved = sc.qty // the seats it cancels: checked against the contract
+		case KindReduction:
+			r.SeatsAfter = sc.qty
+		}
 	}
 	r.Missing = []string{}
 	if r.Contract == "" {
@@ -340,15 +360,16 @@ func finish(r Request, p partial) Request {
 	if r.Kind == "" {
 		r.Missing = append(r.Missing, FieldKind)
 	}
-	if r.Kind != KindCancellation && r.SeatsAfter == nil && r.SeatsRemoved == nil {
+	if sc.unreadable || r.Kind != KindCancellation && r.SeatsAfter == nil && r.SeatsRemoved == nil {
 		r.Missing = append(r.Missing, FieldSeats)
 	}
 	return r
 }
 
 type extractor struct {
-	o   ExtractOptions
-	ref time.Time // the Date header, to place "4月から" in a year
+	o       ExtractOptions
+	aliases []productAlias // the forms of o.Products
+	ref     time.Time      // the Date header, to place "4月から" in a year
 }
 
 // contractsIn returns the normalized contract numbers in s, in order, without repeats.
