@@ -150,10 +150,10 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 	}
 	x := extractor{o: o, ref: m.Date, aliases: productAliases(o.Products)}
 	subject := cleanSubject(fold(m.Subject))
-	lines := foldLines(m.Text)
-	sig := foldLines(m.Signature)
+	lines := foldLines(head(m.Text, maxExtractBytes))
+	sig := foldLines(head(m.Signature, maxExtractBytes))
 	if len(x.contractsIn(strings.Join(lines, "\n"))) == 0 && len(x.contractsIn(subject)) == 0 && m.Forwarded != "" {
-		fs := splitBody(forwardedBody(m.Forwarded), false)
+		fs := splitBody(forwardedBody(head(m.Forwarded, maxExtractBytes)), false)
 		if fl := foldLines(fs.text); len(x.contractsIn(strings.Join(fl, "\n"))) > 0 {
 			lines = append(lines, fl...)
 			sig = append(sig, foldLines(fs.signature)...)
@@ -268,6 +268,21 @@ func forwardedBody(fw string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// maxExtractBytes bounds the text Extract reads: a request is written in the first
+// lines of a message; a long log or document pasted below it is not read.
+const maxExtractBytes = 64 << 10
+
+// head returns s up to n bytes, cut at a line end.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:n], '\n'); i > 0 {
+		return s[:i]
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 func firstNonEmpty(s ...string) string {

@@ -31,18 +31,15 @@ func (x *extractor) termIn(s string, labelled, endLabel bool) string {
 		end, start bool
 	}
 	var hits []hit
+	starts := map[int]bool{} // where hits start, so that a shorter form inside one is skipped
 	add := func(loc []int, y, m, d int) {
 		rest := s[loc[1]:]
 		h := hit{pos: loc[0], y: y, m: m, d: d, end: reCueEnd.MatchString(rest), start: reCueSt.MatchString(rest)}
 		hits = append(hits, h)
+		starts[loc[0]] = true
 	}
 	covered := func(i int) bool {
-		for _, h := range hits {
-			if h.pos <= i && i < h.pos+4 {
-				return true
-			}
-		}
-		return false
+		return starts[i] || starts[i-1] || starts[i-2] || starts[i-3]
 	}
 	for _, loc := range reReiwa.FindAllStringSubmatchIndex(s, -1) {
 		y := 1

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -162,5 +164,78 @@ func TestHTMLToText(t *testing.T) {
 	want := "A B\n数量\t15\n・一\n・二\n\n> old\n> line\n\nafter"
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// peakHeap runs f and returns the highest heap in use seen while it ran (sampled every
+// 2 ms) and how long it took.
+func peakHeap(f func()) (uint64, time.Duration) {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	start := time.Now()
+	f()
+	d := time.Since(start)
+	close(done)
+	return peak.Load(), d
+}
+
+// TestMessageAtTheSizeLimit reads messages just under the 25 MB limit, of the shapes
+// that cost most (plain text full of dates and numbers, one line without an end, a
+// base64 text part, HTML): each within 10 s and 300 MB of heap (SPEC §10.0).
+func TestMessageAtTheSizeLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("25 MB messages; skipped with -short")
+	}
+	head := "From: a@example.jp\r\nSubject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("解約")) + "?=\r\nMIME-Version: 1.0\r\n"
+	fill := func(line string) string {
+		var b strings.Builder
+		b.WriteString("NP-0001234 を解約します。株式会社サンプル商事\r\n")
+		for b.Len() < DefaultMaxMessageBytes-(1<<20) {
+			b.WriteString(line)
+		}
+		return b.String()
+	}
+	logLine := "2026-10-01 10:00:00 処理 12345 件 ライセンス 20 本 → 15 本 2027年4月1日から NP-000 abc\r\n"
+	b64 := base64.StdEncoding.EncodeToString([]byte(fill(logLine)))[:DefaultMaxMessageBytes*3/4]
+	msgs := map[string]string{
+		"plain":    head + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + fill(logLine),
+		"one line": head + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + fill("あいうえお 20→15 2027年4月 "),
+		"base64":   head + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64,
+		"html":     head + "Content-Type: text/html; charset=UTF-8\r\n\r\n" + fill("<div><p>20 → 15</p><blockquote>old</blockquote></div>\r\n"),
+	}
+	for name, raw := range msgs {
+		if len(raw) > DefaultMaxMessageBytes {
+			t.Fatalf("%s: %d bytes, over the limit", name, len(raw))
+		}
+		var m *Mail
+		var err error
+		peak, d := peakHeap(func() {
+			m, err = Parse([]byte(raw))
+			if err == nil {
+				Extract(m, ExtractOptions{})
+			}
+		})
+		t.Logf("%s: %.1f MB read in %v, heap peak %d MB", name, float64(len(raw))/(1<<20), d.Round(time.Millisecond), peak>>20)
+		if err != nil && name != "base64" {
+			t.Errorf("%s: %v", name, err)
+		}
+		if d > 10*time.Second || peak > 300<<20 {
+			t.Errorf("%s: %v and %d MB, want within 10 s and 300 MB", name, d, peak>>20)
+		}
 	}
 }
