@@ -130,6 +130,22 @@ func sniff8bit(b []byte) (string, string, bool) {
 	return "", "", false
 }
 
+// charsetLabel normalizes a charset label as written: lower case, without quotes,
+// and without any character a label cannot hold (it is shown to staff).
+func charsetLabel(label string) string {
+	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	label = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:+()", r) {
+			return r
+		}
+		return -1
+	}, label)
+	if len(label) > 40 {
+		label = label[:40]
+	}
+	return label
+}
+
 // decoded is a text part's bytes read as text.
 type decoded struct {
 	text string
@@ -145,7 +161,7 @@ type decoded struct {
 // ISO-2022-JP or US-ASCII; bytes invalid for UTF-8, Shift_JIS or EUC-JP that are valid
 // in another of them. Undecodable bytes become U+FFFD. An unknown label is an error.
 func decodeText(b []byte, label string) (decoded, error) {
-	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	label = charsetLabel(label)
 	fam := family(label)
 	declared := label != ""
 	eightBit := has8bit(b)
@@ -232,6 +248,24 @@ func cleanText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// cleanBody drops the control characters of a text but line ends and tabs (NUL,
+// form feeds, DEL, C1): they are not part of what a customer wrote.
+func cleanBody(s string) string {
+	if !strings.ContainsFunc(s, isJunkControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isJunkControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isJunkControl(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f
 }
 
 // escapeBytes makes text from untrusted bytes safe for an error message: valid

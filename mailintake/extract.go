@@ -342,7 +342,7 @@ func (p partial) or(q partial) partial {
 // kind), and Missing lists what the desk still needs. A seat count no contract has
 // leaves the seats missing whatever the kind.
 func finish(r Request, p partial) Request {
-	r.Contractor, r.Product, r.RequestedTerm = p.contractor, p.product, p.term
+	r.Contractor, r.Product, r.RequestedTerm = collapseSpace(cleanText(p.contractor)), collapseSpace(cleanText(p.product)), p.term
 	sc := p.seats
 	r.SeatsBefore, r.SeatsAfter, r.SeatsRemoved = sc.before, sc.after, sc.removed
 	r.Kind = p.kind

@@ -236,7 +236,7 @@ func (w *walker) readText(h message.Header, body io.Reader, charset, path string
 // note records how a text part of the main text was decoded.
 func (w *walker) note(d decoded, label string) {
 	if w.first == nil {
-		w.first, w.declared = &d, strings.ToLower(label)
+		w.first, w.declared = &d, charsetLabel(label)
 	}
 	w.lied = w.lied || d.lied
 }
@@ -272,7 +272,7 @@ func (w *walker) attachment(h message.Header, body io.Reader, mt, path string) e
 func pathExt(name string) string { return path.Ext(strings.ReplaceAll(name, `\`, "/")) }
 
 func (w *walker) appendText(s string) {
-	s = strings.TrimRight(normalizeNewlines(s), "\n \t")
+	s = strings.TrimRight(cleanBody(normalizeNewlines(s)), "\n \t")
 	if strings.TrimSpace(s) == "" {
 		return
 	}
