@@ -159,29 +159,7 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 			sig = append(sig, foldLines(fs.signature)...)
 		}
 	}
-
-	// Where each contract is named first.
-	type occ struct {
-		contract string
-		line     int
-	}
-	var occs []occ
-	seen := map[string]bool{}
-	for i, l := range lines {
-		for _, c := range x.contractsIn(l) {
-			if !seen[c] {
-				seen[c] = true
-				occs = append(occs, occ{c, i})
-			}
-		}
-	}
-	var subjectOnly []string
-	for _, c := range x.contractsIn(subject) {
-		if !seen[c] {
-			seen[c] = true
-			subjectOnly = append(subjectOnly, c)
-		}
-	}
+	occs, subjectOnly := x.occurrences(lines, subject)
 
 	all := x.scan(lines)
 	subj := x.scan([]string{subject})
@@ -190,10 +168,11 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 	}
 	from := []string{fold(m.FromName)}
 	contractor := firstNonEmpty(all.contractor, x.companyIn(sig), x.companyIn(from), x.looseNameIn(lines), x.looseNameIn(sig), x.looseNameIn(from))
+	several := len(occs)+len(subjectOnly) > 1
 
 	build := func(c string, seg partial, pre partial) Request {
 		p := seg.or(pre).or(subj)
-		if c != "" && len(occs)+len(subjectOnly) > 1 {
+		if c != "" && several {
 			// Several contracts: seats and kind belong to their own part only, or
 			// to the preamble that introduces them all.
 			p.seats = seg.seats
@@ -205,7 +184,7 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 		return finish(Request{Contract: c}, p)
 	}
 
-	if len(occs)+len(subjectOnly) <= 1 {
+	if !several {
 		c := ""
 		if len(occs) == 1 {
 			c = occs[0].contract
@@ -214,24 +193,9 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 		}
 		return []Request{build(c, all, partial{})}
 	}
+	starts := x.segmentStarts(lines, occs)
+	pre := x.scan(lines[:starts[0]])
 	var out []Request
-	firstStart := len(lines)
-	starts := make([]int, len(occs))
-	for k, oc := range occs {
-		lo := 0
-		if k > 0 {
-			lo = occs[k-1].line + 1
-		}
-		s := oc.line
-		for s > lo && strings.TrimSpace(lines[s-1]) != "" && len(x.contractsIn(lines[s-1])) == 0 {
-			s--
-		}
-		starts[k] = s
-		if k == 0 {
-			firstStart = s
-		}
-	}
-	pre := x.scan(lines[:firstStart])
 	for _, c := range subjectOnly {
 		out = append(out, build(c, partial{}, pre))
 	}
@@ -243,6 +207,55 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 		out = append(out, build(oc.contract, x.scan(lines[starts[k]:end]), pre))
 	}
 	return out
+}
+
+// occurrence is where a contract number is first named in the new text.
+type occurrence struct {
+	contract string
+	line     int
+}
+
+// occurrences lists the contracts the lines name, in order, and those the subject
+// alone names.
+func (x *extractor) occurrences(lines []string, subject string) (occs []occurrence, subjectOnly []string) {
+	seen := map[string]bool{}
+	for i, l := range lines {
+		for _, c := range x.contractsIn(l) {
+			if !seen[c] {
+				seen[c] = true
+				occs = append(occs, occurrence{c, i})
+			}
+		}
+	}
+	for _, c := range x.contractsIn(subject) {
+		if !seen[c] {
+			seen[c] = true
+			subjectOnly = append(subjectOnly, c)
+		}
+	}
+	return occs, subjectOnly
+}
+
+// segmentStarts returns where the part of each contract starts: its line, or the
+// first line of the paragraph that leads to it ("【2件目】"). With no contract in the
+// lines it returns [len(lines)].
+func (x *extractor) segmentStarts(lines []string, occs []occurrence) []int {
+	if len(occs) == 0 {
+		return []int{len(lines)}
+	}
+	starts := make([]int, len(occs))
+	for k, oc := range occs {
+		lo := 0
+		if k > 0 {
+			lo = occs[k-1].line + 1
+		}
+		s := oc.line
+		for s > lo && strings.TrimSpace(lines[s-1]) != "" && len(x.contractsIn(lines[s-1])) == 0 {
+			s--
+		}
+		starts[k] = s
+	}
+	return starts
 }
 
 // forwardedBody drops the marker line and the header block of a forwarded message,

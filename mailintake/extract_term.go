@@ -25,16 +25,57 @@ var (
 // counts only in a form field about the term (labelled); in a field about the end
 // (endLabel: 解約日, 終了日) a month's last day names the term starting the next day.
 func (x *extractor) termIn(s string, labelled, endLabel bool) string {
-	type hit struct {
-		pos        int
-		y, m, d    int
-		end, start bool
+	hits := x.dateHits(s)
+	best := -1
+	for i, h := range hits {
+		if h.m < 1 || h.m > 12 || h.y < 2000 || h.y > 2100 {
+			continue
+		}
+		if h.d != 0 && (h.d < 1 || h.d > calendar.DaysIn(h.y, time.Month(h.m))) {
+			continue
+		}
+		if !h.end && !h.start && !labelled {
+			continue
+		}
+		if best < 0 || h.pos < hits[best].pos {
+			best = i
+		}
 	}
-	var hits []hit
+	if best < 0 {
+		return ""
+	}
+	h := hits[best]
+	end := h.end || (endLabel && h.d != 0 && h.d == calendar.DaysIn(h.y, time.Month(h.m)))
+	if h.d == 0 {
+		if end {
+			d := calendar.New(h.y, time.Month(h.m), 1).AddMonths(1)
+			return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+		}
+		return fmt.Sprintf("%04d-%02d", h.y, h.m)
+	}
+	d := calendar.New(h.y, time.Month(h.m), h.d)
+	if end {
+		d = d.AddDays(1)
+	}
+	return d.String()
+}
+
+// dateHit is a date or month written in a text, with whether a start or an end word
+// follows it.
+type dateHit struct {
+	pos        int
+	y, m, d    int
+	end, start bool
+}
+
+// dateHits finds the dates and months of a text: 令和 years, YYYY年MM月DD日 and
+// YYYY/MM/DD, YYYY年MM月, and (with the Date header to place it) MM月DD日.
+func (x *extractor) dateHits(s string) []dateHit {
+	var hits []dateHit
 	starts := map[int]bool{} // where hits start, so that a shorter form inside one is skipped
 	add := func(loc []int, y, m, d int) {
 		rest := s[loc[1]:]
-		h := hit{pos: loc[0], y: y, m: m, d: d, end: reCueEnd.MatchString(rest), start: reCueSt.MatchString(rest)}
+		h := dateHit{pos: loc[0], y: y, m: m, d: d, end: reCueEnd.MatchString(rest), start: reCueSt.MatchString(rest)}
 		hits = append(hits, h)
 		starts[loc[0]] = true
 	}
@@ -91,36 +132,5 @@ func (x *extractor) termIn(s string, labelled, endLabel bool) string {
 			add(loc, y, m, d)
 		}
 	}
-	best := -1
-	for i, h := range hits {
-		if h.m < 1 || h.m > 12 || h.y < 2000 || h.y > 2100 {
-			continue
-		}
-		if h.d != 0 && (h.d < 1 || h.d > calendar.DaysIn(h.y, time.Month(h.m))) {
-			continue
-		}
-		if !h.end && !h.start && !labelled {
-			continue
-		}
-		if best < 0 || h.pos < hits[best].pos {
-			best = i
-		}
-	}
-	if best < 0 {
-		return ""
-	}
-	h := hits[best]
-	end := h.end || (endLabel && h.d != 0 && h.d == calendar.DaysIn(h.y, time.Month(h.m)))
-	if h.d == 0 {
-		if end {
-			d := calendar.New(h.y, time.Month(h.m), 1).AddMonths(1)
-			return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
-		}
-		return fmt.Sprintf("%04d-%02d", h.y, h.m)
-	}
-	d := calendar.New(h.y, time.Month(h.m), h.d)
-	if end {
-		d = d.AddDays(1)
-	}
-	return d.String()
+	return hits
 }
