@@ -31,11 +31,12 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 	c.Invoice.Rounding = "bankers"
 	c.Bank.Era = "showa"
 	c.Calendar.Removed = []string{"2027-02-30"}
+	c.Mail.MaxMessageBytes = 0
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30"} {
+	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30", "mail.max_message_bytes"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}

@@ -139,18 +139,18 @@ func TestMailIntakeDovecot(t *testing.T) {
 		seeded(t, db)
 		s := runNight(t, env, jobs.Options{Only: mailOnly})
 		ch := changes(s)
-		if ch["mailintake.requests"] != 5 || ch["mailintake.mail_malformed"] != 1 || ch["mailintake.mail_moved"] != 6 {
+		if ch["mailintake.requests"] != 6 || ch["mailintake.mail_malformed"] != 1 || ch["mailintake.mail_moved"] != 7 {
 			t.Errorf("first night changes %v", nonZero(ch))
 		}
 		if n := count(t, c, folder); n != 1 {
 			t.Errorf("%d messages left in %s, want the one at the cutoff", n, folder)
 		}
-		if n := count(t, c, folder+"/processed"); n != 6 {
-			t.Errorf("%d messages in processed, want 6", n)
+		if n := count(t, c, folder+"/processed"); n != 7 {
+			t.Errorf("%d messages in processed, want 7", n)
 		}
 		sum, err := jobs.VerifyEvidence(ctx, env, "")
-		if err != nil || sum.Count != 6 {
-			t.Errorf("evidence %+v %v, want 6 rows verified", sum, err)
+		if err != nil || sum.Count != 7 {
+			t.Errorf("evidence %+v %v, want 7 rows verified", sum, err)
 		}
 		got := requestStatuses(t, db)
 		for _, want := range []string{"NP-0001011:accepted:2026-12-20", "NP-0001011:duplicate:2026-12-20", "NP-0001012:late:2027-12-20"} {
@@ -176,10 +176,10 @@ func TestMailIntakeDovecot(t *testing.T) {
 		stage()
 		s = runNight(t, env, jobs.Options{Only: mailOnly})
 		ch = changes(s)
-		if ch["mailintake.requests"] != 0 || ch["mailintake.mail_messages"] != 0 || ch["mailintake.mail_moved"] != 6 {
-			t.Errorf("after UIDVALIDITY change %v, want nothing recorded and 6 moved", nonZero(ch))
+		if ch["mailintake.requests"] != 0 || ch["mailintake.mail_messages"] != 0 || ch["mailintake.mail_moved"] != 7 {
+			t.Errorf("after UIDVALIDITY change %v, want nothing recorded and 7 moved", nonZero(ch))
 		}
-		if len(requestStatuses(t, db)) != 5 {
+		if len(requestStatuses(t, db)) != 6 {
 			t.Errorf("requests after UIDVALIDITY change: %v", requestStatuses(t, db))
 		}
 		if n := count(t, c, folder); n != 1 {

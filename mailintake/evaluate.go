@@ -301,15 +301,16 @@ func (ev *Evaluation) checkFit(r Request, f ContractFacts) {
 
 func effective(o Outcome) bool { return o == OutcomeAccepted || o == OutcomeLate }
 
-// superseded lists the earlier requests for the same term that ev replaces: incomplete
-// and mismatched ones always (when ev is complete), and effective ones that ev changes.
+// superseded lists the earlier requests for the same term that ev replaces: incomplete,
+// mismatched and unverified ones always (when ev is complete), and effective ones that
+// ev changes.
 func superseded(earlier []EarlierRequest, ev Evaluation, complete bool) []int64 {
 	var ids []int64
 	for _, e := range earlier {
 		sameTerm := e.Term.IsZero() || e.Term == ev.Term || e.Term == ev.AskedTerm
 		switch {
 		case !sameTerm:
-		case complete && (e.Outcome == OutcomeIncomplete || e.Outcome == OutcomeMismatch):
+		case complete && (e.Outcome == OutcomeIncomplete || e.Outcome == OutcomeMismatch || e.Outcome == OutcomeUnverified):
 			ids = append(ids, e.ID)
 		case complete && effective(e.Outcome) && e.Term == ev.Term:
 			ids = append(ids, e.ID) // the customer changed an earlier request before its term
