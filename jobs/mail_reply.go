@@ -145,7 +145,7 @@ func (n *Night) replyDraft(ctx context.Context, r store.Request, m *mailintake.M
 	}
 	if r.Status == store.RequestUnverified {
 		cu, err := customerOf(ctx, n.Q(), r.ContractNo)
-		if err != nil {
+		if err != nil && !store.IsNoRows(err) {
 			return nil, err
 		}
 		reg := mailintake.RegisteredAddresses(cu.Email)
