@@ -1,6 +1,7 @@
 package mailintake
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +63,21 @@ func TestDecodeClasses(t *testing.T) {
 				t.Errorf("requests %+v", r)
 			}
 		})
+	}
+}
+
+// TestEncodedWordLabelLies: an RFC 2047 word whose charset label lies (UTF-8 bytes
+// under ISO-2022-JP, Shift_JIS bytes under UTF-8) is read by what its bytes are.
+func TestEncodedWordLabelLies(t *testing.T) {
+	sjis := encodeText(t, "Shift_JIS", "解約のお願い")
+	for label, word := range map[string]string{
+		"UTF-8 bytes under ISO-2022-JP": "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte("解約のお願い")) + "?=",
+		"Shift_JIS bytes under UTF-8":   "=?UTF-8?B?" + base64.StdEncoding.EncodeToString(sjis) + "?=",
+		"two words, one lying":          "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("解約")) + "?= =?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte("のお願い")) + "?=",
+	} {
+		m, err := Parse([]byte("From: a@example.jp\r\nSubject: " + word + "\r\n\r\nx\r\n"))
+		if err != nil || m.Subject != "解約のお願い" {
+			t.Errorf("%s: subject %q (%v)", label, m.Subject, err)
+		}
 	}
 }

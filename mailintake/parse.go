@@ -328,12 +328,15 @@ func decodeWords(v string) (string, error) {
 	return strings.ToValidUTF8(s, "\uFFFD"), nil
 }
 
+var adjacentWords = regexp.MustCompile(`\?=\s+=\?`)
+
 var encodedWordRe = regexp.MustCompile(`=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=`)
 
 // redecodeWords decodes the encoded words of v with decodeText, which overrules a
 // charset the bytes cannot be in.
 func redecodeWords(v string) (string, bool) {
 	ok := true
+	v = adjacentWords.ReplaceAllString(v, "?==?") // space between two words is not text (RFC 2047 §6.2)
 	out := encodedWordRe.ReplaceAllStringFunc(v, func(w string) string {
 		m := encodedWordRe.FindStringSubmatch(w)
 		b, err := wordBytes(m[2], m[3])
@@ -348,7 +351,6 @@ func redecodeWords(v string) (string, bool) {
 		}
 		return d.text
 	})
-	out = regexp.MustCompile(`\?=\s+=\?`).ReplaceAllString(out, "?==?")
 	return out, ok && !strings.ContainsRune(out, utf8.RuneError)
 }
 
