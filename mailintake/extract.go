@@ -108,9 +108,9 @@ type ExtractOptions struct {
 }
 
 // DefaultContractPattern matches "NP" and seven digits with any separator (SPEC §1.1).
-func DefaultContractPattern() *regexp.Regexp {
-	return regexp.MustCompile(`NP[\s\-:#.]*((?:\d\s?){6}\d)`)
-}
+func DefaultContractPattern() *regexp.Regexp { return defaultContractPattern }
+
+var defaultContractPattern = regexp.MustCompile(`NP[\s\-:#.]*((?:\d\s?){6}\d)`)
 
 // CompileContractPattern compiles a configured contract pattern and checks that it has
 // the one capture group Extract needs.
@@ -167,7 +167,16 @@ func Extract(m *Mail, o ExtractOptions) []Request {
 		subj.kind = "" // "先ほどの件は取り消します" under "Re: 解約" asks for nothing
 	}
 	from := []string{fold(m.FromName)}
-	contractor := firstNonEmpty(all.contractor, x.companyIn(sig), x.companyIn(from), x.looseNameIn(lines), x.looseNameIn(sig), x.looseNameIn(from))
+	contractor := all.contractor
+	for _, find := range []func() string{
+		func() string { return x.companyIn(sig) }, func() string { return x.companyIn(from) },
+		func() string { return x.looseNameIn(lines) }, func() string { return x.looseNameIn(sig) }, func() string { return x.looseNameIn(from) },
+	} {
+		if contractor != "" {
+			break
+		}
+		contractor = find() // the next place is read only when the last gave nothing
+	}
 	several := len(occs)+len(subjectOnly) > 1
 
 	build := func(c string, seg partial, pre partial) Request {
