@@ -135,6 +135,9 @@ type MailConfig struct {
 	ProcessedFolder string `toml:"processed_folder"`
 	ContractPattern string `toml:"contract_pattern"`
 	BatchSize       int    `toml:"batch_size"`
+	// MaxMessageBytes: a larger message is kept as evidence and refused with a report
+	// entry, never read (SPEC §10.0); up to it a message is read in bounded memory.
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
 }
 
 // OrdersConfig holds the rules for orders and customers (SPEC §3.4).
@@ -180,7 +183,7 @@ func Default() Config {
 			ProvisioningDays: 3, ReplyBusinessDays: 2},
 		Bank: BankConfig{SimilarityThreshold: 0.85, Era: "auto"},
 		Mail: MailConfig{Security: "tls", Folder: "INBOX", ProcessedFolder: "nightly/processed",
-			ContractPattern: `NP-\d{7}`, BatchSize: 100},
+			ContractPattern: `NP-\d{7}`, BatchSize: 100, MaxMessageBytes: 25 << 20},
 		Orders:  OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
 		Import:  ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
 		RunLock: RunLockConfig{Lease: 2 * time.Minute, Renew: 20 * time.Second},
@@ -307,6 +310,9 @@ func (c Config) Validate() error {
 	case "auto", "wareki", "seireki":
 	default:
 		errs = append(errs, fmt.Errorf("bank.era %q: want auto, wareki or seireki", c.Bank.Era))
+	}
+	if c.Mail.MaxMessageBytes < 64<<10 || c.Mail.MaxMessageBytes > 200<<20 {
+		errs = append(errs, fmt.Errorf("mail.max_message_bytes %d: want 65536 to 209715200 (64 KiB to 200 MiB; default 26214400)", c.Mail.MaxMessageBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -33,11 +33,12 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 	c.Bank.Era = "showa"
 	c.Calendar.Removed = []string{"2027-02-30"}
 	c.RunLock.Lease = c.RunLock.Renew * 2
+	c.Mail.MaxMessageBytes = 0
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30", "run_lock"} {
+	for _, want := range []string{"no database", "schedule", "rounding", "bank.era", "2027-02-30", "run_lock", "mail.max_message_bytes"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}

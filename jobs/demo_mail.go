@@ -52,8 +52,10 @@ func demoForm(contract, name, product, qty, kind string) string {
 // voids the renewal invoice already issued), the same reduction sent again at
 // 23:59:59 JST that day (duplicate, so still on time), a cancellation at 00:00:00 JST
 // the day after (late), a request without
-// the seat count (incomplete), one naming another product (mismatch), and one
-// received at the cutoff, left for the next night. The bytes are the same on every run.
+// the seat count (incomplete), one naming another product (mismatch), a cancellation
+// sent from an address the customer has not registered (unverified: held for staff),
+// and one received at the cutoff, left for the next night. The bytes are the same on
+// every run.
 func DemoMailMessages() ([]DemoMailMessage, error) {
 	type spec struct {
 		name, at, from, fromAddr, id, subject, body string
@@ -69,6 +71,8 @@ func DemoMailMessages() ([]DemoMailMessage, error) {
 			"ライセンス数の変更", demoForm("NP-0001013", "株式会社さくら物産", "", "", "減数")},
 		{"mismatch", "2026-11-23 15:30:00", "高橋 大輔", "it-100013@example.co.jp", "demo-5@sakura-bussan.example.co.jp",
 			"減数のお申込み", demoForm("NP-0001013", "株式会社さくら物産", "Office 365 E3", "17 → 12", "減数")},
+		{"unverified (a sender the customer has not registered)", "2026-11-23 09:15:00", "山本 一郎", "yamamoto.ichiro@freemail.example.net", "demo-7@freemail.example.net",
+			"解約のお願い（NP-0001011）", demoForm("NP-0001011", "株式会社白鷺商事", "Microsoft 365 Business Standard", "", "解約")},
 		{"after the cutoff: next night", "2026-11-24 00:00:00", "鈴木 美咲", "it-100012@example.co.jp", "demo-6@marubishi-med.example.co.jp",
 			"Re: 解約のお願い", "追加のご連絡です。NP-0001012 の件、よろしくお願いいたします。\n"},
 	}
@@ -78,8 +82,8 @@ func DemoMailMessages() ([]DemoMailMessage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo mail %s: %w", s.name, err)
 		}
-		raw, err := jisMail{FromName: s.from, FromAddr: s.fromAddr, ToName: "nPress 営業窓口", ToAddr: "esales@npress.jp",
-			Subject: s.subject, MessageID: s.id, Date: at.Add(-2 * time.Minute), Body: s.body}.bytes()
+		raw, err := mailintake.Draft{From: mailintake.Address{Name: s.from, Addr: s.fromAddr}, To: mailintake.Address{Name: "nPress 営業窓口", Addr: "esales@npress.jp"},
+			Subject: s.subject, MessageID: s.id, Date: at.Add(-2 * time.Minute), Body: s.body}.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("demo mail %s: %w", s.name, err)
 		}

@@ -1,115 +1,20 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/japanese"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 )
-
-// jisMail is a plain-text Japanese message as Japanese mail clients expect it:
-// ISO-2022-JP (7 bit) in the body and in RFC 2047 B-encoded header words.
-type jisMail struct {
-	FromName, FromAddr string
-	ToName, ToAddr     string
-	Subject            string
-	MessageID          string
-	InReplyTo          string
-	Date               time.Time // zero: no Date header (a draft)
-	Extra              [][2]string
-	Body               string
-}
-
-var jisEncoder = encoding.ReplaceUnsupported(japanese.ISO2022JP.NewEncoder())
-
-// jis encodes s as ISO-2022-JP; characters ISO-2022-JP cannot carry become "?".
-func jis(s string) string {
-	out, err := jisEncoder.String(s)
-	if err != nil {
-		return s
-	}
-	return out
-}
-
-// jisWords B-encodes s as ISO-2022-JP words of at most 12 characters each, so that no
-// encoded word is longer than RFC 2047 allows.
-func jisWords(s string) string {
-	if isASCII(s) {
-		return s
-	}
-	r := []rune(s)
-	var words []string
-	for len(r) > 0 {
-		k := min(12, len(r))
-		words = append(words, mime.BEncoding.Encode("ISO-2022-JP", jis(string(r[:k]))))
-		r = r[k:]
-	}
-	return strings.Join(words, " ")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-func jisAddress(name, addr string) string {
-	if name == "" {
-		return "<" + addr + ">"
-	}
-	return jisWords(name) + " <" + addr + ">"
-}
-
-// bytes renders the message, CRLF line ends.
-func (m jisMail) bytes() ([]byte, error) {
-	var h mail.Header
-	h.Set("MIME-Version", "1.0")
-	h.Set("Content-Type", "text/plain; charset=ISO-2022-JP")
-	h.Set("Content-Transfer-Encoding", "7bit")
-	for _, x := range m.Extra {
-		h.Set(x[0], x[1])
-	}
-	if m.InReplyTo != "" {
-		h.Set("References", "<"+m.InReplyTo+">")
-		h.Set("In-Reply-To", "<"+m.InReplyTo+">")
-	}
-	if m.MessageID != "" {
-		h.Set("Message-ID", "<"+m.MessageID+">")
-	}
-	if !m.Date.IsZero() {
-		h.Set("Date", m.Date.Format(time.RFC1123Z))
-	}
-	h.Set("Subject", jisWords(m.Subject))
-	h.Set("To", jisAddress(m.ToName, m.ToAddr))
-	h.Set("From", jisAddress(m.FromName, m.FromAddr))
-	// go-message's part writer takes UTF-8 only, so the header goes through its
-	// textproto writer and the body, already ISO-2022-JP (7 bit), follows as is.
-	var b bytes.Buffer
-	if err := textproto.WriteHeader(&b, h.Header.Header); err != nil {
-		return nil, err
-	}
-	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
-	b.WriteString(jis(body))
-	return b.Bytes(), nil
-}
 
 // deskAddress is who the reply drafts come from: the mailbox the requests arrive in.
 func (n *Night) deskAddress() string {
@@ -140,7 +45,7 @@ func (n *Night) writeReplies(ctx context.Context, read map[string]*mailintake.Ma
 				continue // a malformed message has no request row; nothing to quote
 			}
 		}
-		draft, err := replyDraft(n, r, m)
+		draft, err := n.replyDraft(ctx, r, m)
 		if err != nil {
 			return fmt.Errorf("reply draft for request %d: %w", r.ID, err)
 		}
@@ -219,35 +124,74 @@ func writeFilesAtomic(dir string, files []namedFile, modes filemode.Policy) erro
 	return d.Sync()
 }
 
-// replyDraft composes the reply to one request.
-func replyDraft(n *Night, r store.Request, m *mailintake.Mail) ([]byte, error) {
-	to, toName := m.FromAddress, m.FromName
+// replyDraft composes the reply to one request: to its sender (the Reply-To, else
+// the From), or, for a request from a sender the customer has not registered, to the
+// customer's registered contact, asking to confirm it. An address that is not one is
+// left out (the draft names no recipient, for staff to fill in), never pasted.
+func (n *Night) replyDraft(ctx context.Context, r store.Request, m *mailintake.Mail) ([]byte, error) {
+	d := mailintake.Draft{From: mailintake.Address{Name: "nPress 営業窓口", Addr: n.deskAddress()},
+		To: mailintake.Address{Name: m.FromName, Addr: m.FromAddress}, InReplyTo: m.MessageID,
+		Extra: [][2]string{{"X-Unsent", "1"}, {"X-Nightly-Request", fmt.Sprint(r.ID)}, {"X-Nightly-Reply-By", r.ReplyBy.String()}}}
 	if m.ReplyTo != "" {
-		to = m.ReplyTo
+		d.To.Addr = m.ReplyTo
 	}
-	subj := m.Subject
-	if !strings.HasPrefix(strings.ToLower(subj), "re:") {
-		subj = "Re: " + subj
+	d.Subject = m.Subject
+	if !strings.HasPrefix(strings.ToLower(d.Subject), "re:") {
+		d.Subject = "Re: " + d.Subject
 	}
 	var b strings.Builder
 	name := r.Contractor
 	if name == "" {
-		name = toName
+		name = m.FromName
+	}
+	if r.Status == store.RequestUnverified {
+		cu, err := customerOf(ctx, n.Q(), r.ContractNo)
+		if err != nil && !store.IsNoRows(err) {
+			return nil, err
+		}
+		reg := mailintake.RegisteredAddresses(cu.Email)
+		d.To = mailintake.Address{Name: cu.Contact}
+		if len(reg) > 0 {
+			d.To.Addr = reg[0]
+		}
+		d.Subject, d.InReplyTo = fmt.Sprintf("【ご確認のお願い】ご契約 %s のご依頼について", r.ContractNo), ""
+		name = cu.Name
+	}
+	if _, err := mailintake.FormatAddress(d.To); err != nil && d.To.Addr != "" {
+		d.Extra = append(d.Extra, [2]string{"X-Nightly-Note", "返信先のアドレスが読めないため宛先を空にしています: " + d.To.Addr})
+		d.To.Addr = ""
 	}
 	if name != "" {
 		fmt.Fprintf(&b, "%s\n", name)
 	}
 	b.WriteString("ご担当者様\n\nいつもお世話になっております。nPress 営業窓口です。\n")
-	fmt.Fprintf(&b, "%s にいただいたご依頼について、ご連絡いたします。\n\n", r.ReceivedAt.In(calendar.Tokyo).Format("2006年1月2日 15時04分"))
+	if r.Status != store.RequestUnverified {
+		fmt.Fprintf(&b, "%s にいただいたご依頼について、ご連絡いたします。\n\n", r.ReceivedAt.In(calendar.Tokyo).Format("2006年1月2日 15時04分"))
+	}
 	b.WriteString(ReplyText(r))
 	b.WriteString("\nご不明な点がございましたら、本メールにご返信ください。\n今後ともよろしくお願いいたします。\n\n")
 	b.WriteString("――――――――――――――――――――\n")
-	for _, l := range strings.Split(strings.TrimRight(m.Text, "\n"), "\n") {
+	lines := strings.Split(strings.TrimRight(m.Text, "\n"), "\n")
+	if len(lines) > maxQuotedLines {
+		lines = append(lines[:maxQuotedLines], "（以下略）")
+	}
+	for _, l := range lines {
 		b.WriteString("> " + l + "\n")
 	}
-	return jisMail{FromName: "nPress 営業窓口", FromAddr: n.deskAddress(), ToName: toName, ToAddr: to, Subject: subj,
-		InReplyTo: m.MessageID, Body: b.String(),
-		Extra: [][2]string{{"X-Unsent", "1"}, {"X-Nightly-Request", fmt.Sprint(r.ID)}, {"X-Nightly-Reply-By", r.ReplyBy.String()}}}.bytes()
+	d.Body = b.String()
+	return d.Bytes()
+}
+
+// maxQuotedLines bounds the request quoted in a reply draft.
+const maxQuotedLines = 200
+
+// customerOf returns the customer of a contract.
+func customerOf(ctx context.Context, q sqlx.ExtContext, contractNo string) (store.Customer, error) {
+	c, err := store.GetContract(ctx, q, contractNo)
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("customer of contract %s: %w", contractNo, err)
+	}
+	return store.GetCustomer(ctx, q, c.CustomerNo)
 }
 
 // ReplyText says to the customer, in Japanese, what became of a request: what was
@@ -291,8 +235,32 @@ func ReplyText(r store.Request) string {
 		fmt.Fprintf(&b, "ご契約 %s のご依頼は、お受けできませんでした。\n", r.ContractNo)
 	case store.RequestSuperseded:
 		fmt.Fprintf(&b, "ご契約 %s のご依頼は、後からいただいたご依頼に置き換えております。\n", r.ContractNo)
+	case store.RequestUnverified:
+		unverifiedText(&b, r, what)
 	}
 	return b.String()
+}
+
+// unverifiedText asks the customer's registered contact to confirm a request that came
+// from another address (SPEC §7.4).
+func unverifiedText(b *strings.Builder, r store.Request, what string) {
+	from := r.Sender.String
+	if from == "" {
+		from = "ご登録外のアドレス"
+	}
+	fmt.Fprintf(b, "%s に、%s から、貴社のご契約 %s について次のご依頼をいただきました。\n", r.ReceivedAt.In(calendar.Tokyo).Format("2006年1月2日 15時04分"), from, r.ContractNo)
+	switch r.Kind {
+	case string(mailintake.KindReduction), string(mailintake.KindCancellation):
+		fmt.Fprintf(b, "・%s（%s 開始の年度から）\n", what, r.TermStart.Japanese())
+	default:
+		b.WriteString("・減数または解約（内容が読み取れませんでした）\n")
+	}
+	b.WriteString("ご登録のメールアドレスからのご依頼ではないため、お手続きを保留しております。\n")
+	b.WriteString("貴社のご依頼で間違いがなければ、本メールにご返信のうえお知らせください。お心当たりがない場合も、お手数ですがお知らせください。\n")
+	if !r.Deadline.IsZero() && !r.TermStart.IsZero() && r.TermStart != r.AskedTerm {
+		fmt.Fprintf(b, "なお、このご依頼は %s 開始の年度の受付期限（%s）を過ぎて届いたため、ご確認いただけた場合も %s 開始の年度からの適用となります。\n",
+			r.AskedTerm.Japanese(), r.Deadline.Japanese(), r.TermStart.Japanese())
+	}
 }
 
 // RequestLine is a request as the morning report shows it: what came in, what the
@@ -309,7 +277,8 @@ type RequestLine struct {
 // OutcomeName is the status in Japanese.
 func (l RequestLine) OutcomeName() string {
 	names := map[string]string{store.RequestAccepted: "受理", store.RequestIncomplete: "情報不足", store.RequestLate: "期限後",
-		store.RequestMismatch: "不一致", store.RequestDuplicate: "重複", store.RequestRejected: "却下", store.RequestSuperseded: "差し替え済み"}
+		store.RequestMismatch: "不一致", store.RequestDuplicate: "重複", store.RequestRejected: "却下", store.RequestSuperseded: "差し替え済み",
+		store.RequestUnverified: "送信者未確認"}
 	if n, ok := names[l.Status]; ok {
 		return n
 	}
@@ -359,12 +328,29 @@ func (l RequestLine) Action() string {
 		return strings.Join(rs, "。") + "。お客様に確認: " + reply + "。"
 	case store.RequestDuplicate:
 		return "受付済みのご依頼の再送: 必要なら " + reply + "。"
+	case store.RequestUnverified:
+		return l.unverifiedAction(reply)
 	}
 	return ""
 }
 
+// Registered lists the customer's registered addresses, shown beside the sender.
+func (l RequestLine) Registered() string {
+	return strings.Join(mailintake.RegisteredAddresses(l.RegisteredEmail.String), ", ")
+}
+
+// unverifiedAction says what staff do about a request from an address the customer
+// has not registered: confirm with the registered contact, then decide.
+func (l RequestLine) unverifiedAction(reply string) string {
+	decide := fmt.Sprintf("お客様のご依頼と確認できたら `nightly requests decide %d accept --why …`、違えば `… reject --why …`。", l.ID)
+	if l.Registered() == "" {
+		return "送信者はお客様の登録アドレスではなく、お客様にメールアドレスの登録がありません。電話などでお客様に確認してください（" + reply + " は宛先なし）。" + decide
+	}
+	return fmt.Sprintf("送信者 %s はお客様の登録アドレス（%s）ではないため保留中。登録の連絡先に確認: %s。", l.Sender.String, l.Registered(), reply) + decide
+}
+
 // requestLines reads the requests for the report: tonight's, and the earlier ones
-// that still wait for the desk (incomplete, late or mismatched, undecided, received in
+// that still wait for the desk (incomplete, late, mismatched or unverified, undecided, received in
 // the last 14 days), overdue replies first.
 func (n *Night) requestLines(ctx context.Context) ([]RequestLine, error) {
 	rs, err := store.ListRequests(ctx, n.Q(), store.RequestFilter{})
@@ -374,7 +360,8 @@ func (n *Night) requestLines(ctx context.Context) ([]RequestLine, error) {
 	var overdue, rest []RequestLine
 	since := n.Date.AddDays(-14)
 	for _, r := range rs {
-		waiting := r.DecidedBy == "" && (r.Status == store.RequestIncomplete || r.Status == store.RequestLate || r.Status == store.RequestMismatch)
+		waiting := r.DecidedBy == "" && (r.Status == store.RequestIncomplete || r.Status == store.RequestLate || r.Status == store.RequestMismatch ||
+			r.Status == store.RequestUnverified)
 		l := RequestLine{Request: r, Tonight: r.RunDate == n.Date}
 		if !l.Tonight && (!waiting || r.RunDate.Before(since) || r.RunDate.After(n.Date)) {
 			continue

@@ -279,7 +279,7 @@ func (n *Night) intakeBatch(ctx context.Context, s mailSource, st mailintake.Sta
 	ps := make([]parsed, len(msgs))
 	for i, m := range msgs {
 		ps[i] = parsed{msg: m, sha: sha256Hex(m.Raw)}
-		ps[i].mail, ps[i].err = mailintake.Parse(m.Raw)
+		ps[i].mail, ps[i].err = mailintake.ParseWith(m.Raw, n.parseOptions())
 		if ps[i].err == nil {
 			ps[i].reqs = mailintake.Extract(ps[i].mail, x.opts)
 		}
@@ -372,6 +372,35 @@ func (n *Night) ledgerRow(ctx context.Context, tx sqlx.ExtContext, e evidence.En
 	return e, store.AppendEvidence(ctx, tx, rowOf(e))
 }
 
+// parseOptions are the limits messages are read within (SPEC §10.0).
+func (n *Night) parseOptions() mailintake.ParseOptions {
+	return mailintake.ParseOptions{MaxMessageBytes: n.Config.Mail.MaxMessageBytes}
+}
+
+// The exception kinds of a message the intake could not read; the report links them
+// to the original kept as evidence.
+const (
+	ExceptionMailMalformed = "mail_malformed"
+	ExceptionMailTooLarge  = "mail_too_large"
+)
+
+// unreadableException is the report entry of a message that could not be read: what
+// was wrong, in valid UTF-8 (the parser escapes the message's bytes), and what to do.
+func unreadableException(perr error, sha string, received time.Time) store.Exception {
+	at := received.In(calendar.Tokyo).Format("2006-01-02 15:04:05")
+	var tl *mailintake.TooLargeError
+	if errors.As(perr, &tl) {
+		return store.Exception{NKey: ExceptionMailTooLarge + ":" + sha, Kind: ExceptionMailTooLarge,
+			Message: fmt.Sprintf("受信 %s のメール (SHA-256 %s) は %.1f MB あり、上限 %.1f MB を超えるため読み込んでいません。原本は証憑として保存済みです。",
+				at, sha[:12], float64(tl.Size)/(1<<20), float64(tl.Limit)/(1<<20)),
+			Action: "原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であれば内容を手で記録するか、添付ファイルを外して再送いただくようお客様に依頼してください。" +
+				"このような大きさのメールを通常どおり読むには設定 mail.max_message_bytes を上げてください。"}
+	}
+	return store.Exception{NKey: ExceptionMailMalformed + ":" + sha, Kind: ExceptionMailMalformed,
+		Message: cut(fmt.Sprintf("受信 %s のメール (SHA-256 %s) を読めません: %v", at, sha[:12], perr), 1000),
+		Action:  "証憑として保存済みの原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であればお客様に再送を依頼するか、内容を手で記録してください。"}
+}
+
 func sender(p parsed) string {
 	if p.mail == nil {
 		return ""
@@ -456,11 +485,10 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 		if err := insertMailMessage(ctx, tx, k, mm); err != nil {
 			return err
 		}
-		res.Changes["mail_malformed"]++
-		_, err := store.AddException(ctx, tx, store.Exception{NKey: "mail_malformed:" + p.sha, RunDate: n.Date, Kind: "mail_malformed",
-			Subject: cut(fmt.Sprintf("%s UID %d", s.key, p.msg.UID), 200),
-			Message: cut(fmt.Sprintf("受信 %s のメール (SHA-256 %s) を読めません: %v", p.msg.InternalDate.In(calendar.Tokyo).Format("2006-01-02 15:04:05"), p.sha[:12], p.err), 1000),
-			Action:  "証憑として保存済みの原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であればお客様に再送を依頼するか、内容を手で記録してください。"})
+		x := unreadableException(p.err, p.sha, p.msg.InternalDate)
+		x.RunDate, x.Subject = n.Date, cut(fmt.Sprintf("%s UID %d", s.key, p.msg.UID), 200)
+		res.Changes[x.Kind]++
+		_, err := store.AddException(ctx, tx, x)
 		return err
 	}
 	if mm.MessageID != "" && k.messageID[mm.MessageID] {
@@ -499,6 +527,7 @@ func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extrac
 		}
 	}
 	f.CustomerName, f.CustomerKana = cu.Name, cu.Kana
+	f.CustomerEmails = mailintake.RegisteredAddresses(cu.Email)
 	p := x.plans[c.PlanCode]
 	f.PlanCode, f.PlanName = p.Code, p.Name
 	// The seats the customer holds (the term's seats and every paid addition, SPEC
@@ -533,7 +562,7 @@ func earlierRequests(rs []store.Request) []mailintake.EarlierRequest {
 
 // recordRequest evaluates one request, stores it and applies what it changes.
 func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, k *known, p parsed, r mailintake.Request, res *Result) error {
-	in := mailintake.EvalInput{Request: r, Received: p.msg.InternalDate, Calendar: n.Calendar}
+	in := mailintake.EvalInput{Request: r, Sender: p.mail.FromAddress, Received: p.msg.InternalDate, Calendar: n.Calendar}
 	if r.Contract != "" {
 		f, _, err := n.contractFacts(ctx, tx, x, k, r.Contract)
 		if err != nil {

@@ -139,14 +139,14 @@ func TestMailIntakeDemoMailbox(t *testing.T) {
 		seeded(t, db)
 		// A dry run reads the mailbox and keeps nothing: database, mailbox, drafts.
 		before := dumpDB(t, db)
-		if dry := runNight(t, env, jobs.Options{Only: mailOnly, DryRun: true}); changes(dry)["mailintake.requests"] != 5 {
-			t.Errorf("dry run: %v, want 5 requests computed", nonZero(changes(dry)))
+		if dry := runNight(t, env, jobs.Options{Only: mailOnly, DryRun: true}); changes(dry)["mailintake.requests"] != 6 {
+			t.Errorf("dry run: %v, want 6 requests computed", nonZero(changes(dry)))
 		}
 		if after := dumpDB(t, db); after != before {
 			t.Errorf("dry run changed the database:\n%s", diffLines(before, after))
 		}
-		if left := inbox(t, srv.source()); len(left) != 6 {
-			t.Errorf("dry run moved messages: %d left, want 6", len(left))
+		if left := inbox(t, srv.source()); len(left) != 7 {
+			t.Errorf("dry run moved messages: %d left, want 7", len(left))
 		}
 		if _, err := os.Stat(filepath.Join(out, jobs.DemoDate.String(), "dry-run", "replies")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("dry run wrote reply drafts: %v", err)
@@ -157,13 +157,14 @@ func TestMailIntakeDemoMailbox(t *testing.T) {
 		}
 		got := requestStatuses(t, db)
 		for _, want := range []string{"NP-0001011:accepted:2026-12-20", "NP-0001011:duplicate:2026-12-20",
-			"NP-0001012:late:2027-12-20", "NP-0001013:incomplete:2027-12-15", "NP-0001013:mismatch:2027-12-15"} {
+			"NP-0001012:late:2027-12-20", "NP-0001013:incomplete:2027-12-15", "NP-0001013:mismatch:2027-12-15",
+			"NP-0001011:unverified:2027-12-20"} {
 			if !has(got, want) {
 				t.Errorf("requests %v: missing %s", got, want)
 			}
 		}
-		if len(got) != 5 {
-			t.Errorf("requests %v, want 5 (the message at the cutoff waits)", got)
+		if len(got) != 6 {
+			t.Errorf("requests %v, want 6 (the message at the cutoff waits)", got)
 		}
 		c, _ := store.GetContract(ctx, db, "NP-0001011")
 		if !c.NextSeats.Valid || c.NextSeats.Int64 != 10 || c.CancelAtTermEnd {
@@ -180,26 +181,26 @@ func TestMailIntakeDemoMailbox(t *testing.T) {
 		if lr, _ := store.ListRequests(ctx, db, store.RequestFilter{Status: "late"}); len(lr) != 1 || lr[0].Applied || lr[0].VoidsInvoice != "" {
 			t.Errorf("the late request was applied to the next term: %+v", lr)
 		}
-		// Evidence: five messages, verified.
+		// Evidence: six messages, verified.
 		sum, err := jobs.VerifyEvidence(ctx, env, "")
 		if err != nil {
 			t.Fatalf("evidence verify: %v", err)
 		}
-		if sum.Count != 5 {
-			t.Errorf("evidence rows %d, want 5", sum.Count)
+		if sum.Count != 6 {
+			t.Errorf("evidence rows %d, want 6", sum.Count)
 		}
 		// Moved: only the message received at the cutoff is still in INBOX.
 		if left := inbox(t, srv.source()); len(left) != 1 || left[0].MessageID != "demo-6@marubishi-med.example.co.jp" {
 			t.Errorf("left in INBOX: %+v", left)
 		}
 		mark, ok, _ := store.GetMailMark(ctx, db, "env")
-		if !ok || mark.LastUID != 5 || mark.UIDValidity != 1 {
-			t.Errorf("mark %+v %v, want UID 5 of UIDVALIDITY 1", mark, ok)
+		if !ok || mark.LastUID != 6 || mark.UIDValidity != 1 {
+			t.Errorf("mark %+v %v, want UID 6 of UIDVALIDITY 1", mark, ok)
 		}
 		// Reply drafts, ISO-2022-JP, to the sender, quoting the request.
 		drafts, _ := filepath.Glob(filepath.Join(out, jobs.DemoDate.String(), "replies", "*.eml"))
-		if len(drafts) != 5 {
-			t.Fatalf("reply drafts %v, want 5", drafts)
+		if len(drafts) != 6 {
+			t.Fatalf("reply drafts %v, want 6", drafts)
 		}
 		rs, _ := store.ListRequests(ctx, db, store.RequestFilter{Status: "late"})
 		raw, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "replies", itoa(rs[0].ID)+".eml"))
@@ -268,17 +269,17 @@ func TestMailIntakeCrashAfterCommitAndUIDValidity(t *testing.T) {
 		if _, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Only: mailOnly}); !errors.Is(err, jobs.ErrFault) {
 			t.Fatalf("run with the fault: %v", err)
 		}
-		if left := inbox(t, srv.source()); len(left) != 6 {
-			t.Fatalf("after the crash %d messages in INBOX, want all 6", len(left))
+		if left := inbox(t, srv.source()); len(left) != 7 {
+			t.Fatalf("after the crash %d messages in INBOX, want all 7", len(left))
 		}
 		recorded := requestStatuses(t, db)
 		env.Config.Faults = ""
 		s := runNight(t, env, jobs.Options{Only: mailOnly})
-		if got := requestStatuses(t, db); strings.Join(got, ",") != strings.Join(recorded, ",") || len(got) != 5 {
+		if got := requestStatuses(t, db); strings.Join(got, ",") != strings.Join(recorded, ",") || len(got) != 6 {
 			t.Errorf("after rerun requests %v, want %v", got, recorded)
 		}
-		if c := changes(s); c["mailintake.mail_moved"] != 5 || c["mailintake.requests"] != 0 {
-			t.Errorf("rerun changes %v, want 5 moved and no request", nonZero(c))
+		if c := changes(s); c["mailintake.mail_moved"] != 6 || c["mailintake.requests"] != 0 {
+			t.Errorf("rerun changes %v, want 6 moved and no request", nonZero(c))
 		}
 		if left := inbox(t, srv.source()); len(left) != 1 {
 			t.Errorf("after rerun %d in INBOX, want 1", len(left))
@@ -291,26 +292,26 @@ func TestMailIntakeCrashAfterCommitAndUIDValidity(t *testing.T) {
 		if err := srv.user.Create("INBOX", nil); err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range msgs[:5] {
+		for _, m := range msgs[:6] {
 			srv.add(t, m.Mail, m.Received)
 		}
 		s = runNight(t, env, jobs.Options{Only: mailOnly})
 		c := changes(s)
-		if c["mailintake.requests"] != 0 || c["mailintake.mail_messages"] != 0 || c["mailintake.mail_moved"] != 5 {
-			t.Errorf("after UIDVALIDITY change: %v, want nothing recorded and 5 moved", nonZero(c))
+		if c["mailintake.requests"] != 0 || c["mailintake.mail_messages"] != 0 || c["mailintake.mail_moved"] != 6 {
+			t.Errorf("after UIDVALIDITY change: %v, want nothing recorded and 6 moved", nonZero(c))
 		}
 		if mark, _, _ := store.GetMailMark(ctx, db, "env"); mark.UIDValidity == 1 {
 			t.Errorf("mark after UIDVALIDITY change: %+v", mark)
 		}
-		if n := len(requestStatuses(t, db)); n != 5 {
-			t.Errorf("%d requests, want 5", n)
+		if n := len(requestStatuses(t, db)); n != 6 {
+			t.Errorf("%d requests, want 6", n)
 		}
 	})
 }
 
 // A folder of .eml files: a malformed message is an exception (never a failed night),
-// a request naming an unknown contract is a mismatch; files move to processed/ and a
-// copy dropped again is recognised.
+// a request naming another customer's contract from an unregistered address is
+// unverified; files move to processed/ and a copy dropped again is recognised.
 func TestMailIntakeEMLFolder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
 		ctx := context.Background()
@@ -347,8 +348,10 @@ func TestMailIntakeEMLFolder(t *testing.T) {
 		if malformed != 1 {
 			t.Errorf("exceptions %+v, want one mail_malformed", xs)
 		}
-		if got := requestStatuses(t, db); len(got) != 1 || !strings.HasPrefix(got[0], "NP-0001234:mismatch:") {
-			t.Errorf("requests %v, want NP-0001234 (another customer's contract) as mismatch", got)
+		// NP-0001234 is another customer's contract, named from an address that customer
+		// has not registered: unverified, held for staff (SPEC §7.4).
+		if got := requestStatuses(t, db); len(got) != 1 || !strings.HasPrefix(got[0], "NP-0001234:unverified:") {
+			t.Errorf("requests %v, want NP-0001234 (another customer's contract) as unverified", got)
 		}
 		if left, _ := filepath.Glob(filepath.Join(dir, "*.eml")); len(left) != 0 {
 			t.Errorf("files left in the inbox: %v", left)

@@ -39,6 +39,9 @@ type ReportData struct {
 	Awaiting []store.OverdueRenewal
 	Events   []store.ContractEvent
 	Held     []store.HeldContract
+	// Originals link the exceptions of messages the intake could not read to their
+	// original kept as evidence, by exception key (relative to the report's folder).
+	Originals map[string]string
 	// Requests are the reduction and cancellation requests received tonight and those
 	// still awaiting a reply, overdue replies first (SPEC §9.2).
 	Requests []RequestLine
@@ -121,6 +124,7 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 			d.Invariant = append(d.Invariant, x)
 		}
 	}
+	d.Originals = n.mailOriginals(d.Exceptions)
 	tasks, err := store.OpenTasks(ctx, q)
 	if err != nil {
 		return d, err
@@ -174,6 +178,35 @@ func (n *Night) reportData(ctx context.Context) (ReportData, error) {
 		d.Notes = append(d.Notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", n.Date.Year))
 	}
 	return d, nil
+}
+
+// mailOriginals links each exception about an unreadable message to the original in
+// the evidence store, relative to the day folder the report is written in.
+func (n *Night) mailOriginals(xs []store.Exception) map[string]string {
+	out := map[string]string{}
+	if n.Evidence == nil {
+		return out
+	}
+	day, err := filepath.Abs(n.DayDir())
+	if err != nil {
+		return out
+	}
+	for _, x := range xs {
+		sha, ok := strings.CutPrefix(x.NKey, x.Kind+":")
+		if !ok || x.Kind != ExceptionMailMalformed && x.Kind != ExceptionMailTooLarge {
+			continue
+		}
+		p := n.Evidence.Path(sha)
+		if p == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			if rel, err := filepath.Rel(day, abs); err == nil {
+				out[x.NKey] = filepath.ToSlash(rel)
+			}
+		}
+	}
+	return out
 }
 
 var reportFuncs = template.FuncMap{
@@ -294,6 +327,7 @@ func ExceptionKindName(k string) string {
 		"voided_paid":         "取消した請求書に入金あり",
 		"mail_malformed":      "メール解析不能",
 		"inbox_skipped":       "受信フォルダの読まない項目",
+		"mail_too_large":      "メールが上限超過",
 	}
 	if n, ok := names[k]; ok {
 		return n

@@ -13,7 +13,8 @@ import (
 )
 
 // DecideRequest records a staff decision on a request (SPEC §7.4): "accept" makes it
-// effective (a late one stays for the following term), "reject" takes it back. The
+// effective (a late one stays for the following term; an unverified one is accepted
+// once staff have confirmed it with the customer), "reject" takes it back. The
 // contract's next term follows: an accepted request for it is applied, a rejected one
 // that was applied is removed and the next term recomputed from the requests still in
 // force. It is audited with who and why; the command line and the web call it.
@@ -44,7 +45,9 @@ func DecideRequest(ctx context.Context, env *Env, id int64, decision, why string
 				return fmt.Errorf("decide request %d: it gives no seat count; it cannot be accepted as it is", id)
 			}
 			to = store.RequestAccepted
-			if r.Outcome == store.RequestLate {
+			// A late request stays late; so does an unverified one that came late
+			// (the night put it on the term after the one it asked for).
+			if r.Outcome == store.RequestLate || r.Outcome == store.RequestUnverified && !r.AskedTerm.IsZero() && r.TermStart != r.AskedTerm {
 				to = store.RequestLate
 			}
 		}

@@ -9,7 +9,8 @@
 // and the new text separated from quotes, forwarded parts and the signature. The
 // request (Extract, Evaluate): the contract number, contractor, product, seats, kind
 // and requested term read from the text, and the outcome — accepted, incomplete, late,
-// mismatch or duplicate — with the term it applies to and the reply-by date.
+// mismatch, duplicate or unverified (a sender the customer has not registered) — with
+// the term it applies to and the reply-by date.
 //
 // Parse, Extract and Evaluate are pure: values in, values out, no clock, no database.
 // The package does not store anything: keeping the raw message as evidence, recording

@@ -25,11 +25,16 @@ const (
 	// for; it takes effect for the following term (Evaluation.Term) unless staff reject it.
 	OutcomeLate Outcome = "late"
 	// Mismatch: the contract is unknown, or the name, product, seats or term do not fit
-	// it (Evaluation.Reasons).
+	// it, or a cancellation names seats that are not the contract's (Evaluation.Reasons).
 	OutcomeMismatch Outcome = "mismatch"
 	// Duplicate: the same change was already recorded for the same contract and term
 	// (Evaluation.DuplicateOf).
 	OutcomeDuplicate Outcome = "duplicate"
+	// Unverified: the sender is neither a registered address of the contract's
+	// customer nor at the domain of one; the request is held for staff to confirm with
+	// the customer and never applied by itself (anyone can write a contract number
+	// into a mail). The rest of the Evaluation is filled as for a verified sender.
+	OutcomeUnverified Outcome = "unverified"
 )
 
 // Reason says why a request does not fit its contract.
@@ -44,6 +49,7 @@ const (
 	ReasonSeatsInconsistent Reason = "seats_inconsistent" // "20 → 15" or "remove 5 to 15" does not add up with the contract's seats
 	ReasonTerm              Reason = "term"               // the requested term is not a term start of this contract
 	ReasonNoRenewal         Reason = "no_renewal"         // the contract does not renew (perpetual, ended, suspended)
+	ReasonCancelSeats       Reason = "cancel_seats"       // a cancellation names a number of seats that is not the contract's
 )
 
 // Japanese says the reason in the words of a reply to the customer.
@@ -63,6 +69,8 @@ func (r Reason) Japanese() string {
 		return "ご希望の時期がご契約の更新日と合いません"
 	case ReasonNoRenewal:
 		return "このご契約は自動継続の対象ではありません"
+	case ReasonCancelSeats:
+		return "解約される数量が現在のご契約数量と一致しません（一部のみの場合は減数のご依頼となります）"
 	}
 	return string(r)
 }
@@ -104,6 +112,9 @@ type ContractFacts struct {
 	// NoRenewal is set for a contract that does not renew: a perpetual licence (§3.5),
 	// an ended, cancelled or suspended contract.
 	NoRenewal bool
+	// CustomerEmails are the customer's registered addresses (RegisteredAddresses):
+	// a request is verified only from one of them or their domains.
+	CustomerEmails []string
 }
 
 // EarlierRequest is a request already recorded for the same contract.
@@ -125,6 +136,8 @@ type BusinessDays interface {
 // contract and the earlier requests up; Evaluate reads no clock and no database.
 type EvalInput struct {
 	Request Request
+	// Sender is the address the message came from (its From).
+	Sender string
 	// Received is the server's INTERNALDATE (for a .eml file, its source's rule). The
 	// deadline goes by its date in Asia/Tokyo, never by the Date header.
 	Received time.Time
@@ -175,11 +188,13 @@ type Evaluation struct {
 var ErrEvalInput = errors.New("mailintake: evaluate: incomplete input")
 
 // Evaluate checks one extracted request against its contract and the requests
-// recorded before it (SPEC §4.4, §7.4). The order of the checks: an unknown contract is
-// a mismatch; a missing field makes it incomplete; a name, product, seat count or term
-// that does not fit makes it a mismatch; the same change already recorded for the same
-// term makes it a duplicate; received after the end of day (term start − 1 month) JST
-// makes it late, effective for the following term; else it is accepted.
+// recorded before it (SPEC §4.4, §7.4). The order of the checks: no contract number
+// makes it incomplete and an unknown one a mismatch; from a sender the customer has
+// not registered it is unverified (the rest is still computed, for staff); a missing
+// field makes it incomplete; a name, product, seat count or term that does not fit
+// makes it a mismatch; the same change already recorded for the same term makes it a
+// duplicate; received after the end of day (term start − 1 month) JST makes it late,
+// effective for the following term; else it is accepted.
 func Evaluate(in EvalInput) (Evaluation, error) {
 	if in.Calendar == nil || in.Received.IsZero() {
 		return Evaluation{}, ErrEvalInput
@@ -201,47 +216,13 @@ func Evaluate(in EvalInput) (Evaluation, error) {
 	if f.NoRenewal {
 		ev.Reasons = append(ev.Reasons, ReasonNoRenewal)
 	}
-
-	// The term asked for.
-	asked, past, termOK := askedTerm(r.RequestedTerm, f.NextStart)
-	if !termOK {
-		ev.Reasons = append(ev.Reasons, ReasonTerm)
-		asked = f.NextStart
-	}
-	ev.AskedTerm = asked
-	ev.Deadline = contract.RequestDeadline(asked)
-	ev.Term = asked
-	late := past || ev.Received.After(ev.Deadline)
-	if late {
-		if past {
-			ev.Term = f.NextStart // a term already running: the next one is the first possible
-			if ev.Received.After(contract.RequestDeadline(ev.Term)) {
-				ev.Term = contract.NextStart(ev.Term)
-			}
-		} else {
-			ev.Term = contract.NextStart(asked)
-		}
-	}
-
-	if r.Contractor != "" && !NameMatches(r.Contractor, f.CustomerName, f.CustomerKana) {
-		ev.Reasons = append(ev.Reasons, ReasonContractor)
-	}
-	if r.Product != "" && !ProductMatches(r.Product, f.PlanCode, f.PlanName, f.PlanAliases...) {
-		ev.Reasons = append(ev.Reasons, ReasonProduct)
-	}
-	if r.Kind == KindReduction {
-		seats, reason := seatsAfter(r, f.Seats)
-		if reason != "" {
-			ev.Reasons = append(ev.Reasons, reason)
-		}
-		if reason == "" && seats == 0 && (r.SeatsAfter != nil || r.SeatsRemoved != nil) {
-			ev.Kind = KindCancellation // removing every seat ends the contract
-		} else {
-			ev.Seats = seats
-		}
-	}
+	late := ev.placeTerm(r.RequestedTerm, f.NextStart)
+	ev.checkFit(r, f)
 
 	switch {
+	case !SenderVerified(in.Sender, f.CustomerEmails):
+		ev.Outcome = OutcomeUnverified
+		return ev, nil
 	case len(ev.Missing) > 0 && !slices.Contains(ev.Reasons, ReasonNoRenewal):
 		ev.Outcome = OutcomeIncomplete
 		ev.Reasons = []Reason{}
@@ -267,17 +248,69 @@ func Evaluate(in EvalInput) (Evaluation, error) {
 	return ev, nil
 }
 
+// placeTerm sets the term asked for, its deadline and the term the request takes
+// effect for, and reports whether the request is late (received after the deadline,
+// or asking for a term already running).
+func (ev *Evaluation) placeTerm(requested string, next calendar.Date) bool {
+	asked, past, termOK := askedTerm(requested, next)
+	if !termOK {
+		ev.Reasons = append(ev.Reasons, ReasonTerm)
+		asked = next
+	}
+	ev.AskedTerm = asked
+	ev.Deadline = contract.RequestDeadline(asked)
+	ev.Term = asked
+	late := past || ev.Received.After(ev.Deadline)
+	switch {
+	case late && past:
+		ev.Term = next // a term already running: the next one is the first possible
+		if ev.Received.After(contract.RequestDeadline(ev.Term)) {
+			ev.Term = contract.NextStart(ev.Term)
+		}
+	case late:
+		ev.Term = contract.NextStart(asked)
+	}
+	return late
+}
+
+// checkFit adds the reasons the request does not fit its contract (name, product,
+// seats) and sets the seats of a reduction; a reduction to no seat is a cancellation.
+func (ev *Evaluation) checkFit(r Request, f ContractFacts) {
+	if r.Contractor != "" && !NameMatches(r.Contractor, f.CustomerName, f.CustomerKana) {
+		ev.Reasons = append(ev.Reasons, ReasonContractor)
+	}
+	if r.Product != "" && !ProductMatches(r.Product, f.PlanCode, f.PlanName, f.PlanAliases...) {
+		ev.Reasons = append(ev.Reasons, ReasonProduct)
+	}
+	if r.Kind == KindCancellation && r.SeatsRemoved != nil && *r.SeatsRemoved != f.Seats {
+		ev.Reasons = append(ev.Reasons, ReasonCancelSeats)
+	}
+	if r.Kind != KindReduction {
+		return
+	}
+	seats, reason := seatsAfter(r, f.Seats)
+	if reason != "" {
+		ev.Reasons = append(ev.Reasons, reason)
+	}
+	if reason == "" && seats == 0 && (r.SeatsAfter != nil || r.SeatsRemoved != nil) {
+		ev.Kind = KindCancellation // removing every seat ends the contract
+	} else {
+		ev.Seats = seats
+	}
+}
+
 func effective(o Outcome) bool { return o == OutcomeAccepted || o == OutcomeLate }
 
-// superseded lists the earlier requests for the same term that ev replaces: incomplete
-// and mismatched ones always (when ev is complete), and effective ones that ev changes.
+// superseded lists the earlier requests for the same term that ev replaces: incomplete,
+// mismatched and unverified ones always (when ev is complete), and effective ones that
+// ev changes.
 func superseded(earlier []EarlierRequest, ev Evaluation, complete bool) []int64 {
 	var ids []int64
 	for _, e := range earlier {
 		sameTerm := e.Term.IsZero() || e.Term == ev.Term || e.Term == ev.AskedTerm
 		switch {
 		case !sameTerm:
-		case complete && (e.Outcome == OutcomeIncomplete || e.Outcome == OutcomeMismatch):
+		case complete && (e.Outcome == OutcomeIncomplete || e.Outcome == OutcomeMismatch || e.Outcome == OutcomeUnverified):
 			ids = append(ids, e.ID)
 		case complete && effective(e.Outcome) && e.Term == ev.Term:
 			ids = append(ids, e.ID) // the customer changed an earlier request before its term

@@ -16,8 +16,12 @@ func jst(y int, m time.Month, d, h, mi, s int) time.Time {
 var facts = ContractFacts{
 	Found: true, CustomerName: "株式会社サンプル商事", CustomerKana: "ｻﾝﾌﾟﾙｼｮｳｼﾞ",
 	PlanCode: "MS365-BS", PlanName: "Microsoft 365 Business Standard", Seats: 20,
-	NextStart: calendar.MustParse("2027-04-01"),
+	NextStart:      calendar.MustParse("2027-04-01"),
+	CustomerEmails: []string{"it@sample-shoji.co.jp"},
 }
+
+// sender is an address at the domain of the customer's registered one.
+const sender = "yamada@sample-shoji.co.jp"
 
 func req(mod func(*Request)) Request {
 	r := Request{Contract: "NP-0001234", Contractor: "株式会社サンプル商事", Product: "Microsoft 365 Business Standard",
@@ -28,6 +32,7 @@ func req(mod func(*Request)) Request {
 	return r
 }
 
+// TestEvaluate is one table of cases (long: a row per rule of SPEC §4.4 and §7.4).
 func TestEvaluate(t *testing.T) {
 	cal := calendar.NewCalendar(calendar.Options{})
 	issued := facts
@@ -102,7 +107,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, err := Evaluate(EvalInput{Request: tt.r, Received: tt.received, Contract: tt.f, Earlier: tt.earlier, Calendar: cal})
+			ev, err := Evaluate(EvalInput{Request: tt.r, Sender: sender, Received: tt.received, Contract: tt.f, Earlier: tt.earlier, Calendar: cal})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +143,7 @@ func TestDateHeaderIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Extract(m, ExtractOptions{})[0]
-	ev, err := Evaluate(EvalInput{Request: r, Received: jst(2027, 3, 2, 0, 0, 0), Contract: facts, Calendar: calendar.NewCalendar(calendar.Options{})})
+	ev, err := Evaluate(EvalInput{Request: r, Sender: sender, Received: jst(2027, 3, 2, 0, 0, 0), Contract: facts, Calendar: calendar.NewCalendar(calendar.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,5 +163,33 @@ func TestNameMatches(t *testing.T) {
 		if NameMatches(w, "株式会社サンプル商事", "ｻﾝﾌﾟﾙｼｮｳｼﾞ") {
 			t.Errorf("%q matches", w)
 		}
+	}
+}
+
+// TestCancellationQuantity: a cancellation that states how many seats it cancels is
+// accepted when that is the contract's seats and a mismatch otherwise, for staff to
+// ask (SPEC §7.4).
+func TestCancellationQuantity(t *testing.T) {
+	cal := calendar.NewCalendar(calendar.Options{})
+	for _, tt := range []struct {
+		removed *int
+		outcome Outcome
+		reasons []Reason
+	}{
+		{ip(20), OutcomeAccepted, []Reason{}},
+		{ip(5), OutcomeMismatch, []Reason{ReasonCancelSeats}},
+		{nil, OutcomeAccepted, []Reason{}},
+	} {
+		r := req(func(r *Request) { r.Kind, r.SeatsAfter, r.SeatsRemoved = KindCancellation, nil, tt.removed })
+		ev, err := Evaluate(EvalInput{Request: r, Sender: sender, Received: jst(2026, 10, 1, 10, 0, 0), Contract: facts, Calendar: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Outcome != tt.outcome || !slices.Equal(ev.Reasons, tt.reasons) || ev.Kind != KindCancellation {
+			t.Errorf("cancel %s of 20 seats: %s %v %s, want %s %v", fmtp(tt.removed), ev.Outcome, ev.Reasons, ev.Kind, tt.outcome, tt.reasons)
+		}
+	}
+	if ReasonCancelSeats.Japanese() == string(ReasonCancelSeats) {
+		t.Error("no Japanese text for cancel_seats")
 	}
 }

@@ -1,8 +1,10 @@
 package mailintake
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,7 +18,7 @@ import (
 
 	message "github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
-	"golang.org/x/text/encoding/japanese"
+	"github.com/emersion/go-message/textproto"
 )
 
 // Mail is one e-mail as intake reads it: the decoded headers, the main text, and that
@@ -42,6 +44,16 @@ type Mail struct {
 	Body string `json:"body"`
 	// BodyFromHTML reports that Body was converted from text/html.
 	BodyFromHTML bool `json:"body_from_html,omitempty"`
+	// BodyFromAttachment names the text/plain attachment read as Body because the
+	// message had no inline text (customers attach their request as a .txt).
+	BodyFromAttachment string `json:"body_from_attachment,omitempty"`
+	// DeclaredCharset is the charset label of the first text part ("" when none);
+	// DecodedAs is the charset its bytes were actually read in; LabelLied says the
+	// label could not be right for the bytes (invalid for it, valid for another) and
+	// was overruled (SPEC §7.3).
+	DeclaredCharset string `json:"declared_charset,omitempty"`
+	DecodedAs       string `json:"decoded_as"`
+	LabelLied       bool   `json:"label_lied"`
 	// Text is the new text, read as the request: Body without quoted replies, the
 	// forwarded part and the signature.
 	Text string `json:"text"`
@@ -54,6 +66,9 @@ type Mail struct {
 	Signature string `json:"signature,omitempty"`
 	// Attachments lists the parts that are not the main text.
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// TextCut is the number of bytes of text parts beyond ParseOptions.MaxTextBytes,
+	// not read (the original keeps them).
+	TextCut int64 `json:"text_cut,omitempty"`
 	// Size is the length of the raw message in bytes.
 	Size int `json:"size"`
 	// SHA256 is the lowercase hex SHA-256 of the raw bytes: the evidence key (§7.5).
@@ -72,14 +87,19 @@ type Attachment struct {
 // not a readable message; the caller keeps the evidence and reports an exception.
 var ErrMalformed = errors.New("malformed message")
 
-// ParseError says which part of a message could not be read and why.
+// ErrTooLarge is matched (errors.Is) by the error Parse returns for a message over
+// ParseOptions.MaxMessageBytes; the caller keeps the evidence and reports it.
+var ErrTooLarge = errors.New("message too large")
+
+// ParseError says which part of a message could not be read and why. Its text is
+// valid UTF-8 whatever the message holds: bytes from the message are escaped (\xNN).
 type ParseError struct {
 	Part string // "header", "body", or a MIME part number such as "1.2"
 	Err  error
 }
 
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("mail: malformed message: %s: %v", e.Part, e.Err)
+	return "mail: malformed message: " + escapeBytes(e.Part, 40) + ": " + escapeBytes(e.Err.Error(), 300)
 }
 
 // Unwrap returns the underlying error.
@@ -88,47 +108,92 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrMalformed) true.
 func (e *ParseError) Is(target error) bool { return target == ErrMalformed }
 
+// TooLargeError is a message refused for its size before it is read.
+type TooLargeError struct {
+	Size, Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("mail: message of %d bytes is over the limit of %d bytes (mail.max_message_bytes)", e.Size, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+// Defaults of ParseOptions.
+const (
+	DefaultMaxMessageBytes = 25 << 20
+	DefaultMaxTextBytes    = 1 << 20
+)
+
+// ParseOptions bounds what Parse reads, so that a message of any size is read in
+// bounded memory and time. The zero value takes the defaults.
+type ParseOptions struct {
+	// MaxMessageBytes: a larger message is refused with a *TooLargeError (default 25 MiB).
+	MaxMessageBytes int64
+	// MaxTextBytes bounds the text kept from the message's text parts (default 1 MiB
+	// of their bytes); what is beyond is counted in Mail.TextCut, not read as the
+	// request. A request is a few lines at the top.
+	MaxTextBytes int
+}
+
+func (o ParseOptions) withDefaults() ParseOptions {
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = DefaultMaxTextBytes
+	}
+	return o
+}
+
 const maxDepth = 16 // nesting of multiparts and attached messages
 
-// Parse reads a raw RFC 5322 message. It decodes transfer encodings and charsets
-// (ISO-2022-JP and CP50220, Shift_JIS/CP932, EUC-JP, UTF-8), picks the main text,
-// converts HTML-only mail to text and separates the new text from quotes, forwarded
-// parts and the signature. An unreadable header, a broken multipart, bad base64 or an
-// unknown charset gives a *ParseError (errors.Is ErrMalformed); Parse never panics.
-func Parse(raw []byte) (m *Mail, err error) {
+// Parse reads a raw RFC 5322 message with the default ParseOptions.
+func Parse(raw []byte) (*Mail, error) { return ParseWith(raw, ParseOptions{}) }
+
+// ParseWith reads a raw RFC 5322 message. It decodes transfer encodings and charsets
+// (ISO-2022-JP and CP50220, Shift_JIS/CP932, EUC-JP, UTF-8), overruling a charset
+// label the bytes show to be wrong; it accepts an mbox "From " line, CR-only line
+// ends and control bytes in the header; it picks the main text (a .txt attachment when
+// there is no inline text), converts HTML-only mail to text and separates the new text
+// from quotes, forwarded parts and the signature. An unreadable header, a broken
+// multipart, bad base64 or an unknown charset gives a *ParseError (errors.Is
+// ErrMalformed), a message over the size limit a *TooLargeError; it never panics.
+func ParseWith(raw []byte, o ParseOptions) (m *Mail, err error) {
 	registerCharsets()
+	o = o.withDefaults()
 	defer func() {
 		if r := recover(); r != nil { // a library bug must not stop the night
 			m, err = nil, &ParseError{Part: "message", Err: fmt.Errorf("internal error: %v", r)}
 		}
 	}()
+	if int64(len(raw)) > o.MaxMessageBytes {
+		return nil, &TooLargeError{Size: int64(len(raw)), Limit: o.MaxMessageBytes}
+	}
 	sum := sha256.Sum256(raw)
 	m = &Mail{Size: len(raw), SHA256: hex.EncodeToString(sum[:])}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, &ParseError{Part: "message", Err: errors.New("empty")}
 	}
-	e, err := message.Read(bytes.NewReader(raw))
-	if e == nil {
+	br := bufio.NewReader(bytes.NewReader(prepare(raw)))
+	th, err := textproto.ReadHeader(br)
+	if err != nil {
 		return nil, &ParseError{Part: "header", Err: err}
 	}
-	if err != nil {
-		return nil, &ParseError{Part: "body", Err: err}
-	}
-	if e.Header.Len() == 0 || !looksLikeHeader(e.Header) {
+	h := message.Header{Header: th}
+	if h.Len() == 0 || !looksLikeHeader(h) {
 		return nil, &ParseError{Part: "header", Err: errors.New("no header fields (From, Date, Subject…)")}
 	}
-	hc := headerCharset(e.Header)
-	h := mail.Header{Header: e.Header}
-	if err := readHeader(m, h, hc); err != nil {
+	hc := headerCharset(h)
+	if err := readHeader(m, mail.Header{Header: h}, hc); err != nil {
 		return nil, err
 	}
-	var w walker
-	if err := w.entity(e, "", 0); err != nil {
+	w := walker{left: o.MaxTextBytes}
+	if err := w.entity(h, br, "", 0); err != nil {
 		return nil, err
 	}
-	m.Body = normalizeNewlines(w.text.String())
-	m.BodyFromHTML = w.fromHTML
-	m.Attachments = w.attachments
+	w.finish(m)
 	sp := splitBody(m.Body, isForwardSubject(m.Subject))
 	m.Text, m.Quoted, m.Signature = sp.text, sp.quoted, sp.signature
 	fw := []string{}
@@ -138,6 +203,33 @@ func Parse(raw []byte) (m *Mail, err error) {
 	fw = append(fw, w.forwarded...)
 	m.Forwarded = strings.Join(fw, "\n")
 	return m, nil
+}
+
+// prepare repairs what keeps a message from being read as RFC 5322 without changing
+// what it says: the separator line of an mbox export ("From addr date") is dropped,
+// CR-only line ends (old Mac mail) become CRLF, and NUL and other control bytes are
+// taken out of the header block. raw itself is never changed (it is the evidence).
+func prepare(raw []byte) []byte {
+	b := raw
+	if bytes.HasPrefix(b, []byte("From ")) {
+		if i := bytes.IndexAny(b, "\r\n"); i > 0 && !bytes.HasPrefix(bytes.TrimLeft(b[5:i], " "), []byte(":")) {
+			b = bytes.TrimLeft(b[i:], "\r\n")
+		}
+	}
+	if bytes.IndexByte(b, '\n') < 0 && bytes.IndexByte(b, '\r') >= 0 {
+		b = bytes.ReplaceAll(b, []byte("\r"), []byte("\r\n"))
+	}
+	end := len(b)
+	if i := bytes.Index(b, []byte("\n\r\n")); i >= 0 {
+		end = i + 1
+	}
+	if i := bytes.Index(b, []byte("\n\n")); i >= 0 && i+1 < end {
+		end = i + 1
+	}
+	if clean := cleanHeaderBlock(b[:end]); len(clean) != end {
+		b = append(clean, b[end:]...)
+	}
+	return b
 }
 
 // looksLikeHeader rejects bytes whose "header" is really something else (a file that
@@ -156,12 +248,13 @@ func readHeader(m *Mail, h mail.Header, hc string) error {
 	if err != nil {
 		return &ParseError{Part: "header Subject", Err: err}
 	}
-	m.Subject = collapseSpace(subj)
+	m.Subject = collapseSpace(cleanText(subj))
 	if id, err := h.MessageID(); err == nil {
 		m.MessageID = id
 	} else {
 		m.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
 	}
+	m.MessageID = strings.ToValidUTF8(cleanText(m.MessageID), "")
 	if d, err := h.Date(); err == nil {
 		m.Date = d
 	}
@@ -195,7 +288,7 @@ func decodeAddress(v, hc string) (name, addr string, err error) {
 	}
 	v = rawHeaderToUTF8(v, hc)
 	if l, perr := mail.ParseAddressList(v); perr == nil && len(l) > 0 {
-		return collapseSpace(l[0].Name), l[0].Address, nil
+		return collapseSpace(cleanText(l[0].Name)), cleanText(l[0].Address), nil
 	}
 	// Not RFC 5322 (a common case: an unquoted name with a dot or a raw comma):
 	// decode the words and find the address by hand.
@@ -203,6 +296,7 @@ func decodeAddress(v, hc string) (name, addr string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	dec = cleanText(dec)
 	if mm := angleAddr.FindStringSubmatchIndex(dec); mm != nil {
 		name = strings.Trim(strings.TrimSpace(dec[:mm[0]]), `"'`)
 		return collapseSpace(name), dec[mm[2]:mm[3]], nil
@@ -224,7 +318,62 @@ func decodeWords(v string) (string, error) {
 	if err != nil {
 		return v, fmt.Errorf("encoded word in %q: %w", clip(v, 80), err)
 	}
-	return s, nil
+	// A word in a charset that lied (UTF-8 bytes in an ISO-2022-JP word) decodes to
+	// replacement characters; such a word is read again by what its bytes are.
+	if strings.ContainsRune(s, utf8.RuneError) {
+		if t, ok := redecodeWords(v); ok {
+			return t, nil
+		}
+	}
+	return strings.ToValidUTF8(s, "\uFFFD"), nil
+}
+
+var adjacentWords = regexp.MustCompile(`\?=\s+=\?`)
+
+var encodedWordRe = regexp.MustCompile(`=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=`)
+
+// redecodeWords decodes the encoded words of v with decodeText, which overrules a
+// charset the bytes cannot be in.
+func redecodeWords(v string) (string, bool) {
+	ok := true
+	v = adjacentWords.ReplaceAllString(v, "?==?") // space between two words is not text (RFC 2047 §6.2)
+	out := encodedWordRe.ReplaceAllStringFunc(v, func(w string) string {
+		m := encodedWordRe.FindStringSubmatch(w)
+		b, err := wordBytes(m[2], m[3])
+		if err != nil {
+			ok = false
+			return w
+		}
+		d, err := decodeText(b, m[1])
+		if err != nil {
+			ok = false
+			return w
+		}
+		return d.text
+	})
+	return out, ok && !strings.ContainsRune(out, utf8.RuneError)
+}
+
+// wordBytes decodes the payload of one RFC 2047 word.
+func wordBytes(enc, text string) ([]byte, error) {
+	if strings.EqualFold(enc, "b") {
+		return base64.StdEncoding.DecodeString(text)
+	}
+	text = strings.ReplaceAll(text, "_", " ")
+	var b []byte
+	for i := 0; i < len(text); i++ {
+		if text[i] == '=' && i+2 < len(text) {
+			n, err := strconv.ParseUint(text[i+1:i+3], 16, 8)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, byte(n))
+			i += 2
+			continue
+		}
+		b = append(b, text[i])
+	}
+	return b, nil
 }
 
 func charsetReader(label string, r io.Reader) (io.Reader, error) {
@@ -235,239 +384,30 @@ func charsetReader(label string, r io.Reader) (io.Reader, error) {
 }
 
 // rawHeaderToUTF8 turns a header that carries raw ISO-2022-JP escapes or 8-bit bytes
-// (against RFC 5322, but some Japanese clients send it) into UTF-8. 8-bit bytes are
-// read in the message's own charset, else as CP932, the commonest.
+// (against RFC 5322, but some Japanese clients send it) into UTF-8, reading the bytes
+// in the charset they are valid in: the message's own when it fits, else UTF-8,
+// Shift_JIS or EUC-JP.
 func rawHeaderToUTF8(v, hc string) string {
-	if strings.Contains(v, "\x1b$") || strings.Contains(v, "\x1b(") {
-		if s, err := japanese.ISO2022JP.NewDecoder().String(v); err == nil {
-			return s
-		}
-	}
-	if utf8.ValidString(v) {
+	if !has8bit([]byte(v)) && !strings.Contains(v, "\x1b") {
 		return v
 	}
 	label := hc
-	if label == "" || strings.HasPrefix(label, "utf") || strings.HasPrefix(label, "iso-2022") || label == "us-ascii" {
-		label = "cp932"
+	if f := family(hc); f != csSJIS && f != csEUC {
+		label = ""
 	}
-	if r, err := charsetReader(label, strings.NewReader(v)); err == nil {
-		if b, err := io.ReadAll(r); err == nil {
-			return string(b)
-		}
+	d, err := decodeText([]byte(v), label)
+	if err != nil {
+		return strings.ToValidUTF8(v, "\uFFFD")
 	}
-	return strings.ToValidUTF8(v, "\uFFFD")
+	return d.text
 }
 
 func headerCharset(h message.Header) string {
-	_, p, err := h.ContentType()
-	if err != nil {
+	_, p, ok := contentType(h)
+	if !ok {
 		return ""
 	}
 	return strings.ToLower(p["charset"])
-}
-
-// walker collects the main text of a MIME tree.
-type walker struct {
-	text        strings.Builder
-	html        []string // HTML bodies of parts that had no plain alternative
-	fromHTML    bool
-	attachments []Attachment
-	forwarded   []string
-}
-
-func partPath(parent string, i int) string {
-	if parent == "" {
-		return strconv.Itoa(i)
-	}
-	return parent + "." + strconv.Itoa(i)
-}
-
-func (w *walker) entity(e *message.Entity, path string, depth int) error {
-	if depth > maxDepth {
-		return &ParseError{Part: nonEmpty(path, "body"), Err: errors.New("MIME nesting too deep")}
-	}
-	mt, params, err := e.Header.ContentType()
-	if err != nil {
-		// An unreadable Content-Type is read as text/plain (RFC 2045 §5.2) unless it
-		// claims to be multipart, whose boundary we could then not find.
-		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(e.Header.Get("Content-Type"))), "multipart/") {
-			return &ParseError{Part: nonEmpty(path, "body"), Err: fmt.Errorf("Content-Type: %w", err)}
-		}
-		mt = "text/plain"
-	}
-	mt = strings.ToLower(mt)
-	disp, dparams, _ := e.Header.ContentDisposition()
-	attached := strings.EqualFold(disp, "attachment")
-
-	switch {
-	case strings.HasPrefix(mt, "multipart/"):
-		if params["boundary"] == "" {
-			return &ParseError{Part: nonEmpty(path, "body"), Err: errors.New("multipart without boundary")}
-		}
-		return w.multipart(e, mt, path, depth)
-	case mt == "message/rfc822" || mt == "message/global":
-		return w.attachedMessage(e, path, depth)
-	case (mt == "text/plain" || mt == "text/html") && !attached:
-		b, err := io.ReadAll(e.Body)
-		if err != nil {
-			return &ParseError{Part: nonEmpty(path, "body"), Err: err}
-		}
-		s := strings.ToValidUTF8(string(b), "\uFFFD")
-		if mt == "text/html" {
-			s = htmlToText(s)
-			w.fromHTML = true
-		}
-		w.appendText(s)
-		return nil
-	default:
-		n, err := io.Copy(io.Discard, e.Body)
-		if err != nil {
-			return &ParseError{Part: nonEmpty(path, "body"), Err: err}
-		}
-		name := dparams["filename"]
-		if name == "" {
-			name = params["name"]
-		}
-		w.attachments = append(w.attachments, Attachment{Path: nonEmpty(path, "1"), ContentType: mt, Filename: name, Size: n})
-		return nil
-	}
-}
-
-func (w *walker) appendText(s string) {
-	s = strings.TrimRight(normalizeNewlines(s), "\n ")
-	if s == "" {
-		return
-	}
-	if w.text.Len() > 0 {
-		w.text.WriteString("\n\n")
-	}
-	w.text.WriteString(s)
-}
-
-func (w *walker) multipart(e *message.Entity, mt, path string, depth int) error {
-	mr := e.MultipartReader()
-	if mr == nil {
-		return &ParseError{Part: nonEmpty(path, "body"), Err: errors.New("multipart body unreadable")}
-	}
-	type child struct {
-		e    *message.Entity
-		path string
-		mt   string
-	}
-	var alts []child
-	for i := 1; ; i++ {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		cp := partPath(path, i)
-		if err != nil {
-			if message.IsUnknownCharset(err) {
-				return &ParseError{Part: cp, Err: err}
-			}
-			return &ParseError{Part: cp, Err: fmt.Errorf("multipart: %w", err)}
-		}
-		if i > 10000 {
-			return &ParseError{Part: cp, Err: errors.New("too many parts")}
-		}
-		if mt != "multipart/alternative" {
-			if err := w.entity(p, cp, depth+1); err != nil {
-				return err
-			}
-			continue
-		}
-		// Read the alternatives now (the reader moves on), choose after.
-		cmt, _, _ := p.Header.ContentType()
-		b, err := io.ReadAll(p.Body)
-		if err != nil {
-			return &ParseError{Part: cp, Err: err}
-		}
-		// p.Body is already decoded; the chosen one is rebuilt over these bytes.
-		alts = append(alts, child{&message.Entity{Header: p.Header, Body: bytes.NewReader(b)}, cp, strings.ToLower(cmt)})
-	}
-	if len(alts) == 0 {
-		return nil
-	}
-	pick := -1
-	for i, c := range alts {
-		if c.mt == "text/plain" || strings.HasPrefix(c.mt, "multipart/") && pick < 0 {
-			pick = i
-			if c.mt == "text/plain" {
-				break
-			}
-		}
-	}
-	if pick < 0 {
-		for i, c := range alts {
-			if c.mt == "text/html" {
-				pick = i
-				break
-			}
-		}
-	}
-	if pick < 0 {
-		pick = 0
-	}
-	c := alts[pick]
-	de, err := decodedEntity(c.e)
-	if err != nil {
-		return &ParseError{Part: c.path, Err: err}
-	}
-	return w.entity(de, c.path, depth+1)
-}
-
-// decodedEntity marks an entity whose body is already transfer- and charset-decoded,
-// so that w.entity does not decode it again.
-func decodedEntity(e *message.Entity) (*message.Entity, error) {
-	h := e.Header.Copy()
-	mt, p, err := h.ContentType()
-	if !strings.HasPrefix(strings.ToLower(mt), "multipart/") {
-		h.Del("Content-Transfer-Encoding")
-		if err == nil && p["charset"] != "" {
-			p["charset"] = "utf-8"
-			h.SetContentType(mt, p)
-		}
-	}
-	return message.New(h, e.Body)
-}
-
-func (w *walker) attachedMessage(e *message.Entity, path string, depth int) error {
-	b, err := io.ReadAll(e.Body)
-	if err != nil {
-		return &ParseError{Part: nonEmpty(path, "body"), Err: err}
-	}
-	inner, err := message.Read(bytes.NewReader(b))
-	if inner == nil || err != nil {
-		if err == nil {
-			err = errors.New("empty attached message")
-		}
-		return &ParseError{Part: nonEmpty(path, "body"), Err: fmt.Errorf("attached message: %w", err)}
-	}
-	var iw walker
-	if err := iw.entity(inner, path, depth+1); err != nil {
-		return err
-	}
-	hc := headerCharset(inner.Header)
-	ih := mail.Header{Header: inner.Header}
-	var im Mail
-	if err := readHeader(&im, ih, hc); err != nil {
-		return err
-	}
-	var sb strings.Builder
-	if im.From != "" {
-		sb.WriteString("From: " + im.From + "\n")
-	}
-	if !im.Date.IsZero() {
-		sb.WriteString("Date: " + im.Date.Format(time.RFC1123Z) + "\n")
-	}
-	if im.Subject != "" {
-		sb.WriteString("Subject: " + im.Subject + "\n")
-	}
-	sb.WriteString("\n")
-	sb.WriteString(normalizeNewlines(iw.text.String()))
-	w.forwarded = append(w.forwarded, strings.TrimRight(sb.String(), "\n"))
-	w.attachments = append(w.attachments, iw.attachments...)
-	return nil
 }
 
 func normalizeNewlines(s string) string {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -52,12 +54,10 @@ func TestRawHeaderBytes(t *testing.T) {
 	}
 }
 
-// TestLargeAttachment parses a message with a 30 MB attachment made at run time.
-func TestLargeAttachment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("30 MB message; skipped with -short")
-	}
-	blob := make([]byte, 30<<20)
+// bigMessage builds a message of a short request and an attachment of n random bytes
+// in base64.
+func bigMessage(n int) []byte {
+	blob := make([]byte, n)
 	rand.Read(blob)
 	var b bytes.Buffer
 	b.WriteString("From: a@example.jp\r\nSubject: NP-0001234 =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("解約")) + "?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n株式会社サンプル商事です。\r\n--b\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=big.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n")
@@ -67,18 +67,33 @@ func TestLargeAttachment(t *testing.T) {
 		enc = enc[76:]
 	}
 	b.WriteString(enc + "\r\n--b--\r\n")
+	return b.Bytes()
+}
+
+// TestLargeAttachment parses a message of 24 MB (a 17 MB attachment) made at run time,
+// and refuses one over the limit with ErrTooLarge.
+func TestLargeAttachment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("24 MB message; skipped with -short")
+	}
+	raw := bigMessage(17 << 20)
 	start := time.Now()
-	m, err := Parse(b.Bytes())
+	m, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("parsed %d MB in %v", b.Len()>>20, time.Since(start))
-	if len(m.Attachments) != 1 || m.Attachments[0].Size != 30<<20 || m.Attachments[0].Filename != "big.zip" {
+	t.Logf("parsed %d MB in %v", len(raw)>>20, time.Since(start))
+	if len(m.Attachments) != 1 || m.Attachments[0].Size != 17<<20 || m.Attachments[0].Filename != "big.zip" {
 		t.Errorf("attachments %+v", m.Attachments)
 	}
 	r := Extract(m, ExtractOptions{})
 	if r[0].Contract != "NP-0001234" || r[0].Kind != KindCancellation {
 		t.Errorf("request %+v", r[0])
+	}
+	_, err = ParseWith(raw, ParseOptions{MaxMessageBytes: 20 << 20})
+	var tl *TooLargeError
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrMalformed) || !errors.As(err, &tl) || tl.Size != int64(len(raw)) || tl.Limit != 20<<20 {
+		t.Errorf("over the limit: %v", err)
 	}
 }
 
@@ -149,5 +164,78 @@ func TestHTMLToText(t *testing.T) {
 	want := "A B\n数量\t15\n・一\n・二\n\n> old\n> line\n\nafter"
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// peakHeap runs f and returns the highest heap in use seen while it ran (sampled every
+// 2 ms) and how long it took.
+func peakHeap(f func()) (uint64, time.Duration) {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	start := time.Now()
+	f()
+	d := time.Since(start)
+	close(done)
+	return peak.Load(), d
+}
+
+// TestMessageAtTheSizeLimit reads messages just under the 25 MB limit, of the shapes
+// that cost most (plain text full of dates and numbers, one line without an end, a
+// base64 text part, HTML): each within 10 s and 300 MB of heap (SPEC §10.0).
+func TestMessageAtTheSizeLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("25 MB messages; skipped with -short")
+	}
+	head := "From: a@example.jp\r\nSubject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("解約")) + "?=\r\nMIME-Version: 1.0\r\n"
+	fill := func(line string) string {
+		var b strings.Builder
+		b.WriteString("NP-0001234 を解約します。株式会社サンプル商事\r\n")
+		for b.Len() < DefaultMaxMessageBytes-(1<<20) {
+			b.WriteString(line)
+		}
+		return b.String()
+	}
+	logLine := "2026-10-01 10:00:00 処理 12345 件 ライセンス 20 本 → 15 本 2027年4月1日から NP-000 abc\r\n"
+	b64 := base64.StdEncoding.EncodeToString([]byte(fill(logLine)))[:DefaultMaxMessageBytes*3/4]
+	msgs := map[string]string{
+		"plain":    head + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + fill(logLine),
+		"one line": head + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + fill("あいうえお 20→15 2027年4月 "),
+		"base64":   head + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64,
+		"html":     head + "Content-Type: text/html; charset=UTF-8\r\n\r\n" + fill("<div><p>20 → 15</p><blockquote>old</blockquote></div>\r\n"),
+	}
+	for name, raw := range msgs {
+		if len(raw) > DefaultMaxMessageBytes {
+			t.Fatalf("%s: %d bytes, over the limit", name, len(raw))
+		}
+		var m *Mail
+		var err error
+		peak, d := peakHeap(func() {
+			m, err = Parse([]byte(raw))
+			if err == nil {
+				Extract(m, ExtractOptions{})
+			}
+		})
+		t.Logf("%s: %.1f MB read in %v, heap peak %d MB", name, float64(len(raw))/(1<<20), d.Round(time.Millisecond), peak>>20)
+		if err != nil && name != "base64" {
+			t.Errorf("%s: %v", name, err)
+		}
+		if d > 10*time.Second || peak > 300<<20 {
+			t.Errorf("%s: %v and %d MB, want within 10 s and 300 MB", name, d, peak>>20)
+		}
 	}
 }

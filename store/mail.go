@@ -234,6 +234,7 @@ const (
 	RequestLate       = "late"
 	RequestMismatch   = "mismatch"
 	RequestDuplicate  = "duplicate"
+	RequestUnverified = "unverified" // from a sender the customer has not registered: staff confirm first
 	RequestRejected   = "rejected"   // staff rejected it
 	RequestSuperseded = "superseded" // a later request for the same contract and term replaced it
 )
@@ -267,14 +268,19 @@ type Request struct {
 	SupersededBy  sql.NullInt64  `db:"superseded_by"`
 	Sender        sql.NullString `db:"sender"`  // from mail_messages, read only
 	Subject       sql.NullString `db:"subject"` // from mail_messages, read only
+	// RegisteredEmail is the e-mail field of the contract's customer (addresses
+	// separated by ";"), shown beside Sender; read only.
+	RegisteredEmail sql.NullString `db:"registered_email"`
 }
 
 var requestCols = []string{"message_sha256", "contract_no", "kind", "seats_after", "term_start", "status", "missing",
 	"reason", "received_at", "reply_by", "run_date", "applied", "decided_by", "decided_why", "created_at", "outcome",
 	"asked_term", "deadline", "contractor", "product", "voids_invoice"}
 
-const requestSelect = `SELECT r.*, m.sender AS sender, m.subject AS subject FROM requests r
-	LEFT JOIN mail_messages m ON m.sha256 = r.message_sha256`
+const requestSelect = `SELECT r.*, m.sender AS sender, m.subject AS subject, cu.email AS registered_email FROM requests r
+	LEFT JOIN mail_messages m ON m.sha256 = r.message_sha256
+	LEFT JOIN contracts c ON c.contract_no = r.contract_no
+	LEFT JOIN customers cu ON cu.customer_no = c.customer_no`
 
 // InsertRequest stores a request under its natural key (message SHA-256, contract);
 // it returns the row's id and whether it was inserted now (false: recorded before).
@@ -360,7 +366,7 @@ func SetRequestStatus(ctx context.Context, e sqlx.ExtContext, id int64, from, to
 // it changed (a request already superseded, rejected or applied by staff stays).
 func SupersedeRequest(ctx context.Context, e sqlx.ExtContext, id, by int64) (bool, error) {
 	n, err := exec(ctx, e, fmt.Sprintf("supersede request %d", id),
-		"UPDATE requests SET status = ?, superseded_by = ? WHERE id = ? AND status IN ('incomplete', 'mismatch', 'accepted', 'late')",
+		"UPDATE requests SET status = ?, superseded_by = ? WHERE id = ? AND status IN ('incomplete', 'mismatch', 'unverified', 'accepted', 'late')",
 		RequestSuperseded, by, id)
 	return n == 1, err
 }

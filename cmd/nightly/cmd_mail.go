@@ -17,7 +17,8 @@ import (
 	"github.com/npress/nightly/store"
 )
 
-// parsedRequest is one line of `nightly mail parse`: the keys of issue 7 point 5.
+// parsedRequest is one line of `nightly mail parse`: the keys of issue 7 point 5, and
+// the charset the text was read in and whether its label lied (issue 15).
 type parsedRequest struct {
 	MessageID     string   `json:"message_id"`
 	From          string   `json:"from"`
@@ -33,6 +34,8 @@ type parsedRequest struct {
 	Kind          *string  `json:"kind"`
 	RequestedTerm *string  `json:"requested_term"`
 	Missing       []string `json:"missing"`
+	DecodedAs     string   `json:"decoded_as"`
+	LabelLied     bool     `json:"label_lied"`
 }
 
 func orNull(s string) *string {
@@ -87,7 +90,7 @@ func parseMailFile(path string) ([]parsedRequest, error) {
 		p := parsedRequest{MessageID: m.MessageID, From: m.From, Subject: m.Subject, Body: m.Body, Text: m.Text,
 			Received: receivedOf(raw), Contract: orNull(r.Contract), Contractor: orNull(r.Contractor), Product: orNull(r.Product),
 			SeatsAfter: r.SeatsAfter, SeatsRemoved: r.SeatsRemoved, Kind: orNull(string(r.Kind)),
-			RequestedTerm: orNull(r.RequestedTerm), Missing: r.Missing}
+			RequestedTerm: orNull(r.RequestedTerm), Missing: r.Missing, DecodedAs: m.DecodedAs, LabelLied: m.LabelLied}
 		if p.Missing == nil {
 			p.Missing = []string{}
 		}
@@ -125,7 +128,7 @@ func cmdRequests(ctx context.Context, a *app, args []string) int {
 	c := findCommand("requests")
 	fs, cf := newFlags(a, c)
 	asJSON := fs.Bool("json", false, "list: one JSON object per request")
-	status := fs.String("status", "", "list: only requests in this status (accepted, incomplete, late, mismatch, duplicate, rejected, superseded)")
+	status := fs.String("status", "", "list: only requests in this status (accepted, incomplete, late, mismatch, duplicate, unverified, rejected, superseded)")
 	why := fs.String("why", "", "decide: why, kept in the audit trail")
 	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
 		switch {
@@ -141,8 +144,12 @@ func cmdRequests(ctx context.Context, a *app, args []string) int {
 					continue
 				}
 				l := jobs.RequestLine{Request: r}
+				sender := r.Sender.String
+				if r.Status == store.RequestUnverified {
+					sender += "（登録アドレス: " + orDash(l.Registered()) + "）"
+				}
 				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  %s  回答期限 %s  %s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), orDash(r.ContractNo),
-					l.KindName(), l.OutcomeName(), r.ReplyBy, r.Sender.String)
+					l.KindName(), l.OutcomeName(), r.ReplyBy, sender)
 			}
 			return exitOK
 		case pos[0] == "decide" && len(pos) == 3:
@@ -178,5 +185,5 @@ func requestJSON(r store.Request) map[string]any {
 		"seats_after": seats, "term_start": r.TermStart.String(), "status": r.Status, "outcome": r.Outcome,
 		"missing": r.Missing, "reason": r.Reason, "received": r.ReceivedAt.Format(time.RFC3339), "reply_by": r.ReplyBy.String(),
 		"applied": r.Applied, "voids_invoice": r.VoidsInvoice, "sender": r.Sender.String, "subject": r.Subject.String,
-		"decided_by": r.DecidedBy, "decided_why": r.DecidedWhy}
+		"decided_by": r.DecidedBy, "decided_why": r.DecidedWhy, "registered": mailintake.RegisteredAddresses(r.RegisteredEmail.String)}
 }

@@ -24,7 +24,7 @@ func TestMailParseEveryFixture(t *testing.T) {
 	if err != nil || len(files) < 15 {
 		t.Fatalf("fixtures: %v %v", files, err)
 	}
-	keys := []string{"body", "contract", "contractor", "from", "kind", "message_id", "missing", "product", "received",
+	keys := []string{"body", "contract", "contractor", "decoded_as", "from", "kind", "label_lied", "message_id", "missing", "product", "received",
 		"requested_term", "seats_after", "seats_removed", "subject", "text"}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".eml")
@@ -40,6 +40,8 @@ func TestMailParseEveryFixture(t *testing.T) {
 					From      string `json:"from"`
 					Subject   string `json:"subject"`
 					Text      string `json:"text"`
+					DecodedAs string `json:"decoded_as"`
+					LabelLied bool   `json:"label_lied"`
 				} `json:"mail"`
 				Requests []map[string]any `json:"requests"`
 			}
@@ -73,8 +75,9 @@ func TestMailParseEveryFixture(t *testing.T) {
 				if !reflect.DeepEqual(got, keys) {
 					t.Errorf("keys %v, want %v", got, keys)
 				}
-				if obj["message_id"] != golden.Mail.MessageID || obj["from"] != golden.Mail.From || obj["subject"] != golden.Mail.Subject || obj["text"] != golden.Mail.Text {
-					t.Errorf("line %d headers/text differ from the golden file", i+1)
+				if obj["message_id"] != golden.Mail.MessageID || obj["from"] != golden.Mail.From || obj["subject"] != golden.Mail.Subject || obj["text"] != golden.Mail.Text ||
+					obj["decoded_as"] != golden.Mail.DecodedAs || obj["label_lied"] != golden.Mail.LabelLied {
+					t.Errorf("line %d headers/text/charset differ from the golden file", i+1)
 				}
 				for _, k := range []string{"contract", "contractor", "product", "seats_after", "seats_removed", "kind", "requested_term", "missing"} {
 					want := golden.Requests[i][k]
@@ -87,6 +90,21 @@ func TestMailParseEveryFixture(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// `nightly mail parse` says which charset a message was read in and that its label
+// lied: Shift_JIS bytes under a UTF-8 label, UTF-8 bytes under ISO-2022-JP.
+func TestMailParseCharsetLie(t *testing.T) {
+	for file, want := range map[string]string{"d05_utf8_label_sjis_bytes.eml": "shift_jis", "d06_jis_label_utf8_bytes.eml": "utf-8"} {
+		code, out, errs := runCmd(t, "mail", "parse", filepath.Join("..", "..", "mailintake", "testdata", "decode", file))
+		var obj map[string]any
+		if code != exitOK || json.Unmarshal([]byte(out), &obj) != nil {
+			t.Fatalf("%s: exit %d %s %s", file, code, out, errs)
+		}
+		if obj["decoded_as"] != want || obj["label_lied"] != true || obj["contract"] != "NP-0001234" || obj["kind"] != "cancellation" {
+			t.Errorf("%s: %v", file, obj)
+		}
 	}
 }
 
