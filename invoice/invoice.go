@@ -163,11 +163,18 @@ func (p Party) Addressee() string {
 }
 
 // ContactLine returns the contact person or department under the company name, ending
-// in 様 (or 御中 when the contact is a department written with it); "" when there is none.
+// in 様 (or 御中 when the contact is a department written with it); a department
+// written bare ("経理部") is addressed to its person in charge ("経理部 ご担当者様"),
+// never "経理部 様"; "" when there is none.
 func (p Party) ContactLine() string {
 	c := strings.TrimSpace(p.Contact)
 	if c == "" || strings.HasSuffix(c, "様") || strings.HasSuffix(c, "御中") {
 		return c
+	}
+	for _, dept := range []string{"部", "課", "室", "係", "グループ", "チーム", "センター", "事務所", "窓口"} {
+		if strings.HasSuffix(c, dept) {
+			return c + " ご担当者様"
+		}
 	}
 	return c + " 様"
 }

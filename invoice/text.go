@@ -55,14 +55,23 @@ func (d *doc) wrap(s string, w, size float64) []string {
 	return out
 }
 
-// wrapPhrases splits s like wrap, but only at spaces and before an opening bracket,
-// so that no word or bracketed phrase ("（自動継続）") is cut across lines; a phrase
-// wider than a whole line is split by wrap.
+// wrapPhrases splits s like wrap, but only between words (at spaces) so that no word
+// is cut across lines ("（自" / "動継続）"); a word wider than the line is split before
+// an opening bracket ("次年度ご利用料金" / "（自動継続）"), and only a part still wider
+// than the line is split by wrap.
 func (d *doc) wrapPhrases(s string, w, size float64) []string {
 	d.fontSize(size)
+	var tokens []string
+	for _, p := range phrases(d.clean(s), false) {
+		if d.pdf.GetStringWidth(strings.TrimRight(p, " ")) > w {
+			tokens = append(tokens, phrases(p, true)...)
+		} else {
+			tokens = append(tokens, p)
+		}
+	}
 	var out []string
 	line := ""
-	for _, p := range phrases(d.clean(s)) {
+	for _, p := range tokens {
 		if d.pdf.GetStringWidth(strings.TrimRight(line+p, " ")) <= w {
 			line += p
 			continue
@@ -84,13 +93,15 @@ func (d *doc) wrapPhrases(s string, w, size float64) []string {
 	return out
 }
 
-// phrases splits s after each run of spaces and before each opening bracket.
-func phrases(s string) []string {
+// phrases splits s after each run of spaces and, with brackets, also before each
+// opening bracket.
+func phrases(s string, brackets bool) []string {
 	var out []string
 	start := 0
 	rs := []rune(s)
 	for i := 1; i < len(rs); i++ {
-		if (rs[i-1] == ' ' || rs[i-1] == '　') && rs[i] != ' ' && rs[i] != '　' || rs[i] == '（' || rs[i] == '(' {
+		afterSpace := (rs[i-1] == ' ' || rs[i-1] == '　') && rs[i] != ' ' && rs[i] != '　'
+		if afterSpace || brackets && (rs[i] == '（' || rs[i] == '(') {
 			out = append(out, string(rs[start:i]))
 			start = i
 		}
@@ -99,21 +110,22 @@ func phrases(s string) []string {
 }
 
 // subject draws 件名 and the subject at x, y in a column w mm wide: on one line,
-// shrunk down to 8 points if need be, else on two lines broken between words or
-// before a bracket, never inside a word.
+// shrunk down to 9 points if need be, else on two lines broken between words or
+// before a bracket, never inside a word (a subject longer than two lines at 8.5
+// points ends in "…").
 func (d *doc) subject(x, y, w float64, subject string) {
 	const label = 11.0
 	d.text(x, y, label, 9.5, "L", "件名")
 	x, w = x+label, w-label
 	s := d.clean(subject)
-	if size, ok := d.fits(s, w, 9.5, 8); ok {
+	if size, ok := d.fits(s, w, 9.5, 9); ok {
 		d.text(x, y, w, size, "L", s)
 		return
 	}
-	lines := d.wrapPhrases(s, w, 9)
-	size := 9.0
+	lines := d.wrapPhrases(s, w, 9.5)
+	size := 9.5
 	if len(lines) > 2 {
-		size = 8
+		size = 8.5
 		lines = d.wrapPhrases(s, w, size)
 	}
 	if len(lines) > 2 {
