@@ -61,8 +61,21 @@ type Wording struct {
 	Contact          string   `toml:"contact"`
 	ReminderTitle    string   `toml:"reminder_title"`
 	ReminderBody     []string `toml:"reminder_body"`
-	CancelTitle      string   `toml:"cancel_title"`
-	CancelBody       []string `toml:"cancel_body"`
+	// ReminderBodyPartial replaces ReminderBody for an invoice paid in part; empty:
+	// ReminderBody.
+	ReminderBodyPartial []string `toml:"reminder_body_partial"`
+	CancelTitle         string   `toml:"cancel_title"`
+	CancelBody          []string `toml:"cancel_body"`
+	// CancelBodyNoReplacement replaces CancelBody when no invoice replaces the cancelled
+	// one (a cancelled contract); empty: CancelBody.
+	CancelBodyNoReplacement []string `toml:"cancel_body_no_replacement"`
+	// MonthsFormula is printed under a table with a 月数 column: how a 月割 line's
+	// amount follows from its unit price, quantity and months.
+	MonthsFormula string `toml:"months_formula"`
+	// EnvelopeTitle and EnvelopeBody are the separator sheet of the print bundle before
+	// an envelope of several documents (staff read it; it is not posted).
+	EnvelopeTitle string   `toml:"envelope_title"`
+	EnvelopeBody  []string `toml:"envelope_body"`
 }
 
 // Layout holds the positions staff may need to adjust to their envelopes, in mm.

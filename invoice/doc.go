@@ -12,7 +12,8 @@
 // issuer data, bank account, seal and layout come from templates/ (§8.2). The font is
 // parsed once per Renderer, which is safe for concurrent use, and rendering is
 // deterministic: the same value and templates give the same bytes. Bundle streams
-// already rendered PDFs into one print bundle.
+// already rendered PDFs into one print bundle, and EnvelopeSheet renders the separator
+// sheet (封入票) put before the documents that share one envelope.
 //
 // It is not the place for numbering (§8.3, assigned by store/ in the issuing
 // transaction), for deciding which invoices are due (contract/ and jobs/), or for

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
 )
 
 // Kind is what an invoice bills: the first term of an order, added seats, or a renewal.
@@ -91,6 +92,33 @@ type Line struct {
 	TaxRate    int   // percent (10)
 }
 
+// BilledMonths returns the months a line bills (月数): Months when it is set, else the
+// whole monthly cycles of its Period (a line rebuilt from stored rows, which keep no
+// months), else 0: a line without a period, such as a perpetual licence, is not billed
+// by the month.
+func (l Line) BilledMonths() int {
+	if l.Months > 0 {
+		return l.Months
+	}
+	if l.Period.IsZero() || l.Period.From.IsZero() || l.Period.To.IsZero() {
+		return 0
+	}
+	next := l.Period.To.AddDays(1)
+	m := (next.Year*12 + int(next.Month)) - (l.Period.From.Year*12 + int(l.Period.From.Month))
+	if m < 1 || m > 12 {
+		return 0
+	}
+	return m
+}
+
+// PartYear reports whether the line bills fewer than 12 months (月割, SPEC §3.2): its
+// amount is then unit price × quantity × months ÷ 12, rounded down, not unit price ×
+// quantity.
+func (l Line) PartYear() bool {
+	m := l.BilledMonths()
+	return m > 0 && m < 12
+}
+
 // RateTotal is the per-rate summary an 適格請求書 must show: the sum of the lines at
 // that rate (tax excluded) and the consumption tax on that sum.
 type RateTotal struct {
@@ -122,12 +150,31 @@ func (p Party) Honorific() string {
 	return "御中"
 }
 
+// Addressee returns the recipient on one line as the envelope window shows it: the
+// name with 御中 or 様, or the company name followed by its contact line
+// ("株式会社みなと精機 総務部 ご担当者様"). The dispatch list prints it, so that the
+// list and the envelope say the same.
+func (p Party) Addressee() string {
+	name := strings.TrimSpace(p.Name)
+	if h := p.Honorific(); h != "" {
+		return name + " " + h
+	}
+	return name + " " + p.ContactLine()
+}
+
 // ContactLine returns the contact person or department under the company name, ending
-// in 様 (or 御中 when the contact is a department written with it); "" when there is none.
+// in 様 (or 御中 when the contact is a department written with it); a department
+// written bare ("経理部") is addressed to its person in charge ("経理部 ご担当者様"),
+// never "経理部 様"; "" when there is none.
 func (p Party) ContactLine() string {
 	c := strings.TrimSpace(p.Contact)
 	if c == "" || strings.HasSuffix(c, "様") || strings.HasSuffix(c, "御中") {
 		return c
+	}
+	for _, dept := range []string{"部", "課", "室", "係", "グループ", "チーム", "センター", "事務所", "窓口"} {
+		if strings.HasSuffix(c, dept) {
+			return c + " ご担当者様"
+		}
 	}
 	return c + " 様"
 }
@@ -316,12 +363,32 @@ func Build(k Kind, c Common, lines []Line) (Invoice, error) {
 	if subject == "" {
 		subject = c.Product + " " + kindSubject[k]
 	}
+	next, deadline := MeetableDeadline(c.IssueDate, c.NextTermStart, c.RequestDeadline)
 	return Invoice{
 		Number: c.Number, Kind: k, IssueDate: c.IssueDate, DueDate: c.DueDate, To: c.To,
 		Subject: subject, ContractNo: c.ContractNo, OrderNo: c.OrderNo, Replaces: c.Replaces,
 		Lines: lines, Taxes: taxes, Subtotal: sub, Tax: tax, Total: total,
-		Notes: c.Notes, RequestDeadline: c.RequestDeadline, NextTermStart: c.NextTermStart,
+		Notes: c.Notes, RequestDeadline: deadline, NextTermStart: next,
 	}, nil
+}
+
+// MeetableDeadline returns the first term start from nextStart on whose reduction and
+// cancellation deadline (SPEC §4.4, the start − 1 month) is not before issue, with that
+// deadline: an invoice prints a deadline the customer can still meet. An addition
+// issued on 2026-11-24 to a contract whose next term starts 2026-12-20 (deadline
+// 2026-11-20, passed) names the term from 2027-12-20 and 2027-11-20. With a zero
+// nextStart or deadline (no renewal) both are returned as given.
+func MeetableDeadline(issue, nextStart, deadline calendar.Date) (calendar.Date, calendar.Date) {
+	if nextStart.IsZero() || deadline.IsZero() || issue.IsZero() {
+		return nextStart, deadline
+	}
+	// A term is 12 months, so a few steps reach any issue date within the supported
+	// years; the bound only guards against a date far out of range.
+	for i := 0; deadline.Before(issue) && i < 200; i++ {
+		nextStart = contract.NextStart(nextStart)
+		deadline = contract.RequestDeadline(nextStart)
+	}
+	return nextStart, deadline
 }
 
 var kindSubject = map[Kind]string{

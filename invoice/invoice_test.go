@@ -222,6 +222,9 @@ func TestHonorifics(t *testing.T) {
 		{Party{Name: "株式会社ミライ東京", Contact: "山本 拓也"}, "", "山本 拓也 様"},
 		{Party{Name: "株式会社ミライ東京", Contact: "総務部 ご担当者様"}, "", "総務部 ご担当者様"},
 		{Party{Name: "株式会社ミライ東京", Contact: "情報システム部 御中"}, "", "情報システム部 御中"},
+		{Party{Name: "株式会社ミライ東京", Contact: "経理部"}, "", "経理部 ご担当者様"},
+		{Party{Name: "株式会社ミライ東京", Contact: "総務課"}, "", "総務課 ご担当者様"},
+		{Party{Name: "株式会社ミライ東京", Contact: "管理本部 経理グループ"}, "", "管理本部 経理グループ ご担当者様"},
 		{Party{Name: "山田 太郎", Person: true}, "様", ""},
 	} {
 		if got := c.p.Honorific(); got != c.name {

@@ -111,6 +111,7 @@ const (
 	issuerTop  = 58.0
 	amountTop  = 80.0
 	colQty     = 16.0
+	colMonths  = 16.0
 	colUnit    = 28.0
 	colAmount  = 30.0
 	headerRowH = 7.0
@@ -202,57 +203,6 @@ func (d *doc) fit(s string, w, size, min float64) (string, float64) {
 		r = r[:len(r)-1]
 	}
 	return string(r) + "…", size
-}
-
-// wrap splits s into lines of at most w mm at size points: at spaces, or between
-// Japanese characters, never putting closing punctuation (、。）」…) at the start of a
-// line or an opening bracket at its end (禁則処理, the simple form).
-func (d *doc) wrap(s string, w, size float64) []string {
-	d.fontSize(size)
-	var out []string
-	for _, para := range strings.Split(d.clean(strings.ReplaceAll(s, "\r", "")), "\n") {
-		rs := []rune(para)
-		if len(rs) == 0 {
-			out = append(out, "")
-			continue
-		}
-		start, brk := 0, -1 // brk: index where a line may start
-		width := 0.0
-		for i := 0; i < len(rs); i++ {
-			if i > start && canBreak(rs[i-1], rs[i]) {
-				brk = i
-			}
-			width += d.pdf.GetStringWidth(string(rs[i]))
-			if width <= w || i == start {
-				continue
-			}
-			end := brk
-			if end <= start {
-				end = i // no place to break: cut the word
-			}
-			out = append(out, strings.TrimRight(string(rs[start:end]), " "))
-			for end < len(rs) && rs[end] == ' ' {
-				end++
-			}
-			start, brk, width = end, -1, 0
-			i = start - 1
-		}
-		if start < len(rs) {
-			out = append(out, string(rs[start:]))
-		}
-	}
-	return out
-}
-
-// canBreak reports whether a line may end between a and b.
-func canBreak(a, b rune) bool {
-	if strings.ContainsRune("、。，．）」』】〕〉》・ー…！？!?,.)%:;々ぁぃぅぇぉっゃゅょァィゥェォッャュョ〜", b) {
-		return false
-	}
-	if strings.ContainsRune("（「『【〔〈《(¥〒", a) {
-		return false
-	}
-	return a == ' ' || a >= 0x2E80 || b >= 0x2E80
 }
 
 func (d *doc) contentW() float64 { return pageW - d.l.MarginLeft - d.l.MarginRight }
@@ -446,13 +396,7 @@ func (r *Renderer) invoice(inv Invoice, preview bool) ([]byte, error) {
 	})
 	lm, w := d.l.MarginLeft, rightColX-d.l.MarginLeft-6
 	d.text(lm, 60, w, 10, "L", c.Wording.Greeting)
-	subj := d.wrap("件名　"+inv.Subject, w, 9.5)
-	if len(subj) > 2 {
-		subj = subj[:2]
-	}
-	for i, s := range subj {
-		d.text(lm, 66+float64(i)*4.6, w, 9.5, "L", s)
-	}
+	d.subject(lm, 66, w, inv.Subject)
 	// The amount due, large, and the due date.
 	d.pdf.SetDrawColor(0, 0, 0)
 	d.pdf.SetLineWidth(0.5)
@@ -464,19 +408,27 @@ func (r *Renderer) invoice(inv Invoice, preview bool) ([]byte, error) {
 	d.text(lm+30, amountTop+18, w-33, 11, "R", inv.DueDate.Japanese())
 
 	y := d.l.TableTopFirst
-	d.tableHeader(y)
+	cols := columnsFor(inv.Lines)
+	d.tableHeader(y, cols)
 	y += headerRowH
 	for _, ln := range inv.Lines {
 		if y+d.l.RowHeight > d.bottom() {
 			d.continuationHead()
 			y = d.l.TableTopNext
-			d.tableHeader(y)
+			d.tableHeader(y, cols)
 			y += headerRowH
 		}
-		d.tableRow(y, ln)
+		d.tableRow(y, ln, cols)
 		y += d.l.RowHeight
 	}
 	d.hline(lm, d.right(), y, 0.4)
+	if cols.months && c.Wording.MonthsFormula != "" {
+		y = d.ensure(y+1, 4)
+		d.gray(60)
+		d.text(lm+2, y+1, d.contentW()-4, 7.5, "R", c.Wording.MonthsFormula)
+		d.gray(0)
+		y += 4
+	}
 	y += 4
 
 	// Summary per tax rate (right) beside the bank account (left).
@@ -492,62 +444,6 @@ func (r *Renderer) invoice(inv Invoice, preview bool) ([]byte, error) {
 	notes := d.invoiceNotes(inv)
 	d.notesBlock(y, notes)
 	return d.output()
-}
-
-func (d *doc) tableHeader(y float64) {
-	lm, cw := d.l.MarginLeft, d.contentW()
-	d.pdf.SetFillColor(232, 232, 232)
-	d.pdf.Rect(lm, y, cw, headerRowH, "F")
-	d.hline(lm, lm+cw, y, 0.4)
-	d.hline(lm, lm+cw, y+headerRowH, 0.2)
-	desc := cw - colQty - colUnit - colAmount
-	ty := y + 1.8
-	d.text(lm+2, ty, desc-4, 9, "L", "品目・期間")
-	d.text(lm+desc, ty, colQty-2, 9, "R", "数量")
-	d.text(lm+desc+colQty, ty, colUnit-2, 9, "R", "単価（年額）")
-	d.text(lm+desc+colQty+colUnit, ty, colAmount-2, 9, "R", "金額")
-}
-
-func (d *doc) tableRow(y float64, ln Line) {
-	lm, cw := d.l.MarginLeft, d.contentW()
-	desc := cw - colQty - colUnit - colAmount
-	s, size := d.fit(ln.Description, desc-4, 9.5, 7)
-	d.text(lm+2, y+1.3, desc-4, size, "L", s)
-	if p := periodText(ln); p != "" {
-		d.gray(80)
-		s, size = d.fit(p, desc-4, 8, 6.5)
-		d.text(lm+2, y+5.6, desc-4, size, "L", s)
-		d.gray(0)
-	}
-	d.text(lm+desc, y+1.3, colQty-2, 9.5, "R", strconv.Itoa(ln.Quantity))
-	d.text(lm+desc+colQty, y+1.3, colUnit-2, 9.5, "R", num(ln.UnitPrice))
-	d.text(lm+desc+colQty+colUnit, y+1.3, colAmount-2, 9.5, "R", num(ln.Amount))
-	if ln.TaxRate != StandardRate {
-		d.gray(80)
-		d.text(lm+desc+colQty+colUnit, y+5.6, colAmount-2, 7, "R", fmt.Sprintf("税率%d%%", ln.TaxRate))
-		d.gray(0)
-	}
-	d.pdf.SetDrawColor(190, 190, 190)
-	d.hline(lm, lm+cw, y+d.l.RowHeight, 0.15)
-	d.pdf.SetDrawColor(0, 0, 0)
-}
-
-// periodText is the second line of a row: the service period and, for a part of a
-// year, the months billed.
-func periodText(ln Line) string {
-	var s string
-	switch {
-	case !ln.Period.IsZero():
-		s = "期間 " + ln.Period.From.Japanese() + "〜" + ln.Period.To.Japanese()
-	case ln.PeriodNote != "":
-		s = ln.PeriodNote
-	}
-	if ln.Months > 0 && ln.Months < 12 {
-		s += fmt.Sprintf("（%dヶ月分・月割）", ln.Months)
-	} else if ln.Months == 12 && !ln.Period.IsZero() {
-		s += "（12ヶ月）"
-	}
-	return s
 }
 
 func (d *doc) summary(y float64, inv Invoice) {
@@ -659,7 +555,7 @@ func (d *doc) invoiceNotes(inv Invoice) []string {
 	if inv.Replaces != "" {
 		add(w.Replaces)
 	}
-	if inv.Kind == KindAddition {
+	if inv.Kind == KindAddition && columnsFor(inv.Lines).months {
 		add(w.Addition...)
 	}
 	switch {

@@ -120,6 +120,62 @@ func addition10(t testing.TB) Invoice {
 	return inv
 }
 
+// additionOneMonth is the demo's addition: 2 seats for the one cycle left of a term
+// ending 2026-12-19, issued 2026-11-24 after that term's request deadline (11-20).
+//
+//	floor(18,000 × 2 × 1 / 12) = 3,000; tax 300; total 3,300. The next deadline that
+//	can be met is the following term's: from 2027-12-20, by 2027-11-20.
+func additionOneMonth(t testing.TB) Invoice {
+	c := Common{
+		Number: "2026-000037", IssueDate: d("2026-11-24"), DueDate: d("2026-12-08"), To: customer,
+		ContractNo: "NP-0001011", OrderNo: "EC-20261124-0005", Product: "Microsoft 365 Business Standard",
+		NextTermStart: d("2026-12-20"), RequestDeadline: d("2026-11-20"),
+	}
+	inv, err := NewAddition(c, 18000, 2, d("2026-11-20"), d("2026-12-19"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Total != 3300 || inv.NextTermStart != d("2027-12-20") || inv.RequestDeadline != d("2027-11-20") {
+		t.Fatalf("one-month addition: total %d, next term %s, deadline %s", inv.Total, inv.NextTermStart, inv.RequestDeadline)
+	}
+	return inv
+}
+
+// nextTermAddition is the second addition invoice of SPEC §4.2: 2 seats for the whole
+// next term 2026-12-20 – 2027-12-19 at 18,000, 36,000 + 3,600 = 39,600.
+func nextTermAddition(t testing.TB) Invoice {
+	c := Common{
+		Number: "2026-000041", IssueDate: d("2026-11-30"), DueDate: d("2026-12-04"), To: customer,
+		ContractNo: "NP-0001011", OrderNo: "EC-20261124-0005", Product: "Microsoft 365 Business Standard",
+		Subject:       "Microsoft 365 Business Standard ライセンス追加料金（2026年12月20日からの次年度分）",
+		NextTermStart: d("2027-12-20"), RequestDeadline: d("2027-11-20"),
+	}
+	inv, err := NewAddition(c, 18000, 2, d("2026-12-20"), d("2027-12-19"), 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Total != 39600 {
+		t.Fatalf("next-term addition: total %d", inv.Total)
+	}
+	return inv
+}
+
+// perpetual is a perpetual licence (§3.5): 3 × 68,000 = 204,000, tax 20,400.
+func perpetual(t testing.TB) Invoice {
+	c := Common{
+		Number: "2026-000034", IssueDate: d("2026-11-24"), DueDate: d("2026-12-08"), To: customer,
+		ContractNo: "NP-0009020", OrderNo: "EC-20261123-0002", Product: "Office LTSC Standard 2024 (永続ライセンス)",
+	}
+	inv, err := NewFirstTerm(c, 68000, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Total != 224400 {
+		t.Fatalf("perpetual: total %d", inv.Total)
+	}
+	return inv
+}
+
 func reminder() Reminder {
 	return Reminder{
 		Number: "R2026-000007", IssueDate: d("2026-12-17"), To: customer,
@@ -128,13 +184,31 @@ func reminder() Reminder {
 	}
 }
 
+// reminderPartlyPaid is the demo's reminder for an invoice of ¥257,400 of which
+// ¥128,700 was received: it asks for the remaining ¥128,700.
+func reminderPartlyPaid() Reminder {
+	rm := reminder()
+	rm.Number = "R2026-000008"
+	rm.Invoice.Number, rm.Invoice.Total = "2026-000007", 257400
+	rm.Outstanding = 128700
+	return rm
+}
+
 func cancellation() CancellationNotice {
 	return CancellationNotice{
 		Number: "C2026-000003", IssueDate: d("2026-11-25"), To: customer,
 		Voided:      Ref{Number: "2026-000123", IssueDate: d("2026-11-24"), DueDate: d("2026-12-10"), Subject: "Microsoft 365 Business Standard 次年度ご利用料金（自動継続）", ContractNo: "NP-0001234", Total: 206448},
 		Replacement: Ref{Number: "2026-000130", IssueDate: d("2026-11-25"), DueDate: d("2026-12-10"), Subject: "Microsoft 365 Business Standard 次年度ご利用料金（自動継続）", Total: 172044},
-		Reason:      "減数のお申し込み（12→10ライセンス）を受け付けたため",
+		Reason:      RequestReason(d("2026-11-20"), false, 12, 10),
 	}
+}
+
+// envelope is a separator sheet for two documents (three pages) to one customer.
+func envelope() Envelope {
+	return Envelope{Date: d("2026-11-25"), Seq: 3, Of: 12, To: customer, Documents: []Enclosed{
+		{Number: "C2026-000003", Title: "請求書取消のお知らせ", Pages: 1},
+		{Number: "2026-000130", Title: "請求書(更新)", Pages: 2},
+	}}
 }
 
 type worked struct {
@@ -177,10 +251,11 @@ func workedDocs(t *testing.T) []worked {
 		}, issuer...), recipient...), []string{"¥609,295", "¥553,905", "¥55,390", "14,509", "1 / 3", "2 / 3", "3 / 3", "請求書（続き）"}},
 		{"invoice-addition-10-months", render(r.Invoice(addition10(t))), 1, append([]string{
 			"請求書", "請求書番号2026-000125", "注文番号EC-20260519-0007", "山田太郎様", "〒060-0001",
-			"Microsoft365BusinessPremium（追加）期間2026年6月15日〜2027年4月14日（10ヶ月分・月割）715,64091,233",
+			"品目・期間数量月数単価（年額）金額",
+			"Microsoft365BusinessPremium（追加）期間2026年6月15日〜2027年4月14日（月割）710ヶ月15,64091,233",
 			"ご請求金額（税込）¥100,356", "小計¥91,233", "消費税（10%）¥9,123", "合計（税込）¥100,356",
-			"月割（日割計算なし）", "年額単価×数量×月数÷12（円未満切り捨て）", "開始日の1ヶ月前までに",
-		}, issuer...), []string{"¥100,356", "山田 太郎　様", "91,233", "¥9,123", "2026年6月3日", "EC-20260519-0007", "1 / 1"}},
+			"月割（日割計算なし）", "月割の金額＝単価（年額）×数量×月数÷12（円未満切り捨て）", "開始日の1ヶ月前までに",
+		}, issuer...), []string{"¥100,356", "山田 太郎　様", "91,233", "¥9,123", "2026年6月3日", "EC-20260519-0007", "1 / 1", "10ヶ月"}},
 		{"reminder", render(r.Reminder(reminder())), 1, append(append([]string{
 			"お支払いのお願い", "文書番号R2026-000007", "請求書番号2026-000123", "当初のお支払期限2026年12月10日",
 			"ご請求金額（税込）¥206,448", "お支払いいただく金額¥206,448", "2026年12月23日までにご入金の確認ができない場合",
@@ -188,8 +263,35 @@ func workedDocs(t *testing.T) []worked {
 		}, issuer...), recipient...), []string{"お支払いのお願い", "R2026-000007", "2026-000123", "¥206,448", "2026年12月10日"}},
 		{"cancellation", render(r.Cancellation(cancellation())), 1, append([]string{
 			"請求書取消のお知らせ", "文書番号C2026-000003", "取り消した請求書", "請求書番号2026-000123", "ご請求金額（税込）¥206,448",
-			"新しい請求書", "請求書番号2026-000130", "ご請求金額（税込）¥172,044", "お支払期限2026年12月10日", "減数のお申し込み",
+			"新しい請求書", "請求書番号2026-000130", "ご請求金額（税込）¥172,044", "お支払期限2026年12月10日",
+			"取消の理由2026年11月20日付の減数のご依頼（12→10ライセンス）を承りましたため",
 		}, recipient...), []string{"請求書取消のお知らせ", "2026-000123", "2026-000130", "¥206,448", "¥172,044"}},
+		{"reminder-partly-paid", render(r.Reminder(reminderPartlyPaid())), 1, append([]string{
+			"お支払いのお願い", "ご入金の一部（¥128,700）は確認いたしましたが", "残額¥128,700を至急お振込",
+			"ご請求金額（税込）¥257,400", "ご入金済額¥128,700", "残額¥128,700",
+			"お支払いいただく金額（残額）¥128,700", "2026年12月23日までに残額のご入金がない場合",
+		}, recipient...), []string{"ご入金済額", "残額", "¥257,400", "¥128,700"}},
+		{"invoice-addition-one-month", render(r.Invoice(additionOneMonth(t))), 1, append([]string{
+			"品目・期間数量月数単価（年額）金額",
+			"Microsoft365BusinessStandard（追加）期間2026年11月20日〜2026年12月19日（月割）21ヶ月18,0003,000",
+			"ご請求金額（税込）¥3,300", "月割の金額＝単価（年額）×数量×月数÷12（円未満切り捨て）",
+			"2027年12月20日からの期間の減数・解約は、2027年11月20日までに",
+		}, issuer...), []string{"¥3,300", "1ヶ月", "18,000", "3,000"}},
+		{"invoice-next-term-addition", render(r.Invoice(nextTermAddition(t))), 1, append([]string{
+			"件名Microsoft365BusinessStandardライセンス追加料金（2026年12月20日からの次年度分）",
+			"品目・期間数量単価（年額）金額",
+			"Microsoft365BusinessStandard（追加）期間2026年12月20日〜2027年12月19日（12ヶ月）218,00036,000",
+			"ご請求金額（税込）¥39,600", "2027年12月20日からの期間の減数・解約は、2027年11月20日までに",
+		}, issuer...), []string{"¥39,600", "36,000"}},
+		{"invoice-perpetual", render(r.Invoice(perpetual(t))), 1, append([]string{
+			"品目・期間数量単価金額", "OfficeLTSCStandard2024(永続ライセンス)368,000204,000",
+			"ご請求金額（税込）¥224,400", "永続ライセンスのため更新のご請求はございません",
+		}, issuer...), []string{"¥224,400", "68,000", "単価"}},
+		{"envelope", render(r.EnvelopeSheet(envelope())), 1, []string{
+			"封入票", "封筒3/12", "同封2通・計3枚", "この用紙は封入しないでください",
+			"〒231-0023", "株式会社みなと精機総務部ご担当者様", "2通中1C2026-000003請求書取消のお知らせ1枚",
+			"2通中22026-000130請求書(更新)2枚",
+		}, []string{"封入票", "封筒 3 / 12", "2 通中 1", "2 通中 2"}},
 	}
 }
 

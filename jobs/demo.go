@@ -271,7 +271,7 @@ func seedRenewals(ctx context.Context, env *Env, tx *sqlx.Tx, rs []seedRenewal, 
 			TermStart: ns, IssueDate: r.dates.IssueDate, DueDate: r.dates.DueDate, Subtotal: sub, Tax: tax, Total: sub + tax,
 			Seats: r.c.Seats, UnitPrice: r.c.UnitPrice, ToName: r.cust.Name, ToPostalCode: r.cust.PostalCode, ToAddress: r.cust.Address,
 			PostedAt: sql.NullTime{Time: now, Valid: true},
-		}, []store.InvoiceLine{{Description: "Microsoft 365 Business Standard 年間利用料", PeriodStart: ns, PeriodEnd: contract.TermEnd(ns),
+		}, []store.InvoiceLine{{Description: "Microsoft 365 Business Standard", PeriodStart: ns, PeriodEnd: contract.TermEnd(ns),
 			Quantity: r.c.Seats, UnitPrice: r.c.UnitPrice, Amount: sub, TaxRate: 10}}, now)
 		if err != nil {
 			return err

@@ -146,7 +146,7 @@ func SeedDemoBank(ctx context.Context, db *store.DB, day calendar.Date, now time
 					CustomerNo: c.no, ContractNo: k.No, TermStart: ns, IssueDate: dates.IssueDate, DueDate: dates.DueDate,
 					Subtotal: sub, Tax: sub / 10, Total: sub + sub/10, Seats: seats, UnitPrice: demoSeatPrice, ToName: c.name,
 					ToPostalCode: "100-0005", ToAddress: "東京都千代田区丸の内1丁目1番1号", PostedAt: sql.NullTime{Time: now, Valid: true}},
-					[]store.InvoiceLine{{Description: "Microsoft 365 Business Standard 年間利用料", PeriodStart: ns, PeriodEnd: contract.TermEnd(ns),
+					[]store.InvoiceLine{{Description: "Microsoft 365 Business Standard", PeriodStart: ns, PeriodEnd: contract.TermEnd(ns),
 						Quantity: seats, UnitPrice: demoSeatPrice, Amount: sub, TaxRate: 10}}, now)
 				if err != nil {
 					return err

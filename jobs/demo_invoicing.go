@@ -10,6 +10,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
 )
 
@@ -81,7 +82,9 @@ func SeedDemoOrders(ctx context.Context, db *store.DB, day calendar.Date, now ti
 		if err != nil {
 			return fmt.Errorf("demo reduction: %w", err)
 		}
-		if ok, err := store.MarkReissue(ctx, tx, inv.Number, "減数のご依頼（16→12ライセンス）を受理したため"); err != nil || !ok {
+		// The reduction was received on the deadline day, after that morning's invoice.
+		why := invoice.RequestReason(contract.RequestDeadline(calendar.MustParse("2026-12-20")), false, 16, 12)
+		if ok, err := store.MarkReissue(ctx, tx, inv.Number, why); err != nil || !ok {
 			return fmt.Errorf("demo reduction of %s: marked %v, %v", inv.Number, ok, err)
 		}
 		return nil

@@ -1,18 +1,11 @@
 package jobs
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
@@ -20,7 +13,6 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
-	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
@@ -898,86 +890,4 @@ func (n *Night) writeDocuments(ctx context.Context, res *Result) error {
 	}
 	res.Seen["documents_written"] = len(docs)
 	return n.writePrint(ctx, filepath.Join(dir, "print"), res)
-}
-
-// writePrint writes print/bundle.pdf (streamed, one document in memory at a time) and
-// print/dispatch.csv (UTF-8 with BOM, for Japanese Excel) for every document not yet
-// marked posted.
-func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
-	items, err := store.ToPrint(ctx, n.Q(), n.Date)
-	if err != nil {
-		return err
-	}
-	slices.SortStableFunc(items, func(a, b store.PrintItem) int {
-		if c := invoice.PostalOrder(a.PostalCode, b.PostalCode); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Number, b.Number)
-	})
-	var csvb bytes.Buffer
-	csvb.WriteString("\ufeff")
-	w := csvsafe.NewWriter(&csvb)
-	w.UseCRLF = true
-	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数"})
-	bundlePath := filepath.Join(dir, "bundle.pdf")
-	if err := n.MkdirAll(dir); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".bundle.pdf.tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	bw := bufio.NewWriter(f)
-	b := invoice.NewBundle(bw)
-	for _, it := range items {
-		if !it.HasPDF {
-			continue
-		}
-		sha, ok, err := store.DocumentPDF(ctx, n.Q(), it.Number)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		pdf, err := n.Evidence.Get(sha)
-		if err != nil {
-			return fmt.Errorf("stored PDF of %s: %w", it.Number, err)
-		}
-		pages, err := b.Add(it.Number, pdf)
-		if err != nil {
-			return err
-		}
-		w.Write([]string{it.PostalCode, it.Address, it.CustomerName + " 御中", it.Number, DocumentKindName(it.Kind),
-			strconv.FormatInt(it.Total, 10), strconv.Itoa(pages)})
-	}
-	w.Flush()
-	if b.Documents() == 0 {
-		if err := os.Remove(bundlePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	} else {
-		if err := b.Close(); err != nil {
-			return fmt.Errorf("print bundle: %w", err)
-		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("write %s: %w", bundlePath, err)
-		}
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("write %s: %w", bundlePath, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", bundlePath, err)
-		}
-		if err := n.Files.SetFile(f.Name()); err != nil {
-			return err
-		}
-		if err := os.Rename(f.Name(), bundlePath); err != nil {
-			return fmt.Errorf("write %s: %w", bundlePath, err)
-		}
-	}
-	res.Seen["to_post"] = b.Documents()
-	return n.WriteFile(filepath.Join(dir, "dispatch.csv"), csvb.Bytes())
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,7 +187,8 @@ func TestInvoicingDemoNight(t *testing.T) {
 		if _, ok := files[filepath.Join("invoices", "2026-000011.pdf")]; ok {
 			t.Error("a voided invoice issued earlier was written to tonight's invoices/")
 		}
-		checkDispatch(t, files[filepath.Join("print", "dispatch.csv")])
+		checkDispatch(t, db, files[filepath.Join("print", "dispatch.csv")])
+		checkBundle(t, files[filepath.Join("print", "bundle.pdf")])
 		if !bytes.HasPrefix(files[filepath.Join("print", "bundle.pdf")], []byte("%PDF-")) {
 			t.Error("print/bundle.pdf missing")
 		}
@@ -224,8 +226,9 @@ func TestInvoicingDemoNight(t *testing.T) {
 	})
 }
 
-func checkDispatch(t *testing.T, b []byte) {
+func checkDispatch(t *testing.T, db *store.DB, b []byte) {
 	t.Helper()
+	ctx := context.Background()
 	if !bytes.HasPrefix(b, []byte("\ufeff")) {
 		t.Fatal("dispatch.csv has no BOM")
 	}
@@ -233,31 +236,98 @@ func checkDispatch(t *testing.T, b []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "郵便番号,住所,宛名,書類番号,種類,金額,枚数" {
+	if strings.Join(rows[0], ",") != "郵便番号,住所,宛名,書類番号,種類,金額,枚数,封筒,同封" {
 		t.Errorf("header %v", rows[0])
 	}
-	seen := map[string]bool{}
-	prev := ""
+	seen := map[string][]string{}
+	prev, prevEnv, envelopes := "", "", map[string]string{} // envelope → its 宛名
 	for _, r := range rows[1:] {
-		seen[r[3]] = true
+		seen[r[3]] = r
 		if r[0] < prev {
 			t.Errorf("dispatch list not in postal-code order: %s after %s", r[0], prev)
 		}
 		prev = r[0]
+		// One recipient's documents are together, in one envelope, counted k/n.
+		if name, ok := envelopes[r[7]]; ok && (name != r[2] || r[7] != prevEnv) {
+			t.Errorf("envelope %s holds documents for %q and %q, or not in a row", r[7], name, r[2])
+		}
+		envelopes[r[7]] = r[2]
+		prevEnv = r[7]
+		// 宛名 as the PDF's window shows it: 様 on the contact line, or 御中, never both.
+		if strings.HasSuffix(r[2], "様") == strings.HasSuffix(r[2], "御中") || strings.Contains(r[2], "御中") && strings.Contains(r[2], "様") {
+			t.Errorf("%s: 宛名 %q", r[3], r[2])
+		}
 	}
 	// Tonight's unposted documents are there; the void one and the posted ones are not.
 	for _, n := range []string{"2026-000012", "2026-000020", "2026-000011-C", "2026-000006-R"} {
-		if !seen[n] {
+		if seen[n] == nil {
 			t.Errorf("dispatch list lacks %s", n)
 		}
 	}
 	for _, n := range []string{"2026-000011", "2026-000001"} {
-		if seen[n] {
+		if seen[n] != nil {
 			t.Errorf("dispatch list holds %s, which must not be posted", n)
 		}
 	}
 	if len(rows)-1 != 12 {
 		t.Errorf("dispatch list has %d documents, want 12 (9 invoices, 3 notices)", len(rows)-1)
+	}
+	// NP-0001012's customer gets the notice and the corrected invoice in one envelope,
+	// addressed as its PDFs are: the company, then its contact with 様.
+	cust, err := store.GetCustomer(ctx, db, "100012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, r := seen["2026-000011-C"], seen["2026-000020"]
+	if c == nil || r == nil || c[7] != r[7] || c[8] != "1/2" || r[8] != "2/2" || c[2] != cust.Name+" "+cust.Contact+" 様" {
+		t.Errorf("notice %v and replacement %v: want one envelope 1/2, 2/2 addressed %q", c, r, cust.Name+" "+cust.Contact+" 様")
+	}
+	// A reminder of a half-paid invoice lists what it asks for: the remainder.
+	inv, err := store.GetInvoice(ctx, db, "2026-000007")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Paid <= 0 || inv.Paid >= inv.Total {
+		t.Fatalf("2026-000007 should be paid in part: paid %d of %d", inv.Paid, inv.Total)
+	}
+	if rm := seen["2026-000007-R"]; rm == nil || rm[5] != strconv.FormatInt(inv.Total-inv.Paid, 10) {
+		t.Errorf("reminder row %v: want the remaining %d", rm, inv.Total-inv.Paid)
+	}
+}
+
+// checkBundle wants a separator sheet (封入票) before each envelope of several
+// documents and before no other page.
+func checkBundle(t *testing.T, pdf []byte) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("pdftotext not installed: the bundle's pages not checked")
+		return
+	}
+	cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-raw", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(strings.TrimSuffix(string(out), "\f"), "\f")
+	var sheets []int
+	for i, p := range pages {
+		if strings.Contains(p, "封入票") {
+			sheets = append(sheets, i)
+		}
+	}
+	if len(sheets) == 0 {
+		t.Fatal("the bundle has no separator sheet, though one customer gets two documents")
+	}
+	first := regexp.MustCompile(`\d+ 通中 1 (\S+)`)
+	for _, i := range sheets {
+		m := first.FindStringSubmatch(pages[i])
+		if m == nil || i+2 >= len(pages) || !strings.Contains(pages[i+1], m[1]) {
+			t.Errorf("separator sheet on page %d does not announce the next page's document:\n%s", i+1, pages[i])
+		}
+	}
+	if len(pages) != 12+len(sheets) {
+		t.Errorf("bundle has %d pages, want 12 documents of one page and %d separator sheets", len(pages), len(sheets))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 )
@@ -659,12 +660,19 @@ func (n *Night) applyRequest(ctx context.Context, tx *sqlx.Tx, r store.Request, 
 	voids := ""
 	if inv, err := store.NextRenewal(ctx, tx, c.No, c.TermStart); err == nil && inv.TermStart == r.TermStart {
 		voids = inv.Number
-		ok, err := store.MarkReissue(ctx, tx, inv.Number, fmt.Sprintf("減数・解約のご依頼 (%s) を受理したため", why))
+		// The void reason is printed on the notice of cancellation: written for the
+		// customer; the request and message behind it go to the audit trail only.
+		reason := invoice.RequestReason(calendar.InTokyo(r.ReceivedAt), cancel, inv.Seats, int(seats.Int64))
+		ok, err := store.MarkReissue(ctx, tx, inv.Number, reason)
 		if err != nil {
 			return false, err
 		}
 		if ok {
 			res.Changes["invoices_to_reissue"]++
+			if err := store.Audit(ctx, tx, store.AuditEntry{At: n.Now.UTC(), RunDate: n.Date, Who: who, Action: "invoice_reissue_requested",
+				Subject: inv.Number, Field: "reissue_needed", FromValue: "false", ToValue: "true", Why: why + ": " + reason, FileSHA256: r.MessageSHA256}); err != nil {
+				return false, err
+			}
 		}
 	} else if err != nil && !store.IsNoRows(err) {
 		return false, err

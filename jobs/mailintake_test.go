@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -428,4 +429,64 @@ func withDemoMail(t *testing.T, env *jobs.Env) *jobs.Env {
 	t.Cleanup(stop)
 	env.MailSource = src
 	return env
+}
+
+// A reduction received by mail voids the posted renewal, and the notice of
+// cancellation gives the customer's reason in their terms (issue 16): the day the
+// request was received and the seats from and to, no request or message ids; those
+// stay in the audit trail.
+func TestMailRequestNoticeReason(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		ctx := context.Background()
+		out := t.TempDir()
+		env := newEnv(t, db, dsn, out)
+		srv := startMemIMAP(t)
+		for _, m := range demoMail(t) {
+			srv.add(t, m.Mail, m.Received)
+		}
+		env.MailSource = srv.source()
+		seeded(t, db)
+		runNight(t, env, jobs.Options{Only: []string{"mailintake", "invoicing"}})
+		const want = "2026年11月20日付の減数のご依頼（15→10ライセンス）を承りましたため"
+		acc, _ := store.ListRequests(ctx, db, store.RequestFilter{Status: "accepted"})
+		if len(acc) != 1 || acc[0].VoidsInvoice == "" {
+			t.Fatalf("accepted requests %+v, want one that voids the renewal", acc)
+		}
+		voided := acc[0].VoidsInvoice
+		inv, err := store.GetInvoice(ctx, db, voided)
+		if err != nil || inv.Status != store.InvoiceVoid || inv.VoidReason != want {
+			t.Errorf("invoice %s: status %s, reason %q (%v); want void, %q", voided, inv.Status, inv.VoidReason, err, want)
+		}
+		audit, _ := store.AuditOf(ctx, db, voided)
+		internal := false
+		for _, a := range audit {
+			internal = internal || a.Action == "invoice_reissue_requested" && strings.Contains(a.Why, "request "+itoa(acc[0].ID)) &&
+				strings.Contains(a.Why, acc[0].MessageSHA256[:12]) && a.FileSHA256 == acc[0].MessageSHA256
+		}
+		if !internal {
+			t.Errorf("the audit trail of %s does not name the request and its message: %+v", voided, audit)
+		}
+		pdf, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "notices", voided+"-C.pdf"))
+		if err != nil {
+			t.Fatalf("notice of cancellation of %s: %v", voided, err)
+		}
+		if _, err := exec.LookPath("pdftotext"); err != nil {
+			t.Skip("pdftotext (poppler-utils) not installed: notice text not checked")
+		}
+		cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-raw", "-", "-")
+		cmd.Stdin = bytes.NewReader(pdf)
+		text, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat := strings.Join(strings.Fields(string(text)), "")
+		if !strings.Contains(flat, "取消の理由"+want) {
+			t.Errorf("notice does not give the reason %q:\n%s", want, text)
+		}
+		for _, bad := range []string{"request", "mail", acc[0].MessageSHA256[:12]} {
+			if strings.Contains(string(text), bad) {
+				t.Errorf("notice shows the internal %q:\n%s", bad, text)
+			}
+		}
+	})
 }

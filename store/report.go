@@ -119,29 +119,31 @@ type PrintItem struct {
 	CustomerName string        `db:"customer_name"`
 	PostalCode   string        `db:"postal_code"`
 	Address      string        `db:"address"`
-	Total        int64         `db:"total"`
+	Contact      string        `db:"contact"`
+	Total        int64         `db:"total"` // a reminder: what it asks for, the total less what was paid
 	IssueDate    calendar.Date `db:"issue_date"`
 	Pages        int           `db:"pages"`
 	HasPDF       bool          `db:"has_pdf"`
 }
 
 // ToPrint lists every invoice and notice issued on or before day, not void and not yet
-// marked posted, in postal-code order for bulk mail (SPEC §8.4).
+// marked posted, in postal-code order for bulk mail (SPEC §8.4), one recipient's
+// documents together.
 func ToPrint(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]PrintItem, error) {
 	var ps []PrintItem
 	err := sqlx.SelectContext(ctx, e, &ps, `
 		SELECT * FROM (
-		  SELECT i.number, i.kind, i.customer_no, cu.name AS customer_name, cu.postal_code, cu.address, i.total,
+		  SELECT i.number, i.kind, i.customer_no, cu.name AS customer_name, cu.postal_code, cu.address, cu.contact, i.total,
 		         i.issue_date, i.pages, CASE WHEN i.pdf_sha256 IS NULL THEN 0 ELSE 1 END AS has_pdf
 		  FROM invoices i JOIN customers cu ON cu.customer_no = i.customer_no
 		  WHERE i.posted_at IS NULL AND i.status <> 'void' AND i.issue_date <= ?
 		  UNION ALL
-		  SELECT n.number, n.kind, n.customer_no, cu.name, cu.postal_code, cu.address, COALESCE(i.total, 0),
+		  SELECT n.number, n.kind, n.customer_no, cu.name, cu.postal_code, cu.address, cu.contact, COALESCE(CASE WHEN n.kind = 'reminder' THEN i.total - i.paid ELSE i.total END, 0),
 		         n.run_date, n.pages, CASE WHEN n.pdf_sha256 IS NULL THEN 0 ELSE 1 END
 		  FROM notices n JOIN customers cu ON cu.customer_no = n.customer_no
 		  LEFT JOIN invoices i ON i.number = n.invoice_number
 		  WHERE n.posted_at IS NULL AND n.run_date <= ?
-		) docs ORDER BY postal_code, number`, day, day)
+		) docs ORDER BY postal_code, customer_no, number`, day, day)
 	if err != nil {
 		return nil, fmt.Errorf("documents to print on %s: %w", day, err)
 	}
