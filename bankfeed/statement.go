@@ -1,6 +1,7 @@
 package bankfeed
 
 import (
+	"database/sql/driver"
 	"bytes"
 	"errors"
 	"fmt"
@@ -37,6 +38,31 @@ func (k Kind) String() string {
 // MarshalText makes a Kind print as "credit" or "debit" in JSON.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// Value stores a Kind as its name ("credit", "debit"), the way the database holds it.
+func (k Kind) Value() (driver.Value, error) { return k.String(), nil }
+
+// Scan reads a Kind stored by Value.
+func (k *Kind) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("bankfeed: kind from %T", src)
+	}
+	switch s {
+	case "credit":
+		*k = Credit
+	case "debit":
+		*k = Debit
+	default:
+		return fmt.Errorf("bankfeed: kind %q is neither credit nor debit", s)
+	}
+	return nil
+}
+
 // Format names of a Statement.
 const (
 	FormatZengin01 = "zengin01" // 全銀協 振込入金通知, 種別コード 01
@@ -52,40 +78,40 @@ type Txn struct {
 	// Account is the account key, "bank-branch-type-number" with a 7-digit number for
 	// Zengin ("0001-123-1-1234567"), so that 01 and 03 files of one account agree; for a
 	// CSV it is the profile's Account column or DefaultAccount.
-	Account string
+	Account string `db:"account"`
 	// RefNo is 照会番号 as printed, leading zeros kept; "" when the bank left it empty
 	// (all zeros or spaces), in which case it is not a key (SPEC §6.3).
-	RefNo string
+	RefNo string `db:"ref_no"`
 	// ValueDate is 勘定日, the booking date.
-	ValueDate calendar.Date
+	ValueDate calendar.Date `db:"value_date"`
 	// Amount is the amount in yen, always positive; Kind gives the direction.
-	Amount int64
+	Amount int64 `db:"amount"`
 	// Payer is 振込依頼人名 as printed, trailing spaces removed.
-	Payer string
+	Payer string `db:"payer"`
 	// PayerNormalized is Payer after Normalizer.Normalize (empty from a Scanner with no
 	// Normalizer, in which case Match computes it).
-	PayerNormalized string
+	PayerNormalized string `db:"payer_normalized"`
 	// EDI is EDI情報, trailing spaces removed.
-	EDI string
+	EDI string `db:"edi"`
 	// Cancelled is true for an 01 record with 取消区分 1: it cancels an earlier notice.
-	Cancelled bool
+	Cancelled bool `db:"cancelled"`
 	// Kind is Credit or Debit (01 records are always credits).
-	Kind Kind
+	Kind Kind `db:"kind"`
 	// TxnCode is 取引区分 of an 03 record ("11" 振込, "19" 訂正, ...); "" for 01 and CSV.
-	TxnCode string
+	TxnCode string `db:"-"`
 	// Summary is 摘要内容 of an 03 record (e.g. "ｸﾐﾓﾄﾞｼ"), or a CSV summary column.
-	Summary string
+	Summary string `db:"-"`
 	// Reversal is true for a debit the bank marks as 訂正 (取引区分 19) or 組戻し (摘要
 	// ｸﾐﾓﾄﾞｼ): it reverses an earlier credit of the same amount and payer, in this file
 	// (see Reverses) or in one imported before.
-	Reversal bool
+	Reversal bool `db:"-"`
 	// Reverses is, for a cancelled or reversal record, the Record number of the credit
 	// in the same file that it mirrors; 0 when that credit came in an earlier file (the
 	// caller looks it up) or none was found. Only Parse fills it.
-	Reverses int
+	Reverses int `db:"-"`
 	// Record is the 1-based record number in the file (Zengin: counting header, data,
 	// trailer and end records; CSV: the line number).
-	Record int
+	Record int `db:"record"`
 }
 
 // IsPayment reports whether t is a candidate payment: a credit that is neither a

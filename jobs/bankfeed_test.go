@@ -152,16 +152,13 @@ func TestBankFeedDemoCases(t *testing.T) {
 					t.Errorf("%s: exception for %s = %q (%v), want %s", r.name, r.payer, x.Kind, ok, r.exception)
 					continue
 				}
-				var sugg []jobs.SuggestionJSON
-				if err := json.Unmarshal([]byte(x.Suggestions), &sugg); err != nil {
-					t.Fatalf("%s: suggestions %q: %v", r.name, x.Suggestions, err)
-				}
+				sugg := x.Suggestions
 				var named []string
 				for _, sg := range sugg {
 					named = append(named, sg.Invoices...)
 				}
 				if r.suggests > 0 && !strings.Contains(strings.Join(named, ","), inv.Number) {
-					t.Errorf("%s: suggestions %s do not name %s", r.name, x.Suggestions, inv.Number)
+					t.Errorf("%s: suggestions %v do not name %s", r.name, x.Suggestions, inv.Number)
 				}
 				if !strings.Contains(x.Action, "nightly ") {
 					t.Errorf("%s: action %q says no command", r.name, x.Action)
@@ -176,7 +173,7 @@ func TestBankFeedDemoCases(t *testing.T) {
 			t.Errorf("two equal transfers were merged into one")
 		}
 		x, ok := s.exceptions["ﾀﾅｶ ｲﾁﾛｳ"]
-		if !ok || x.Kind != "unknown" || x.Suggestions == "[]" {
+		if !ok || x.Kind != "unknown" || len(x.Suggestions) == 0 {
 			t.Errorf("unknown payer: exception %+v (%v), want kind unknown with candidates", x, ok)
 		}
 		// The reversals are recorded; the ignored debit is stored as such.
@@ -298,8 +295,9 @@ func TestBankFeedOverlapRejectResolve(t *testing.T) {
 				evid = f
 			}
 		}
-		if !strings.Contains(evid.Detail, `"account":"0005-001-1-1234567"`) || !strings.Contains(evid.Detail, `"found":1`) || !strings.Contains(evid.Detail, "ｽｽﾞｷ ｼﾞﾛｳ") {
-			t.Errorf("evidence-only file not compared: %q", evid.Detail)
+		dv, _ := evid.Detail.Value()
+		if detail := dv.(string); !strings.Contains(detail, `"account":"0005-001-1-1234567"`) || !strings.Contains(detail, `"found":1`) || !strings.Contains(detail, "ｽｽﾞｷ ｼﾞﾛｳ") {
+			t.Errorf("evidence-only file not compared: %q", detail)
 		}
 
 		// Staff resolve the unknown payer's transfer onto 100910's second invoice.

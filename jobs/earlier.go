@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
 )
@@ -36,10 +37,11 @@ func BookEarlierPayments(ctx context.Context, env *Env, tx sqlx.ExtContext, ps [
 	if err := store.SetAccountSource(ctx, tx, EarlierAccount, EarlierAccount, "", now); err != nil {
 		return err
 	}
+	norm := bankNormalizer(env)
 	for _, p := range ps {
-		t := store.BankTxn{Account: EarlierAccount, Source: EarlierAccount, TKey: "paid:" + p.Invoice, Ordinal: 1, Record: 0,
-			ValueDate: p.ValueDate, Amount: p.Amount, Payer: p.Payer, PayerNormalized: bankNormalizer(env).Normalize(p.Payer),
-			Kind: "credit", Status: store.TxnMatched, RunDate: p.ValueDate}
+		t := store.BankTxn{Txn: bankfeed.Txn{Account: EarlierAccount, ValueDate: p.ValueDate, Amount: p.Amount, Payer: p.Payer,
+			PayerNormalized: norm.Normalize(p.Payer), Kind: bankfeed.Credit},
+			Source: EarlierAccount, TKey: "paid:" + p.Invoice, Ordinal: 1, Status: store.TxnMatched, RunDate: p.ValueDate}
 		for {
 			ok, err := store.AddBankTxn(ctx, tx, &t)
 			if err != nil {

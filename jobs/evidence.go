@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"iter"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -13,24 +15,49 @@ import (
 	"github.com/npress/nightly/store"
 )
 
-// Keep stores data unchanged in the evidence store and appends its ledger row in tx
-// (SPEC §7.5). The file is written and fsynced before the row, so a row never names a
-// missing file; content already kept returns its existing row. In a dry run nothing is
-// written and the row is only computed.
-func (n *Night) Keep(ctx context.Context, tx sqlx.ExtContext, e evidence.Entry, data []byte) (evidence.Entry, error) {
-	sha := sha256Hex(data)
-	if row, err := store.EvidenceBySHA(ctx, tx, sha); err == nil {
+// evidenceContent is how the bytes of an evidence item reach the store: held in memory
+// (data), a file too big to hold (path, with the SHA-256 and size read while it was
+// surveyed), or already stored by a batch (sha and size alone).
+type evidenceContent struct {
+	data []byte
+	path string
+	sha  string
+	size int64
+}
+
+// keep stores an evidence item unchanged and appends its ledger row in tx (SPEC §7.5):
+// the bytes are written and fsynced before the row, so a row never names a missing
+// file; content already kept returns its existing row; a file that changed since it
+// was hashed is an error. In a dry run nothing is written and the row is only
+// computed. It is the one way the night keeps evidence: bank and order files, mail,
+// PDFs.
+func (n *Night) keep(ctx context.Context, tx sqlx.ExtContext, e evidence.Entry, c evidenceContent) (evidence.Entry, error) {
+	if c.data != nil {
+		c.sha, c.size = sha256Hex(c.data), int64(len(c.data))
+	}
+	if row, err := store.EvidenceBySHA(ctx, tx, c.sha); err == nil {
 		return entryOf(row), nil
 	} else if !store.IsNoRows(err) {
 		return e, err
 	}
 	if !n.DryRun {
-		if _, err := n.Evidence.Put(data); err != nil {
-			return e, err
+		switch {
+		case c.data != nil:
+			if _, err := n.Evidence.Put(c.data); err != nil {
+				return e, err
+			}
+		case c.path != "":
+			got, gotSize, err := n.Evidence.PutFile(c.path)
+			if err != nil {
+				return e, err
+			}
+			if got != c.sha || gotSize != c.size {
+				return e, fmt.Errorf("keep %s: the file changed while it was read (%d bytes, SHA-256 %s; then %d bytes, %s)", c.path, c.size, c.sha, gotSize, got)
+			}
 		}
 	}
-	e.SHA256, e.Size = sha, int64(len(data))
-	e.ReceivedAt = e.ReceivedAt.UTC().Truncate(1e9)
+	e.SHA256, e.Size = c.sha, c.size
+	e.ReceivedAt = e.ReceivedAt.UTC().Truncate(time.Second)
 	head, ok, err := store.EvidenceHead(ctx, tx)
 	if err != nil {
 		return e, err

@@ -125,12 +125,17 @@ func shortName(name string) string {
 // readInboxFile reads a file of the inbox without following a symlink put in its place
 // after the folder was listed.
 func readInboxFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := openNoFollow(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// openNoFollow opens a file of the inbox for reading, refusing a symlink.
+func openNoFollow(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 }
 
 // moveInboxFile moves a processed file of the inbox folder kind to archive/KIND/DATE/, or

@@ -831,8 +831,8 @@ func (n *Night) keepRendered(ctx context.Context, docs []rendered, set func(cont
 	}
 	return n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		for _, d := range docs {
-			e, err := n.Keep(ctx, tx, evidence.Entry{Kind: d.kind, Source: d.number + ".pdf", ReceivedAt: n.Now, Date: d.date,
-				Amount: d.amount, HasAmount: true, Counterparty: d.counterparty}, d.pdf)
+			e, err := n.keep(ctx, tx, evidence.Entry{Kind: d.kind, Source: d.number + ".pdf", ReceivedAt: n.Now, Date: d.date,
+				Amount: d.amount, HasAmount: true, Counterparty: d.counterparty}, evidenceContent{sha: sha256Hex(d.pdf), size: int64(len(d.pdf))})
 			if err != nil {
 				return fmt.Errorf("keep %s: %w", d.number, err)
 			}

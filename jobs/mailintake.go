@@ -343,34 +343,12 @@ func (n *Night) keepMail(ctx context.Context, s mailSource, ps []parsed) error {
 		for _, p := range ps {
 			e := evidence.Entry{Kind: evidence.KindMail, Source: fmt.Sprintf("%s UID %d", s.key, p.msg.UID),
 				ReceivedAt: p.msg.InternalDate, Date: calendar.InTokyo(p.msg.InternalDate), Counterparty: sender(p)}
-			if _, err := n.ledgerRow(ctx, tx, e, p.sha, int64(len(p.msg.Raw))); err != nil {
+			if _, err := n.keep(ctx, tx, e, evidenceContent{sha: p.sha, size: int64(len(p.msg.Raw))}); err != nil {
 				return fmt.Errorf("keep message UID %d of %s: %w", p.msg.UID, s.key, err)
 			}
 		}
 		return nil
 	})
-}
-
-// ledgerRow appends the ledger row of content already stored (or, in a dry run, only
-// computed); content already in the ledger returns its row.
-func (n *Night) ledgerRow(ctx context.Context, tx sqlx.ExtContext, e evidence.Entry, sha string, size int64) (evidence.Entry, error) {
-	if row, err := store.EvidenceBySHA(ctx, tx, sha); err == nil {
-		return entryOf(row), nil
-	} else if !store.IsNoRows(err) {
-		return e, err
-	}
-	e.SHA256, e.Size = sha, size
-	e.ReceivedAt = e.ReceivedAt.UTC().Truncate(time.Second)
-	head, ok, err := store.EvidenceHead(ctx, tx)
-	if err != nil {
-		return e, err
-	}
-	var prev evidence.Entry
-	if ok {
-		prev = entryOf(head)
-	}
-	e = evidence.Next(prev, e)
-	return e, store.AppendEvidence(ctx, tx, rowOf(e))
 }
 
 // parseOptions are the limits messages are read within (SPEC §10.0).

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/npress/nightly/bankfeed"
+	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
 )
 
@@ -18,7 +19,7 @@ const maxFeeHint = 1100
 // to review. nil when the match is clean.
 func matchException(t store.BankTxn, r bankfeed.Result, invs map[string]store.Invoice) (*store.Exception, int64) {
 	resolve := fmt.Sprintf("nightly payments resolve %d --invoice N[,N…] [--fee YEN] --why 理由", t.ID)
-	x := store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: t.RunDate, Subject: txnSubject(t), Suggestions: suggestionsJSON(r.Suggestions)}
+	x := store.Exception{NKey: TxnExceptionKey(t.ID), RunDate: t.RunDate, Subject: txnSubject(t), Suggestions: suggestionsOf(r.Suggestions)}
 	list := appliedList(r.Applied)
 	switch r.Exception {
 	case "":
@@ -75,7 +76,7 @@ func accountUnknown(t store.BankTxn) store.Exception {
 		Message: fmt.Sprintf("%s は口座番号のない銀行CSVの行で、どの口座への入金か判別できないため、充当していません。", txnSubject(t)),
 		Action: fmt.Sprintf("入金先の口座と請求書を確認し、`nightly payments resolve %d --invoice N --why 理由` で充当してください。"+
 			"以後のために設定の [bank] default_account（またはCSVプロファイルの default_account）を指定してください。", t.ID),
-		Suggestions: "[]"}
+	}
 }
 
 // afterSuspension is the exception for a transfer that pays an invoice of a suspended
@@ -87,7 +88,7 @@ func afterSuspension(t store.BankTxn, inv store.Invoice, r bankfeed.Result) stor
 		Message: fmt.Sprintf("%s は停止中の契約 %s（請求書 %s、%s）への入金と見られます。停止後の入金は自動では充当していません。",
 			txnSubject(t), inv.ContractNo, inv.Number, statusJa(inv.Status)),
 		Action:      "返金するか契約を再開するかを判断してください。返金したら `" + refundCommand(TxnExceptionKey(t.ID), t.Amount) + "` で記録して閉じてください。",
-		Suggestions: suggestionsJSON(sugg)}
+		Suggestions: suggestionsOf(sugg)}
 }
 
 // appliedList names the invoices of a match for the audit trail and staff ("2026-000012,
@@ -103,4 +104,28 @@ func appliedList(as []bankfeed.Applied) string {
 // refundCommand is the command that records a refund of yen held by exception key.
 func refundCommand(key string, yen int64) string {
 	return fmt.Sprintf("nightly exceptions close %s --refund %d --on 返金日 --why 理由", key, yen)
+}
+
+// suggestionsOf turns the matcher's suggestions into what an exception stores.
+func suggestionsOf(ss []bankfeed.Suggestion) store.Suggestions {
+	out := make(store.Suggestions, len(ss))
+	for i, s := range ss {
+		out[i] = store.Suggestion{Invoices: s.Invoices, CustomerNo: s.CustomerNo, Amount: s.Amount, Fee: s.Fee, Score: s.Score, Reason: s.Reason}
+	}
+	return out
+}
+
+// bankFileRejected is the exception for a bank file refused whole (SPEC §6.2).
+func bankFileRejected(day calendar.Date, name, sha string, perr error) store.Exception {
+	return store.Exception{NKey: "bank_file:" + sha, RunDate: day, Kind: "bank_file_rejected", Subject: name,
+		Message: fmt.Sprintf("銀行ファイル %s に不備があるため、ファイル全体を取り込んでいません（1件も入金処理していません）: %s", name, describeFormatError(perr)),
+		Action:  fmt.Sprintf("銀行から正しいファイルを取り寄せ（または再ダウンロードし）、受信フォルダの bank/ に置いてください。元のファイルは rejected/bank/%s にあります。", name)}
+}
+
+// reversalUnmatched is the exception for a cancellation whose original credit is not
+// found (SPEC §6.4).
+func reversalUnmatched(day calendar.Date, rv store.BankTxn) store.Exception {
+	return store.Exception{NKey: TxnExceptionKey(rv.ID), RunDate: day, Kind: "reversal_unmatched",
+		Subject: txnSubject(rv), Message: fmt.Sprintf("%s は取消・訂正ですが、取り消す元の入金が見つかりません。", txnSubject(rv)),
+		Action: "銀行に元の入金を確認し、必要なら入金の取り消しを手作業で行ってから `nightly exceptions close " + TxnExceptionKey(rv.ID) + " --why 理由`。"}
 }

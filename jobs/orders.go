@@ -44,8 +44,8 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		res.Seen["order_files"]++
 		var ir ImportResult
 		err = n.Tx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := n.Keep(ctx, tx, evidence.Entry{Kind: evidence.KindOrderFile, Source: "inbox/orders/" + name,
-				ReceivedAt: n.Now, Date: n.Date}, data); err != nil {
+			if _, err := n.keep(ctx, tx, evidence.Entry{Kind: evidence.KindOrderFile, Source: "inbox/orders/" + name,
+				ReceivedAt: n.Now, Date: n.Date}, evidenceContent{data: data}); err != nil {
 				return fmt.Errorf("keep order file %s: %w", name, err)
 			}
 			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true, RunDate: n.Date}, n.Now)

@@ -40,7 +40,7 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 		if err != nil {
 			return err
 		}
-		if t.Kind != "credit" || t.Cancelled || t.Status == store.TxnReversed || t.Status == store.TxnReversal || t.Status == store.TxnIgnored {
+		if t.Kind != bankfeed.Credit || t.Cancelled || t.Status == store.TxnReversed || t.Status == store.TxnReversal || t.Status == store.TxnIgnored {
 			return fmt.Errorf("resolve transfer %d: it is not a payment that can be booked (%s, status %s)", txnID, t.Kind, t.Status)
 		}
 		b := staffBooks(env, tx, today)

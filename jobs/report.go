@@ -301,7 +301,8 @@ func exceptionsCSV(xs []store.Exception) []byte {
 	w.UseCRLF = true
 	w.Write([]string{"発生日", "種類", "対象", "内容", "対応", "候補"})
 	for _, x := range xs {
-		w.Write([]string{x.RunDate.String(), ExceptionKindName(x.Kind), x.Subject, x.Message, x.Action, x.Suggestions})
+		sugg, _ := x.Suggestions.Value()
+		w.Write([]string{x.RunDate.String(), ExceptionKindName(x.Kind), x.Subject, x.Message, x.Action, sugg.(string)})
 	}
 	w.Flush()
 	return b.Bytes()

@@ -1,7 +1,6 @@
 package jobs_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -159,11 +158,8 @@ func (w *walker) resolve(x store.Exception) {
 	if no, ok := w.meant[t.Payer]; ok {
 		candidates = append(candidates, []string{no})
 	}
-	var sugg []jobs.SuggestionJSON
-	if json.Unmarshal([]byte(x.Suggestions), &sugg) == nil {
-		for _, s := range sugg {
-			candidates = append(candidates, s.Invoices)
-		}
+	for _, s := range x.Suggestions {
+		candidates = append(candidates, s.Invoices)
 	}
 	for _, invs := range candidates {
 		if err := jobs.ResolvePayment(w.ctx, w.env, t.ID, invs, 0, "お客様に確認"); err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 )
 
@@ -29,36 +30,28 @@ const (
 
 // BankFile is a bank file the night has seen, keyed by its SHA-256 (SPEC §6.3).
 type BankFile struct {
-	SHA256    string        `db:"sha256"`
-	Name      string        `db:"name"`
-	Format    string        `db:"format"`
-	RunDate   calendar.Date `db:"run_date"`
-	Status    string        `db:"status"`
-	Detail    string        `db:"detail"` // JSON: accounts, totals, and for evidence-only files the comparison
-	Records   int           `db:"records"`
-	CreatedAt time.Time     `db:"created_at"`
+	SHA256    string         `db:"sha256"`
+	Name      string         `db:"name"`
+	Format    string         `db:"format"`
+	RunDate   calendar.Date  `db:"run_date"`
+	Status    string         `db:"status"`
+	Detail    BankFileDetail `db:"detail"` // accounts, totals, and for evidence-only accounts the comparison
+	Records   int            `db:"records"`
+	CreatedAt time.Time      `db:"created_at"`
 }
 
 // BankTxn is a stored transfer (or cancellation, or debit) of a bank account's payment
 // source; (Account, Source, TKey, Ordinal) is its natural key (SPEC §6.3).
 type BankTxn struct {
-	ID              int64         `db:"id"`
-	Account         string        `db:"account"`
-	Source          string        `db:"source"`
-	TKey            string        `db:"tkey"`
-	Ordinal         int           `db:"ordinal"`
-	FileSHA256      string        `db:"file_sha256"`
-	Record          int           `db:"record"`
-	RefNo           string        `db:"ref_no"`
-	ValueDate       calendar.Date `db:"value_date"`
-	Amount          int64         `db:"amount"`
-	Payer           string        `db:"payer"`
-	PayerNormalized string        `db:"payer_normalized"`
-	EDI             string        `db:"edi"`
-	Kind            string        `db:"kind"` // credit | debit
-	Cancelled       bool          `db:"cancelled"`
-	Status          string        `db:"status"`
-	RunDate         calendar.Date `db:"run_date"`
+	ID int64 `db:"id"`
+	// Txn is the transfer as the bank file gave it (account, 勘定日, amount, payer, …).
+	bankfeed.Txn
+	Source     string        `db:"source"`
+	TKey       string        `db:"tkey"`
+	Ordinal    int           `db:"ordinal"`
+	FileSHA256 string        `db:"file_sha256"`
+	Status     string        `db:"status"`
+	RunDate    calendar.Date `db:"run_date"`
 }
 
 // Payment is an amount of a transfer booked against an invoice. Amount includes the
@@ -394,4 +387,17 @@ func AccountKeys(ctx context.Context, e sqlx.ExtContext) ([]string, error) {
 		return nil, fmt.Errorf("bank accounts: %w", err)
 	}
 	return keys, nil
+}
+
+// InSource reports whether an account's payment source holds a credit of the same
+// 勘定日, amount and normalized payer as t, for comparing a file of another kind for
+// that account (SPEC §6.3).
+func InSource(ctx context.Context, e sqlx.ExtContext, source string, t bankfeed.Txn) (bool, error) {
+	var c int
+	err := sqlx.GetContext(ctx, e, &c, `SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND value_date = ?
+		AND amount = ? AND payer_normalized = ? AND kind = 'credit'`, t.Account, source, t.ValueDate, t.Amount, t.PayerNormalized)
+	if err != nil {
+		return false, fmt.Errorf("look up a credit of %s in source %s: %w", t.Account, source, err)
+	}
+	return c > 0, nil
 }

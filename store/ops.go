@@ -42,9 +42,6 @@ func AddException(ctx context.Context, e sqlx.ExtContext, x Exception) (bool, er
 	if x.Status == "" {
 		x.Status = "open"
 	}
-	if x.Suggestions == "" {
-		x.Suggestions = "[]"
-	}
 	return insertIgnore(ctx, e, "exceptions", exceptionCols, []string{"nkey"}, x)
 }
 

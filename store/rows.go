@@ -167,7 +167,7 @@ type Exception struct {
 	Subject     string        `db:"subject"`
 	Message     string        `db:"message"`
 	Action      string        `db:"action"`
-	Suggestions string        `db:"suggestions"`
+	Suggestions Suggestions   `db:"suggestions"`
 	Status      string        `db:"status"`
 	ClosedBy    string        `db:"closed_by"`
 	ClosedWhy   string        `db:"closed_why"`

@@ -106,7 +106,7 @@ func (f Form) List(name string) []string {
 
 // suggestionChoice is the value of a suggestion's radio button on the exceptions page:
 // the invoice numbers, comma-separated, then ";" and the fee in yen.
-func suggestionChoice(s jobs.SuggestionJSON) string {
+func suggestionChoice(s store.Suggestion) string {
 	return strings.Join(s.Invoices, ",") + ";" + strconv.FormatInt(s.Fee, 10)
 }
 

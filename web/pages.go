@@ -342,16 +342,15 @@ func (s *Server) printFile(w http.ResponseWriter, r *http.Request) {
 // exception, the transfer's number and the ranked suggestions the night stored.
 type exceptionView struct {
 	store.Exception
-	TxnID          int64 // 0 when the exception is not about a bank transfer
-	Suggestions    []suggestionView
-	SuggestionsErr string // the stored suggestions could not be read
+	TxnID       int64 // 0 when the exception is not about a bank transfer
+	Suggestions []suggestionView
 }
 
 // suggestionView is one ranked suggestion, the value its choice sends, and its
 // invoices as they are now: the night's suggestion may since have been paid by another
 // transfer or voided.
 type suggestionView struct {
-	jobs.SuggestionJSON
+	store.Suggestion
 	Choice string
 	Open   int64  // what the invoices still owe now, in yen
 	Status string // the first invoice's status now when not open ("paid", "void", …)
@@ -368,16 +367,12 @@ func exceptionViews(ctx context.Context, db sqlx.ExtContext, xs []store.Exceptio
 		if id, err := strconv.ParseInt(strings.TrimPrefix(x.NKey, "bank_txn:"), 10, 64); err == nil && id > 0 && jobs.TxnExceptionKey(id) == x.NKey {
 			v.TxnID = id
 		}
-		if strings.TrimSpace(x.Suggestions) != "" {
-			var ss []jobs.SuggestionJSON
-			if err := json.Unmarshal([]byte(x.Suggestions), &ss); err != nil {
-				v.SuggestionsErr = fmt.Sprintf("保存された候補を読めません（%v）。請求書番号を入力してください。", err)
-			}
-			for _, sg := range ss {
+		{
+			for _, sg := range x.Suggestions {
 				if len(sg.Invoices) == 0 {
 					continue
 				}
-				sv := suggestionView{SuggestionJSON: sg, Choice: suggestionChoice(sg)}
+				sv := suggestionView{Suggestion: sg, Choice: suggestionChoice(sg)}
 				for _, no := range sg.Invoices {
 					inv, err := store.GetInvoice(ctx, db, no)
 					if store.IsNoRows(err) {

@@ -100,19 +100,15 @@ func cmdPayments(ctx context.Context, a *app, args []string) int {
 				if x.Status == "closed" {
 					continue
 				}
-				if x.Suggestions == "" {
-					x.Suggestions = "[]"
-				}
+				x.Suggestions = suggestionsOrNone(x.Suggestions)
 				if *asJSON {
 					enc.Encode(map[string]any{"txn": t.ID, "value_date": t.ValueDate.String(), "account": t.Account, "ref_no": t.RefNo,
 						"amount": t.Amount, "payer": t.Payer, "payer_normalized": t.PayerNormalized, "edi": t.EDI, "exception": x.Kind,
-						"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions)})
+						"message": x.Message, "action": x.Action, "suggestions": x.Suggestions})
 					continue
 				}
 				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  [%s]\n  %s\n", t.ID, t.ValueDate, t.Payer, jobs.Yen(t.Amount), jobs.ExceptionKindName(x.Kind), x.Message)
-				var sugg []jobs.SuggestionJSON
-				json.Unmarshal([]byte(x.Suggestions), &sugg)
-				for _, s := range sugg {
+				for _, s := range x.Suggestions {
 					fmt.Fprintf(a.stdout, "  候補: %v  %s  %s  %s\n", s.Invoices, s.CustomerNo, jobs.Yen(s.Amount), s.Reason)
 				}
 				fmt.Fprintf(a.stdout, "  → %s\n", x.Action)

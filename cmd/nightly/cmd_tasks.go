@@ -60,7 +60,7 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 			for _, x := range xs {
 				if *asJSON {
 					b, _ := json.Marshal(map[string]any{"id": x.NKey, "run_date": x.RunDate.String(), "kind": x.Kind, "subject": x.Subject,
-						"message": x.Message, "action": x.Action, "suggestions": json.RawMessage(x.Suggestions), "held": x.Held})
+						"message": x.Message, "action": x.Action, "suggestions": suggestionsOrNone(x.Suggestions), "held": x.Held})
 					fmt.Fprintln(a.stdout, string(b))
 					continue
 				}
@@ -102,4 +102,12 @@ func findCommand(name string) command {
 		}
 	}
 	return command{name: name}
+}
+
+// suggestionsOrNone is an exception's suggestions for JSON: [] rather than null.
+func suggestionsOrNone(s store.Suggestions) store.Suggestions {
+	if s == nil {
+		return store.Suggestions{}
+	}
+	return s
 }
