@@ -1,8 +1,8 @@
 package bankfeed
 
 import (
-	"database/sql/driver"
 	"bytes"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
