@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
@@ -38,7 +39,7 @@ func TestStaffActions(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := store.AddTask(ctx, db, store.Task{NKey: "activate:ORD-1", Kind: "activate", ContractNo: "NP-0009001",
-			OrderNo: "ORD-1", DueDate: calendar.MustParse("2026-11-27"), RunDate: jobs.DemoDate}); err != nil {
+			OrderNo: "ORD-1", DueDate: calendar.MustParse("2026-11-27"), RunDate: demo.Date}); err != nil {
 			t.Fatal(err)
 		}
 		if err := jobs.CompleteTask(ctx, env, "activate:ORD-1"); err != nil {
@@ -50,7 +51,7 @@ func TestStaffActions(t *testing.T) {
 		}
 
 		// Exceptions close with who and why; the why is required.
-		if _, err := store.AddException(ctx, db, store.Exception{NKey: "x:1", RunDate: jobs.DemoDate, Kind: "unknown", Message: "振込人不明"}); err != nil {
+		if _, err := store.AddException(ctx, db, store.Exception{NKey: "x:1", RunDate: demo.Date, Kind: "unknown", Message: "振込人不明"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := jobs.CloseException(ctx, env, "x:1", ""); err == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
@@ -23,10 +24,10 @@ import (
 func bankSeeded(t *testing.T, db *store.DB, env *jobs.Env) {
 	t.Helper()
 	seeded(t, db)
-	if err := jobs.SeedDemoBank(context.Background(), db, jobs.DemoDate, fixedNow); err != nil {
+	if err := demo.SeedBank(context.Background(), db, demo.Date, fixedNow); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+	for name, data := range demo.BankFiles(demo.Date) {
 		dropBank(t, env, name, data)
 	}
 }
@@ -177,13 +178,13 @@ func TestBankFeedDemoCases(t *testing.T) {
 			t.Errorf("unknown payer: exception %+v (%v), want kind unknown with candidates", x, ok)
 		}
 		// The reversals are recorded; the ignored debit is stored as such.
-		rev, err := store.AuditOn(ctx, db, jobs.DemoDate, "payment_reversed")
+		rev, err := store.AuditOn(ctx, db, demo.Date, "payment_reversed")
 		if err != nil || len(rev) != 2 {
 			t.Errorf("reversals recorded: %d, %v; want 2", len(rev), err)
 		}
 		// The files were archived, and the report shows the payments and exceptions.
-		for name := range jobs.DemoBankFiles(jobs.DemoDate) {
-			if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "archive", "bank", jobs.DemoDate.String(), name)); err != nil {
+		for name := range demo.BankFiles(demo.Date) {
+			if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "archive", "bank", demo.Date.String(), name)); err != nil {
 				t.Errorf("%s not archived: %v", name, err)
 			}
 		}
@@ -200,7 +201,7 @@ func TestBankFeedDemoCases(t *testing.T) {
 
 		// The same files again (a rerun, and the file dropped again): nothing changes.
 		dump := dumpDB(t, db)
-		for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+		for name, data := range demo.BankFiles(demo.Date) {
 			dropBank(t, env, name, data)
 		}
 		again := runNight(t, env, jobs.Options{})
@@ -223,8 +224,8 @@ func TestBankFeedOverlapRejectResolve(t *testing.T) {
 		env := newEnv(t, db, dsn, out)
 		bankSeeded(t, db, env)
 		runNight(t, env, jobs.Options{})
-		day2 := jobs.DemoDate.AddDays(1)
-		vd := jobs.DemoDate
+		day2 := demo.Date.AddDays(1)
+		vd := demo.Date
 
 		c1 := invoicesOf(t, db, "100901")[0]
 		c8 := invoicesOf(t, db, "100908")[0]
@@ -233,7 +234,7 @@ func TestBankFeedOverlapRejectResolve(t *testing.T) {
 		// Overlap: record 000101 again (already applied) and the other half from 100908.
 		overlap := group
 		overlap.Records = []bankfeed.ZenginRecord{
-			{RefNo: "000101", ValueDate: jobs.DemoBankValueDate(jobs.DemoDate), Amount: 59400, Payer: "ｱｵｿﾞﾗｼﾖｳｶｲ"},
+			{RefNo: "000101", ValueDate: demo.BankValueDate(demo.Date), Amount: 59400, Payer: "ｱｵｿﾞﾗｼﾖｳｶｲ"},
 			{RefNo: "000113", ValueDate: vd, Amount: 99000, Payer: "ｷﾞﾝｶﾞﾃﾞﾝｼ(ｶ"},
 			{RefNo: "000115", ValueDate: vd, Amount: 237600 - 770, Payer: "ｼﾉﾉﾒｼﾖｳﾃﾝ(ｶ"}, // fits either equal invoice, less a fee
 		}
@@ -255,10 +256,10 @@ func TestBankFeedOverlapRejectResolve(t *testing.T) {
 		}
 		dropBank(t, env, "b-broken.txt", broken)
 		// Evidence only: a CSV for the 01 account.
-		dropBank(t, env, "c-csv-for-01-account.csv", jobs.DemoBankCSV([][]string{
+		dropBank(t, env, "c-csv-for-01-account.csv", demo.BankCSV([][]string{
 			{"日付", "入金額", "振込依頼人名", "口座番号"},
-			{jobs.DemoBankValueDate(jobs.DemoDate).String(), "59400", "ｱｵｿﾞﾗｼﾖｳｶｲ", "1234567"},
-			{jobs.DemoBankValueDate(jobs.DemoDate).String(), "1000", "ｽｽﾞｷ ｼﾞﾛｳ", "1234567"},
+			{demo.BankValueDate(demo.Date).String(), "59400", "ｱｵｿﾞﾗｼﾖｳｶｲ", "1234567"},
+			{demo.BankValueDate(demo.Date).String(), "1000", "ｽｽﾞｷ ｼﾞﾛｳ", "1234567"},
 		}))
 
 		sum := runNight(t, env, jobs.Options{Date: day2})
@@ -406,17 +407,17 @@ func TestBankFeedProvisioningTasks(t *testing.T) {
 			must(err)
 			numbers = append(numbers, got.Number)
 		}
-		g := bankfeed.ZenginGroup{Created: jobs.DemoDate, BankCode: "0005", BankName: "ﾐﾂﾋﾞｼ", BranchCode: "001", BranchName: "ﾎﾝﾃﾝ", AccountType: "1",
+		g := bankfeed.ZenginGroup{Created: demo.Date, BankCode: "0005", BankName: "ﾐﾂﾋﾞｼ", BranchCode: "001", BranchName: "ﾎﾝﾃﾝ", AccountType: "1",
 			AccountNumber: "1234567", AccountName: "ｴﾇﾌﾟﾚｽ(ｶ", Records: []bankfeed.ZenginRecord{
-				{RefNo: "000001", ValueDate: jobs.DemoDate.AddDays(-4), Amount: 99000, Payer: "ｱｻｷﾞﾘﾂｳｼﾝ(ｶ"},
-				{RefNo: "000002", ValueDate: jobs.DemoDate.AddDays(-4), Amount: 16500, Payer: "ｱｻｷﾞﾘﾂｳｼﾝ(ｶ"},
+				{RefNo: "000001", ValueDate: demo.Date.AddDays(-4), Amount: 99000, Payer: "ｱｻｷﾞﾘﾂｳｼﾝ(ｶ"},
+				{RefNo: "000002", ValueDate: demo.Date.AddDays(-4), Amount: 16500, Payer: "ｱｻｷﾞﾘﾂｳｼﾝ(ｶ"},
 			}}
 		var b bytes.Buffer
 		must(bankfeed.WriteZengin(&b, bankfeed.ZenginFile{Kind: "01", Groups: []bankfeed.ZenginGroup{g}}))
 		dropBank(t, env, "asagiri.txt", b.Bytes())
 		runNight(t, env, jobs.Options{Only: []string{"bankfeed"}})
 
-		due := contract.ProvisioningDue(env.Calendar, jobs.DemoDate)
+		due := contract.ProvisioningDue(env.Calendar, demo.Date)
 		act, err := store.GetTask(ctx, db, "activate:EC-1")
 		if err != nil || act.Kind != "activate" || act.DueDate != due || act.ContractNo != "NP-0009100" || act.InvoiceNumber != numbers[0] {
 			t.Errorf("activation task %+v, %v; want due %s", act, err, due)

@@ -1,4 +1,4 @@
-package jobs
+package jobs_test
 
 import (
 	"bufio"
@@ -19,7 +19,9 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -66,9 +68,9 @@ func bigBankRun(t *testing.T, db *store.DB, dsn string, records int) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)
-	env := &Env{DB: db, Config: c, Calendar: calendar.NewCalendar(calendar.Options{}), Evidence: ev,
+	env := &jobs.Env{DB: db, Config: c, Calendar: calendar.NewCalendar(calendar.Options{}), Evidence: ev,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Who: "bench"}
-	if err := SeedDemo(ctx, db, env.Calendar, DemoDate, now); err != nil {
+	if err := demo.Seed(ctx, db, env.Calendar, demo.Date, now); err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(c.InboxDir, "bank")
@@ -78,8 +80,7 @@ func bigBankRun(t *testing.T, db *store.DB, dsn string, records int) {
 	path := filepath.Join(dir, "big.txt")
 	size := writeBigZengin(t, path, records)
 
-	defer func(old int64) { streamAbove = old }(streamAbove)
-	streamAbove = 0                                  // every size through the streaming path, so that the figures compare
+	defer jobs.SetStreamAbove(0)()                   // every size through the streaming path, so that the figures compare
 	if p := os.Getenv("NIGHTLY_BIG_HEAP"); p != "" { // a heap profile every 5 s during the step
 		stop := make(chan struct{})
 		defer close(stop)
@@ -99,14 +100,14 @@ func bigBankRun(t *testing.T, db *store.DB, dsn string, records int) {
 	}
 	runtime.GC()
 	debug.FreeOSMemory()
-	resetPeakRSS()
+	demo.ResetPeakRSS()
 	t0 := time.Now()
 	// The step alone: Run also loads every open exception afterwards to count them.
-	res, err := BankFeed(ctx, &Night{Env: env, Date: DemoDate, Now: now})
+	res, err := jobs.BankFeed(ctx, &jobs.Night{Env: env, Date: demo.Date, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	secs, peak := time.Since(t0).Seconds(), peakRSSMB()
+	secs, peak := time.Since(t0).Seconds(), demo.PeakRSSMB()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	ch := res.Changes
@@ -132,7 +133,7 @@ func writeBigZengin(t *testing.T, path string, n int) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := DemoDate
+	d := demo.Date
 	payers := []string{"ﾔﾏﾀﾞ ﾀﾛｳ", "ｱｵｿﾞﾗｼﾖｳｶｲ", "ｷﾞﾝｶﾞﾃﾞﾝｼ(ｶ", "ﾐﾗｲ(ｶ)ﾄｳｷﾖｳ", "ｽｽﾞｷ ｲﾁﾛｳ", "ｶ)ﾋｶﾞｼｹﾝｾﾂ", "ﾜｶｸｻｾｲｶ(ｶ"}
 	for i, g := 0, 0; i < n; g++ {
 		if err := z.Header(bankfeed.ZenginGroup{Created: d, From: d.AddDays(-3), To: d, BankCode: "0005", BankName: "ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ",

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/npress/nightly/bankfeed"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
@@ -21,7 +22,7 @@ import (
 func bankOutcome(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	ctx := context.Background()
-	ps, err := store.PaymentRows(ctx, db, jobs.DemoDate)
+	ps, err := store.PaymentRows(ctx, db, demo.Date)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestBankFeedStreamedSameAsWhole(t *testing.T) {
 			t.Errorf("streamed:\n%s\nwhole:\n%s", strings.Join(got, "\n"), strings.Join(whole, "\n"))
 		}
 		// Every file moved; a rerun with the files put back changes nothing.
-		for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+		for name, data := range demo.BankFiles(demo.Date) {
 			dropBank(t, env2, name, data)
 		}
 		again := runNight(t, env2, jobs.Options{Only: []string{"bankfeed"}})
@@ -97,7 +98,7 @@ func TestBankFeedStreamedSameAsWhole(t *testing.T) {
 // non-numeric amount (built with WriteZengin, then corrupted byte by byte).
 func malformed01(t *testing.T, total, bad int) ([]byte, []int) {
 	t.Helper()
-	d := jobs.DemoDate
+	d := demo.Date
 	g := bankfeed.ZenginGroup{Created: d, From: d, To: d, BankCode: "0005", BankName: "ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", BranchCode: "001",
 		BranchName: "ﾎﾝﾃﾝ", AccountType: "1", AccountNumber: "1234567", AccountName: "ｴﾇﾌﾟﾚｽ(ｶ"}
 	for i := range total {

@@ -9,15 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
 
-func genInto(t *testing.T, db *store.DB, dsn, out string, seed uint64) (*jobs.Env, jobs.GenSummary) {
+func genInto(t *testing.T, db *store.DB, dsn, out string, seed uint64) (*jobs.Env, demo.GenSummary) {
 	t.Helper()
 	env := newEnv(t, db, dsn, out)
-	sum, err := jobs.Gen(context.Background(), env, jobs.GenOptions{Contracts: 1500, Date: jobs.DemoDate, Seed: seed, Inbox: env.Config.InboxDir})
+	sum, err := demo.Gen(context.Background(), env, demo.GenOptions{Contracts: 1500, Date: demo.Date, Seed: seed, Inbox: env.Config.InboxDir})
 	if err != nil {
 		t.Fatal(err)
 	}

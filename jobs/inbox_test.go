@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
@@ -24,7 +25,7 @@ func TestInboxSkipsAndNeverOverwrites(t *testing.T) {
 		seeded(t, db)
 		inbox := env.Config.InboxDir
 		outside := filepath.Join(t.TempDir(), "statement.csv") // a good bank file outside the inbox
-		os.WriteFile(outside, jobs.DemoBankFiles(jobs.DemoDate)["zengin01-"+jobs.DemoDate.String()+".txt"], 0o644)
+		os.WriteFile(outside, demo.BankFiles(demo.Date)["zengin01-"+demo.Date.String()+".txt"], 0o644)
 		for _, kind := range []string{"bank", "orders"} {
 			dir := filepath.Join(inbox, kind)
 			os.MkdirAll(filepath.Join(dir, "folder"), 0o755)

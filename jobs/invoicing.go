@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
@@ -667,6 +668,13 @@ type rendered struct {
 	counterparty string
 	pdf          []byte
 	pages        int
+}
+
+// RenderUnrendered renders and keeps every invoice and notice without a stored PDF as
+// the night of day would (the generator's history of earlier nights).
+func RenderUnrendered(ctx context.Context, env *Env, day calendar.Date, now time.Time) error {
+	n := &Night{Env: env, Date: day, Now: now}
+	return n.renderPending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}})
 }
 
 // renderPending renders, a page at a time, every invoice and notice without a stored

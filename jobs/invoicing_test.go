@@ -24,6 +24,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
@@ -74,12 +75,12 @@ var demoInvoices = map[string]wantInvoice{
 func checkDemoInvoices(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
-	invs, err := store.ListInvoices(ctx, db, store.InvoiceFilter{IssueDate: jobs.DemoDate})
+	invs, err := store.ListInvoices(ctx, db, store.InvoiceFilter{IssueDate: demo.Date})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(invs) != len(demoInvoices) {
-		t.Errorf("issued %d invoices on %s, want %d", len(invs), jobs.DemoDate, len(demoInvoices))
+		t.Errorf("issued %d invoices on %s, want %d", len(invs), demo.Date, len(demoInvoices))
 	}
 	for _, i := range invs {
 		w, ok := demoInvoices[i.NKey]
@@ -104,8 +105,8 @@ func checkDemoInvoices(t *testing.T, db *store.DB) {
 		}
 	}
 	old, _ := store.GetInvoice(ctx, db, "2026-000011")
-	if old.Status != store.InvoiceVoid || old.VoidedOn != jobs.DemoDate || old.ReissueNeeded {
-		t.Errorf("2026-000011: status %s voided %s reissue %v, want void on %s", old.Status, old.VoidedOn, old.ReissueNeeded, jobs.DemoDate)
+	if old.Status != store.InvoiceVoid || old.VoidedOn != demo.Date || old.ReissueNeeded {
+		t.Errorf("2026-000011: status %s voided %s reissue %v, want void on %s", old.Status, old.VoidedOn, old.ReissueNeeded, demo.Date)
 	}
 	c, _ := store.GetContract(ctx, db, "NP-0001330")
 	if c.Status != store.StatusPending || !c.TermStart.IsZero() || c.OrderNo.String != "EC-20261123-0001" {
@@ -116,7 +117,7 @@ func checkDemoInvoices(t *testing.T, db *store.DB) {
 			t.Errorf("order %s: %s, want %s", no, o.Status, status)
 		}
 	}
-	ns, _ := store.ListNotices(ctx, db, jobs.DemoDate)
+	ns, _ := store.ListNotices(ctx, db, demo.Date)
 	want := map[string]string{"2026-000006-R": "reminder", "2026-000007-R": "reminder", "2026-000011-C": "cancellation"}
 	if len(ns) != len(want) {
 		t.Errorf("notices %+v, want %v", ns, want)
@@ -169,9 +170,9 @@ func TestInvoicingDemoNight(t *testing.T) {
 		}
 		checkDemoInvoices(t, db)
 
-		day := filepath.Join(out, jobs.DemoDate.String())
+		day := filepath.Join(out, demo.Date.String())
 		files := readTree(t, day)
-		invs, _ := store.ListInvoices(ctx, db, store.InvoiceFilter{IssueDate: jobs.DemoDate})
+		invs, _ := store.ListInvoices(ctx, db, store.InvoiceFilter{IssueDate: demo.Date})
 		for _, i := range invs {
 			b, ok := files[filepath.Join("invoices", i.Number+".pdf")]
 			stored, err := env.Evidence.Get(i.PDFSHA256.String)
@@ -358,7 +359,7 @@ func TestInvoicingDryRunConsumesNoNumber(t *testing.T) {
 			t.Errorf("after the dry run the 2026 counter is %d (%v), want 11", last, err)
 		}
 		for _, sub := range []string{"invoices", "notices", "print", filepath.Join("dry-run", "invoices"), filepath.Join("dry-run", "print")} {
-			if _, err := os.Stat(filepath.Join(out, jobs.DemoDate.String(), sub)); !errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(out, demo.Date.String(), sub)); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("dry run wrote %s: %v", sub, err)
 			}
 		}
@@ -485,7 +486,7 @@ func TestStoredPDFIsTheNightsFile(t *testing.T) {
 		if strings.Contains(n, "-C") {
 			sub = "notices"
 		}
-		want, _ := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), sub, n+".pdf"))
+		want, _ := os.ReadFile(filepath.Join(out, demo.Date.String(), sub, n+".pdf"))
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: stored PDF differs from the night's file", n)
 		}
@@ -528,7 +529,7 @@ func BenchmarkInvoicingNight(b *testing.B) {
 		}
 		env := invoicingBenchEnv(b, db, dsn, dir)
 		b.StartTimer()
-		sums, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Only: []string{"invoicing"}})
+		sums, err := jobs.Run(ctx, env, jobs.Options{Date: demo.Date, Only: []string{"invoicing"}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -550,7 +551,7 @@ func seedBench(ctx context.Context, db *store.DB, count int) error {
 		if err := store.PutPlanPrice(ctx, tx, store.PlanPrice{PlanCode: "M365-BS", ValidFrom: calendar.MustParse("2024-01-01"), UnitPrice: 18000}); err != nil {
 			return err
 		}
-		start := jobs.DemoDate.AddMonths(1).AddMonths(-12)
+		start := demo.Date.AddMonths(1).AddMonths(-12)
 		for i := 0; i < count; i++ {
 			cu := store.Customer{No: fmt.Sprintf("%06d", 200000+i), Name: fmt.Sprintf("株式会社ベンチ%d", i), PostalCode: "100-0005",
 				Address: "東京都千代田区丸の内1丁目1番1号", Country: "JP"}
@@ -591,11 +592,11 @@ func TestInvoicingRefusesBadOrders(t *testing.T) {
 	bad := []store.Order{
 		// NP-0001329's term runs 2026-04-15 to 2027-04-14: no cycle starts in May 2027.
 		{No: "EC-BAD-1", Kind: "addition", CustomerNo: "100204", ContractNo: sql.NullString{String: "NP-0001329", Valid: true},
-			PlanCode: "M365-BS", Seats: 1, OrderDate: jobs.DemoDate, DesiredStart: "2027-05"},
+			PlanCode: "M365-BS", Seats: 1, OrderDate: demo.Date, DesiredStart: "2027-05"},
 		{No: "EC-BAD-2", Kind: "addition", CustomerNo: "100204", ContractNo: sql.NullString{String: "NP-0009999", Valid: true},
-			PlanCode: "M365-BS", Seats: 1, OrderDate: jobs.DemoDate},
-		{No: "EC-BAD-3", Kind: "new", CustomerNo: "100204", PlanCode: "NO-SUCH", Seats: 1, OrderDate: jobs.DemoDate},
-		{No: "EC-BAD-4", Kind: "new", CustomerNo: "999999", PlanCode: "M365-BS", Seats: 1, OrderDate: jobs.DemoDate},
+			PlanCode: "M365-BS", Seats: 1, OrderDate: demo.Date},
+		{No: "EC-BAD-3", Kind: "new", CustomerNo: "100204", PlanCode: "NO-SUCH", Seats: 1, OrderDate: demo.Date},
+		{No: "EC-BAD-4", Kind: "new", CustomerNo: "999999", PlanCode: "M365-BS", Seats: 1, OrderDate: demo.Date},
 	}
 	for _, o := range bad {
 		o.Status = "received"

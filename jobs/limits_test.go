@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
@@ -109,7 +110,7 @@ func TestOrdersStepLimits(t *testing.T) {
 				t.Errorf("%s not in rejected/orders: %v", name, err)
 			}
 		}
-		data, err := os.ReadFile(filepath.Join(env.Config.OutDir, jobs.DemoDate.String(), "exceptions.csv"))
+		data, err := os.ReadFile(filepath.Join(env.Config.OutDir, demo.Date.String(), "exceptions.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +142,7 @@ func TestDispatchCSVNeutralised(t *testing.T) {
 	if s := runNight(t, env, jobs.Options{}); s.Status != "ok" {
 		t.Fatalf("night %s %s", s.Status, s.Error)
 	}
-	data, err := os.ReadFile(filepath.Join(env.Config.OutDir, jobs.DemoDate.String(), "print", "dispatch.csv"))
+	data, err := os.ReadFile(filepath.Join(env.Config.OutDir, demo.Date.String(), "print", "dispatch.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

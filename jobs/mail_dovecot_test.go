@@ -23,6 +23,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/mailintake"
@@ -199,7 +200,7 @@ func TestMailIntakeDovecot(t *testing.T) {
 // and parses 1,000 messages from the local Dovecot, and records their requests.
 func BenchmarkIntakeDovecot1000(b *testing.B) {
 	d := dovecotEnv(b)
-	msgs, err := jobs.DemoMailMessages()
+	msgs, err := demo.MailMessages()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func BenchmarkIntakeDovecot1000(b *testing.B) {
 		if _, err := src.Open(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		fr, err := src.Fetch(context.Background(), 0, jobs.DemoDate.Start(), func([]mailintake.Message) error { return nil })
+		fr, err := src.Fetch(context.Background(), 0, demo.Date.Start(), func([]mailintake.Message) error { return nil })
 		src.Close()
 		if err != nil || fr.Fetched != 1000 {
 			b.Fatalf("fetch only: %d, %v", fr.Fetched, err)
@@ -239,7 +240,7 @@ func BenchmarkIntakeDovecot1000(b *testing.B) {
 		fetchOnly += time.Since(t1)
 		b.StartTimer()
 		t0 := time.Now()
-		sums, err := jobs.Run(context.Background(), env, jobs.Options{Date: jobs.DemoDate, Only: []string{"mailintake"}})
+		sums, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date, Only: []string{"mailintake"}})
 		total += time.Since(t0)
 		b.StopTimer()
 		if err != nil {
@@ -281,7 +282,7 @@ func benchEnv(b *testing.B) *jobs.Env {
 		b.Fatal(err)
 	}
 	cal := calendar.NewCalendar(calendar.Options{})
-	if err := jobs.SeedDemo(ctx, db, cal, jobs.DemoDate, fixedNow); err != nil {
+	if err := demo.Seed(ctx, db, cal, demo.Date, fixedNow); err != nil {
 		b.Fatal(err)
 	}
 	return &jobs.Env{DB: db, Config: c, Calendar: cal, Evidence: ev, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -318,7 +319,7 @@ func TestMailIntakeDovecotDroppedConnection(t *testing.T) {
 	defer src.Close()
 	seen := map[uint32]int{}
 	batches := 0
-	fr, err := src.Fetch(ctx, 0, jobs.DemoDate.Start(), func(ms []mailintake.Message) error {
+	fr, err := src.Fetch(ctx, 0, demo.Date.Start(), func(ms []mailintake.Message) error {
 		for _, m := range ms {
 			seen[m.UID]++
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-message/charset"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
@@ -83,7 +84,7 @@ func checkStorable(t *testing.T, db *store.DB, out string) {
 		}
 	}
 	for _, f := range []string{"report.html", "exceptions.csv"} {
-		b, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), f))
+		b, err := os.ReadFile(filepath.Join(out, demo.Date.String(), f))
 		if err != nil || !utf8.Valid(b) {
 			t.Errorf("%s is not valid UTF-8 (%v)", f, err)
 		}
@@ -175,7 +176,7 @@ func TestTooLargeMessage(t *testing.T) {
 			t.Fatal("the report shows no link to the original")
 		}
 		href := report[j+len(`<a href="`) : i]
-		b, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), filepath.FromSlash(href)))
+		b, err := os.ReadFile(filepath.Join(out, demo.Date.String(), filepath.FromSlash(href)))
 		if err != nil || !bytes.Equal(b, big) {
 			t.Errorf("the link %q does not lead to the original: %v", href, err)
 		}
@@ -215,7 +216,7 @@ func TestUnverifiedRequest(t *testing.T) {
 		if c := mustContract(t, db, "NP-0001011"); c.CancelAtTermEnd {
 			t.Error("an unverified cancellation was applied")
 		}
-		raw, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "replies", itoa(r.ID)+".eml"))
+		raw, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "replies", itoa(r.ID)+".eml"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +280,7 @@ func TestReplyDraftHeaderInjection(t *testing.T) {
 		srv.add(t, raw, time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC))
 		env.MailSource = srv.source()
 		runNight(t, env, jobs.Options{Only: mailOnly})
-		drafts, _ := filepath.Glob(filepath.Join(out, jobs.DemoDate.String(), "replies", "*.eml"))
+		drafts, _ := filepath.Glob(filepath.Join(out, demo.Date.String(), "replies", "*.eml"))
 		if len(drafts) != 1 {
 			t.Fatalf("drafts %v", drafts)
 		}

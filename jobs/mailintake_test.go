@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
@@ -89,9 +90,9 @@ func inbox(t *testing.T, src mailintake.Source) []mailintake.Entry {
 	return es
 }
 
-func demoMail(t *testing.T) []jobs.DemoMailMessage {
+func demoMail(t *testing.T) []demo.MailMessage {
 	t.Helper()
-	ms, err := jobs.DemoMailMessages()
+	ms, err := demo.MailMessages()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestMailIntakeDemoMailbox(t *testing.T) {
 		if left := inbox(t, srv.source()); len(left) != 7 {
 			t.Errorf("dry run moved messages: %d left, want 7", len(left))
 		}
-		if _, err := os.Stat(filepath.Join(out, jobs.DemoDate.String(), "dry-run", "replies")); !errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(out, demo.Date.String(), "dry-run", "replies")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("dry run wrote reply drafts: %v", err)
 		}
 		first := runNight(t, env, jobs.Options{Only: mailOnly})
@@ -199,12 +200,12 @@ func TestMailIntakeDemoMailbox(t *testing.T) {
 			t.Errorf("mark %+v %v, want UID 6 of UIDVALIDITY 1", mark, ok)
 		}
 		// Reply drafts, ISO-2022-JP, to the sender, quoting the request.
-		drafts, _ := filepath.Glob(filepath.Join(out, jobs.DemoDate.String(), "replies", "*.eml"))
+		drafts, _ := filepath.Glob(filepath.Join(out, demo.Date.String(), "replies", "*.eml"))
 		if len(drafts) != 6 {
 			t.Fatalf("reply drafts %v, want 6", drafts)
 		}
 		rs, _ := store.ListRequests(ctx, db, store.RequestFilter{Status: "late"})
-		raw, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "replies", itoa(rs[0].ID)+".eml"))
+		raw, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "replies", itoa(rs[0].ID)+".eml"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +268,7 @@ func TestMailIntakeCrashAfterCommitAndUIDValidity(t *testing.T) {
 		env.MailSource = srv.source()
 		seeded(t, db)
 		env.Config.Faults = "mail.after_commit:error"
-		if _, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Only: mailOnly}); !errors.Is(err, jobs.ErrFault) {
+		if _, err := jobs.Run(ctx, env, jobs.Options{Date: demo.Date, Only: mailOnly}); !errors.Is(err, jobs.ErrFault) {
 			t.Fatalf("run with the fault: %v", err)
 		}
 		if left := inbox(t, srv.source()); len(left) != 7 {
@@ -422,7 +423,7 @@ func TestDecideRequest(t *testing.T) {
 // fault points.
 func withDemoMail(t *testing.T, env *jobs.Env) *jobs.Env {
 	t.Helper()
-	src, stop, err := jobs.DemoMailSource(context.Background())
+	src, stop, err := demo.MailSource(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +467,7 @@ func TestMailRequestNoticeReason(t *testing.T) {
 		if !internal {
 			t.Errorf("the audit trail of %s does not name the request and its message: %+v", voided, audit)
 		}
-		pdf, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "notices", voided+"-C.pdf"))
+		pdf, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "notices", voided+"-C.pdf"))
 		if err != nil {
 			t.Fatalf("notice of cancellation of %s: %v", voided, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
@@ -198,7 +199,7 @@ func TestOrdersStep(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "rejected", "orders", "b-bad.csv")); err != nil {
 			t.Errorf("bad file not in rejected/orders: %v", err)
 		}
-		if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "archive", "orders", jobs.DemoDate.String(), "a-good.csv")); err != nil {
+		if _, err := os.Stat(filepath.Join(env.Config.InboxDir, "archive", "orders", demo.Date.String(), "a-good.csv")); err != nil {
 			t.Errorf("good file not archived: %v", err)
 		}
 		xs, err := store.OpenExceptions(ctx, db)

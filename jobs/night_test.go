@@ -21,6 +21,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
@@ -46,7 +47,7 @@ func newEnv(t *testing.T, db *store.DB, dsn, out string) *jobs.Env {
 
 func seeded(t *testing.T, db *store.DB) {
 	t.Helper()
-	if err := jobs.SeedDemo(context.Background(), db, calendar.NewCalendar(calendar.Options{}), jobs.DemoDate, fixedNow); err != nil {
+	if err := demo.Seed(context.Background(), db, calendar.NewCalendar(calendar.Options{}), demo.Date, fixedNow); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -54,7 +55,7 @@ func seeded(t *testing.T, db *store.DB) {
 func runNight(t *testing.T, env *jobs.Env, opts jobs.Options) jobs.Summary {
 	t.Helper()
 	if opts.Date.IsZero() {
-		opts.Date = jobs.DemoDate
+		opts.Date = demo.Date
 	}
 	if !opts.DryRun && opts.Date.After(calendar.InTokyo(env.Now())) {
 		// A later night runs on its own day: a run date after today is refused (§10.0).
@@ -102,7 +103,7 @@ func TestNightAndRerun(t *testing.T) {
 			}
 		}
 		rolled, _ := store.GetContract(ctx, db, "NP-0001001")
-		if rolled.TermStart != jobs.DemoDate || rolled.TermEnd != calendar.MustParse("2027-11-23") {
+		if rolled.TermStart != demo.Date || rolled.TermEnd != calendar.MustParse("2027-11-23") {
 			t.Errorf("rolled-over term %s..%s", rolled.TermStart, rolled.TermEnd)
 		}
 		inv, _ := store.NextRenewal(ctx, db, "NP-0001003", calendar.MustParse("2025-11-24"))
@@ -129,12 +130,12 @@ func TestNightAndRerun(t *testing.T) {
 		}
 
 		// A deleted output folder is written again, the same.
-		os.RemoveAll(filepath.Join(out, jobs.DemoDate.String()))
+		os.RemoveAll(filepath.Join(out, demo.Date.String()))
 		runNight(t, env, jobs.Options{})
 		if r := readReport(t, out); stripTimings(r) != stripTimings(report1) {
 			t.Errorf("report after deleting the folder differs")
 		}
-		if _, err := os.Stat(filepath.Join(out, jobs.DemoDate.String(), "exceptions.csv")); err != nil {
+		if _, err := os.Stat(filepath.Join(out, demo.Date.String(), "exceptions.csv")); err != nil {
 			t.Errorf("exceptions.csv not written again: %v", err)
 		}
 
@@ -166,11 +167,11 @@ func TestDryRun(t *testing.T) {
 		if after := dumpDB(t, db); after != before {
 			t.Errorf("dry run changed the database:\n%s", diffLines(before, after))
 		}
-		rep, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "dry-run", "report.html"))
+		rep, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "dry-run", "report.html"))
 		if err != nil || !strings.Contains(string(rep), "DRY RUN") || !strings.Contains(string(rep), "NP-0001003") {
 			t.Errorf("dry-run report: %v", err)
 		}
-		if _, err := os.Stat(filepath.Join(out, jobs.DemoDate.String(), "report.html")); !errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(out, demo.Date.String(), "report.html")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("dry run wrote the real report: %v", err)
 		}
 		runs, _ := store.RecentRuns(context.Background(), db, 1)
@@ -188,11 +189,11 @@ func TestOnlyAndCatchUp(t *testing.T) {
 		if len(s.Steps) != 1 || s.Steps[0].Name != "report" {
 			t.Errorf("--only report ran %+v", s.Steps)
 		}
-		if _, err := jobs.Run(context.Background(), env, jobs.Options{Date: jobs.DemoDate, Only: []string{"nosuch"}}); err == nil {
+		if _, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date, Only: []string{"nosuch"}}); err == nil {
 			t.Error("--only nosuch accepted")
 		}
 		runNight(t, env, jobs.Options{Date: calendar.MustParse("2026-11-20")})
-		sums, err := jobs.Run(context.Background(), env, jobs.Options{Date: jobs.DemoDate, CatchUp: true})
+		sums, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date, CatchUp: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +222,7 @@ func TestRefusesSchemaBehind(t *testing.T) {
 	}
 	defer db.Close()
 	env := newEnv(t, db, dsn, t.TempDir())
-	if _, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate}); !errors.Is(err, store.ErrSchemaBehind) {
+	if _, err := jobs.Run(ctx, env, jobs.Options{Date: demo.Date}); !errors.Is(err, store.ErrSchemaBehind) {
 		t.Fatalf("run on an unmigrated database: %v", err)
 	}
 }
@@ -250,7 +251,7 @@ func TestChildNight(t *testing.T) {
 		l.Unlock()
 		return
 	}
-	if _, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate}); err != nil {
+	if _, err := jobs.Run(ctx, env, jobs.Options{Date: demo.Date}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -324,7 +325,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 			holder.Process.Kill()
 			t.Fatalf("holder did not take the lock: %q", buf[:n])
 		}
-		if _, err := jobs.Run(context.Background(), env, jobs.Options{Date: jobs.DemoDate}); !errors.Is(err, store.ErrLockHeld) {
+		if _, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date}); !errors.Is(err, store.ErrLockHeld) {
 			t.Errorf("run while another process holds the lock: %v, want ErrLockHeld", err)
 		}
 		holder.Process.Signal(syscall.SIGKILL)
@@ -339,7 +340,7 @@ func runWhenFree(t *testing.T, env *jobs.Env) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		_, err := jobs.Run(context.Background(), env, jobs.Options{Date: jobs.DemoDate})
+		_, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date})
 		if err == nil {
 			return
 		}
@@ -352,7 +353,7 @@ func runWhenFree(t *testing.T, env *jobs.Env) {
 
 func readReport(t *testing.T, out string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(out, jobs.DemoDate.String(), "report.html"))
+	b, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "report.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +461,7 @@ func demoInputs(t *testing.T, db *store.DB, env *jobs.Env) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "ec-orders.csv"), jobs.DemoRejectedOrderFile(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "ec-orders.csv"), demo.RejectedOrderFile(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -502,7 +503,7 @@ func TestFaultPointsRegistered(t *testing.T) {
 func dayFiles(t *testing.T, out string) string {
 	t.Helper()
 	var lines []string
-	for rel, b := range readTree(t, filepath.Join(out, jobs.DemoDate.String())) {
+	for rel, b := range readTree(t, filepath.Join(out, demo.Date.String())) {
 		if rel == "report.html" {
 			b = []byte(stripTimings(string(b)))
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
@@ -27,7 +28,7 @@ func TestDemoPapers(t *testing.T) {
 		env := newEnv(t, db, dsn, out)
 		seeded(t, db)
 		runNight(t, env, jobs.Options{})
-		day := filepath.Join(out, jobs.DemoDate.String())
+		day := filepath.Join(out, demo.Date.String())
 		for _, tt := range []struct {
 			file      string
 			want, not []string

@@ -26,6 +26,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
@@ -84,7 +85,7 @@ func newFixture(t *testing.T, db *store.DB, dsn string, o Options) *fixture {
 	env := &jobs.Env{DB: db, Config: c, Calendar: calendar.NewCalendar(calendar.Options{}), Evidence: ev,
 		Log: slog.New(slog.NewTextHandler(&syncWriter{w: logs}, nil)), Now: clk.now, Who: "test"}
 	ctx := context.Background()
-	if err := jobs.SeedDemo(ctx, db, env.Calendar, jobs.DemoDate, morning); err != nil {
+	if err := demo.Seed(ctx, db, env.Calendar, demo.Date, morning); err != nil {
 		t.Fatal(err)
 	}
 	// Users are stored with the cheapest bcrypt cost so that the tests stay fast under
@@ -296,7 +297,7 @@ func TestSecureCookie(t *testing.T) {
 func TestEveryPageRenders(t *testing.T) {
 	f := sqliteFixture(t, Options{})
 	ctx := context.Background()
-	if _, err := jobs.Run(ctx, f.env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"}); err != nil {
+	if _, err := jobs.Run(ctx, f.env, jobs.Options{Date: demo.Date, Trigger: "demo"}); err != nil {
 		t.Fatal(err)
 	}
 	c := f.client(t)
@@ -365,7 +366,7 @@ func TestViewerCannotAct(t *testing.T) {
 
 func addException(t *testing.T, db *store.DB, key string) {
 	t.Helper()
-	if _, err := store.AddException(context.Background(), db, store.Exception{NKey: key, RunDate: jobs.DemoDate, Kind: "unknown",
+	if _, err := store.AddException(context.Background(), db, store.Exception{NKey: key, RunDate: demo.Date, Kind: "unknown",
 		Subject: "ﾔﾏﾀﾞｼｮｳｼﾞ ¥110,000", Message: "振込人が分かりません", Action: "入金先を確認してください"}); err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +427,7 @@ func TestFinanceActs(t *testing.T) {
 		}
 		// Mark a task done.
 		if _, err := store.AddTask(ctx, db, store.Task{NKey: "stop:NP-0001001:2026-11-30", Kind: "stop_service", ContractNo: "NP-0001001",
-			Detail: "サービス停止", DueDate: jobs.DemoDate, RunDate: jobs.DemoDate}); err != nil {
+			Detail: "サービス停止", DueDate: demo.Date, RunDate: demo.Date}); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := post(t, c, f.ts.URL+"/actions/tasks/done", url.Values{"csrf": {tok}, "id": {"stop:NP-0001001:2026-11-30"}}); resp.StatusCode != http.StatusSeeOther {
@@ -672,25 +673,25 @@ func TestServeHealthzAndShutdown(t *testing.T) {
 func (f *fixture) seedBankNight(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	if err := jobs.SeedDemoBank(ctx, f.env.DB, jobs.DemoDate, morning); err != nil {
+	if err := demo.SeedBank(ctx, f.env.DB, demo.Date, morning); err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(f.env.Config.InboxDir, "bank")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+	for name, data := range demo.BankFiles(demo.Date) {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	src, stop, err := jobs.DemoMailSource(ctx)
+	src, stop, err := demo.MailSource(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
 	f.env.MailSource = src
-	_, err = jobs.Run(ctx, f.env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"})
+	_, err = jobs.Run(ctx, f.env, jobs.Options{Date: demo.Date, Trigger: "demo"})
 	f.env.MailSource = nil
 	if err != nil {
 		t.Fatal(err)
@@ -906,7 +907,7 @@ func TestDecidePostedVoid(t *testing.T) {
 			t.Errorf("no confirmation of the decision")
 		}
 		// Posted: one invoice, then the rest of the day's bundle.
-		bundle, err := jobs.BundleNumbers(ctx, f.env, jobs.DemoDate)
+		bundle, err := jobs.BundleNumbers(ctx, f.env, demo.Date)
 		if err != nil || len(bundle) < 2 {
 			t.Fatalf("bundle of the demo night: %v %v", bundle, err)
 		}
@@ -941,7 +942,7 @@ func TestDecidePostedVoid(t *testing.T) {
 		if resp, body := act(c, tok, "invoices/posted", page, url.Values{"bundle": {"2026-11-24"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("posted bundle: %d %.300s", resp.StatusCode, body)
 		}
-		if left, _ := jobs.BundleNumbers(ctx, f.env, jobs.DemoDate); len(left) != 0 {
+		if left, _ := jobs.BundleNumbers(ctx, f.env, demo.Date); len(left) != 0 {
 			t.Errorf("after the bundle was marked posted, %v are left", left)
 		}
 		if _, body := get(t, c, f.ts.URL+page); !strings.Contains(body, fmt.Sprintf("（%d 件）を郵送済みにしました", len(bundle)-1)) {

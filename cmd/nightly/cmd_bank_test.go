@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/npress/nightly/calendar"
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/store"
 )
 
@@ -18,7 +18,7 @@ import (
 // files, in file order, debits and cancellations included, without a database.
 func TestBankfeedParse(t *testing.T) {
 	dir := t.TempDir()
-	files := jobs.DemoBankFiles(jobs.DemoDate)
+	files := demo.BankFiles(demo.Date)
 	want := map[string]struct {
 		n     int
 		first string
@@ -84,16 +84,16 @@ func TestPaymentsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)
-	if err := jobs.SeedDemo(ctx, db, calendar.NewCalendar(calendar.Options{}), jobs.DemoDate, now); err != nil {
+	if err := demo.Seed(ctx, db, calendar.NewCalendar(calendar.Options{}), demo.Date, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := jobs.SeedDemoBank(ctx, db, jobs.DemoDate, now); err != nil {
+	if err := demo.SeedBank(ctx, db, demo.Date, now); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	bank := filepath.Join(out, "inbox", "bank")
 	os.MkdirAll(bank, 0o755)
-	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+	for name, data := range demo.BankFiles(demo.Date) {
 		os.WriteFile(filepath.Join(bank, name), data, 0o644)
 	}
 	common := []string{"--db", dsn, "--out", out}

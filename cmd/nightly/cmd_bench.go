@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 )
 
@@ -42,14 +43,14 @@ func cmdBench(ctx context.Context, a *app, args []string) int {
 	defer closeEnv()
 	c := env.Config
 	t0 := time.Now()
-	sum, err := jobs.Gen(ctx, env, jobs.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
+	sum, err := demo.Gen(ctx, env, demo.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
 	if err != nil {
 		return a.fail(err)
 	}
 	fmt.Fprintf(a.stdout, "database %s, %d cores; generated %d contracts, %d customers, %d renewals already issued, %d transfers, %d mails in %.1f s\n",
 		env.DB.Dialect, runtime.GOMAXPROCS(0), sum.Contracts, sum.Customers, sum.Renewals, sum.Transfers, sum.Mails, time.Since(t0).Seconds())
 	for _, pass := range []string{"night", "rerun"} {
-		steps, err := jobs.BenchNight(ctx, env, d)
+		steps, err := demo.BenchNight(ctx, env, d)
 		if err != nil {
 			return a.fail(err)
 		}

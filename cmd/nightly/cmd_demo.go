@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 )
 
@@ -43,36 +44,36 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	}
 	defer closeEnv()
 	fmt.Fprintf(a.stdout, "demo reseller in %s (database %s)\n", c.OutDir, c.DB)
-	if err := jobs.SeedDemo(ctx, env.DB, env.Calendar, jobs.DemoDate, a.now()); err != nil {
+	if err := demo.Seed(ctx, env.DB, env.Calendar, demo.Date, a.now()); err != nil {
 		return a.fail(fmt.Errorf("seed demo data: %w", err))
 	}
-	if err := jobs.SeedDemoBank(ctx, env.DB, jobs.DemoDate, a.now()); err != nil {
+	if err := demo.SeedBank(ctx, env.DB, demo.Date, a.now()); err != nil {
 		return a.fail(fmt.Errorf("seed demo bank data: %w", err))
 	}
-	src, stopMail, err := jobs.DemoMailSource(ctx) // the esales mailbox, in-process on 127.0.0.1
+	src, stopMail, err := demo.MailSource(ctx) // the esales mailbox, in-process on 127.0.0.1
 	if err != nil {
 		return a.fail(fmt.Errorf("demo mailbox: %w", err))
 	}
 	defer stopMail()
 	env.MailSource = src
-	for name, data := range jobs.DemoBankFiles(jobs.DemoDate) {
+	for name, data := range demo.BankFiles(demo.Date) {
 		if err := env.WriteFile(filepath.Join(c.InboxDir, "bank", name), data); err != nil {
 			return a.fail(err)
 		}
 	}
-	if err := env.WriteFile(filepath.Join(c.InboxDir, "orders", "ec-orders-20261123.csv"), jobs.DemoRejectedOrderFile()); err != nil {
+	if err := env.WriteFile(filepath.Join(c.InboxDir, "orders", "ec-orders-20261123.csv"), demo.RejectedOrderFile()); err != nil {
 		return a.fail(err)
 	}
 	env.Progress = a.stdout
-	sums, err := jobs.Run(ctx, env, jobs.Options{Date: jobs.DemoDate, Trigger: "demo"})
+	sums, err := jobs.Run(ctx, env, jobs.Options{Date: demo.Date, Trigger: "demo"})
 	for _, s := range sums {
 		a.printSummary(s, c.OutDir)
 	}
 	if err != nil {
 		return a.fail(err)
 	}
-	fmt.Fprintf(a.stdout, "\nopen the morning report: %s\n", filepath.Join(c.OutDir, jobs.DemoDate.String(), "report.html"))
-	fmt.Fprintf(a.stdout, "rerun the same night (changes nothing): nightly run --db sqlite:%s --out %s --date %s --json\n", dbPath, c.OutDir, jobs.DemoDate)
+	fmt.Fprintf(a.stdout, "\nopen the morning report: %s\n", filepath.Join(c.OutDir, demo.Date.String(), "report.html"))
+	fmt.Fprintf(a.stdout, "rerun the same night (changes nothing): nightly run --db sqlite:%s --out %s --date %s --json\n", dbPath, c.OutDir, demo.Date)
 	if *serve {
 		return a.serveDemo(ctx, env, *httpAddr)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
@@ -40,7 +41,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		env.Progress = a.stderr
 	}
 	t0 := time.Now()
-	sum, err := jobs.Gen(ctx, env, jobs.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
+	sum, err := demo.Gen(ctx, env, demo.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
 	if err != nil {
 		return a.fail(err)
 	}

@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -66,7 +67,7 @@ var genAreas = [][2]string{{"東京", "トウキョウ"}, {"大阪", "オオサ�
 // invoices already issued (most paid), orders received the day before, bank files that
 // pay most of what is due, and a folder of request e-mails. The same seed gives the
 // same database and byte-identical input files.
-func Gen(ctx context.Context, env *Env, o GenOptions) (GenSummary, error) {
+func Gen(ctx context.Context, env *jobs.Env, o GenOptions) (GenSummary, error) {
 	var sum GenSummary
 	if o.Contracts < 1 {
 		return sum, fmt.Errorf("gen: --contracts must be at least 1")
@@ -130,7 +131,7 @@ func Gen(ctx context.Context, env *Env, o GenOptions) (GenSummary, error) {
 			if err := flush(); err != nil {
 				return sum, err
 			}
-			env.progressf("gen: %d contracts", contractN)
+			progressf(env, "gen: %d contracts", contractN)
 		}
 	}
 	if err := flush(); err != nil {
@@ -143,8 +144,7 @@ func Gen(ctx context.Context, env *Env, o GenOptions) (GenSummary, error) {
 	}
 	sum.Renewals = len(issued)
 	// Earlier nights rendered and kept the PDFs of those invoices.
-	prev := &Night{Env: env, Date: day.AddDays(-1), Now: now}
-	if err := prev.renderPending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}}); err != nil {
+	if err := jobs.RenderUnrendered(ctx, env, day.AddDays(-1), now); err != nil {
 		return sum, fmt.Errorf("gen: render the invoices of earlier nights: %w", err)
 	}
 	orders, err := genOrders(ctx, env, rng, o.Contracts, customerN, day, now)
@@ -167,7 +167,8 @@ func Gen(ctx context.Context, env *Env, o GenOptions) (GenSummary, error) {
 	return sum, nil
 }
 
-func (e *Env) progressf(format string, args ...any) {
+// progressf prints a line of progress for a person at a terminal.
+func progressf(e *jobs.Env, format string, args ...any) {
 	if e.Progress != nil {
 		fmt.Fprintf(e.Progress, format+"\n", args...)
 	}
@@ -302,7 +303,7 @@ type genIssued struct {
 
 // genRenewals issues the renewal invoices that earlier nights would have issued, in
 // issue-date order, and marks most of those due before the night paid.
-func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Contract, day calendar.Date, now time.Time) ([]genIssued, error) {
+func genRenewals(ctx context.Context, env *jobs.Env, rng *rand.Rand, due []store.Contract, day calendar.Date, now time.Time) ([]genIssued, error) {
 	type item struct {
 		c     store.Contract
 		dates contract.Renewal
@@ -333,7 +334,7 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 		mark := len(out)
 		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 			out = out[:mark]
-			var paidBefore []EarlierPayment
+			var paidBefore []jobs.EarlierPayment
 			for j, it := range batch {
 				c := it.c
 				seats := c.Seats
@@ -365,11 +366,11 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 					if !vd.Before(day) {
 						vd = day.AddDays(-1)
 					}
-					paidBefore = append(paidBefore, EarlierPayment{Invoice: inv.Number, Amount: inv.Total, ValueDate: vd, Payer: cu.Kana})
+					paidBefore = append(paidBefore, jobs.EarlierPayment{Invoice: inv.Number, Amount: inv.Total, ValueDate: vd, Payer: cu.Kana})
 				}
 				out = append(out, genIssued{inv: inv, contract: c, open: !paid[j]})
 			}
-			return BookEarlierPayments(ctx, env, tx, paidBefore, "gen", now)
+			return jobs.BookEarlierPayments(ctx, env, tx, paidBefore, "gen", now)
 		})
 		if err != nil {
 			return nil, err
@@ -379,7 +380,7 @@ func genRenewals(ctx context.Context, env *Env, rng *rand.Rand, due []store.Cont
 }
 
 // genOrders records the EC store's orders of the day before the night.
-func genOrders(ctx context.Context, env *Env, rng *rand.Rand, contracts, customers int, day calendar.Date, now time.Time) (int, error) {
+func genOrders(ctx context.Context, env *jobs.Env, rng *rand.Rand, contracts, customers int, day calendar.Date, now time.Time) (int, error) {
 	n := max(1, contracts/1000)
 	var os []store.Order
 	desired := contract.YearMonthOf(day.AddMonths(1)).String()
@@ -500,7 +501,7 @@ func genPayer(kana string) string {
 // due soon, with every case of the matcher in realistic proportions: exact (most),
 // invoice number in EDI, combined, fee deducted, a learned alias, partial, over, and
 // transfers nobody can place.
-func genBank(ctx context.Context, env *Env, rng *rand.Rand, dir string, issued []genIssued, day calendar.Date, now time.Time) (files, transfers int, err error) {
+func genBank(ctx context.Context, env *jobs.Env, rng *rand.Rand, dir string, issued []genIssued, day calendar.Date, now time.Time) (files, transfers int, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, 0, err
 	}

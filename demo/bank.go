@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"bytes"
@@ -73,8 +73,8 @@ func demoBankCust(no string) demoBankCustomer {
 	panic("demo bank customer " + no) // a typo in this file, not input
 }
 
-// demoBankInvoiceNumbers returns the invoice numbers SeedDemoBank gives each bank
-// customer: they follow the renewals SeedDemo issues, in demoBankCustomers order.
+// demoBankInvoiceNumbers returns the invoice numbers SeedBank gives each bank
+// customer: they follow the renewals Seed issues, in demoBankCustomers order.
 func demoBankInvoiceNumbers(day calendar.Date) map[string][]string {
 	seq := 0
 	for _, c := range demoCases {
@@ -100,22 +100,22 @@ func demoBankIssueDate(day calendar.Date) calendar.Date {
 	return contract.RenewalIssueDate(demoBankNextStart(day))
 }
 
-// DemoBankValueDate is the 勘定日 of the demo's transfers: the business day before day.
-func DemoBankValueDate(day calendar.Date) calendar.Date {
+// BankValueDate is the 勘定日 of the demo's transfers: the business day before day.
+func BankValueDate(day calendar.Date) calendar.Date {
 	return calendar.NewCalendar(calendar.Options{}).AddBusinessDays(day, -1)
 }
 
-// SeedDemoBank adds what the demo's bank files need to the seeded demo (call it after
-// SeedDemo's renewals): the customers of demoBankCustomers with their contracts and
+// SeedBank adds what the demo's bank files need to the seeded demo (call it after
+// Seed's renewals): the customers of demoBankCustomers with their contracts and
 // renewal invoices, one contract already suspended with its renewal lapsed, an alias
 // staff resolved last month and a fee staff once accepted. It is deterministic, and
 // does nothing when the bank customers are there already.
-func SeedDemoBank(ctx context.Context, db *store.DB, day calendar.Date, now time.Time) error {
+func SeedBank(ctx context.Context, db *store.DB, day calendar.Date, now time.Time) error {
 	cal := calendar.NewCalendar(calendar.Options{})
 	want := demoBankInvoiceNumbers(day)
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := store.GetCustomer(ctx, tx, demoBankCustomers[0].no); err == nil {
-			return nil // seeded already (SeedDemo calls it, and so may a test)
+			return nil // seeded already (Seed calls it, and so may a test)
 		} else if !store.IsNoRows(err) {
 			return err
 		}
@@ -152,7 +152,7 @@ func SeedDemoBank(ctx context.Context, db *store.DB, day calendar.Date, now time
 					return err
 				}
 				if !c.suspended && inv.Number != want[c.no][i] {
-					return fmt.Errorf("demo bank: invoice of %s is %s, the demo bank files expect %s: call SeedDemoBank right after SeedDemo's renewals", k.No, inv.Number, want[c.no][i])
+					return fmt.Errorf("demo bank: invoice of %s is %s, the demo bank files expect %s: call SeedBank right after Seed's renewals", k.No, inv.Number, want[c.no][i])
 				}
 				if c.suspended {
 					if _, err := store.SetInvoiceStatus(ctx, tx, inv.Number, store.InvoiceOpen, store.InvoiceLapsed); err != nil {
@@ -170,11 +170,11 @@ func SeedDemoBank(ctx context.Context, db *store.DB, day calendar.Date, now time
 	})
 }
 
-// DemoBankFiles returns the demo night's bank files by name: a 全銀協 01 file, an 03
+// BankFiles returns the demo night's bank files by name: a 全銀協 01 file, an 03
 // file and a CSV in the built-in "standard" profile (Shift_JIS), which together show
-// every case of issue 5 point 7 against the invoices of SeedDemoBank.
-func DemoBankFiles(day calendar.Date) map[string][]byte {
-	vd := DemoBankValueDate(day)
+// every case of issue 5 point 7 against the invoices of SeedBank.
+func BankFiles(day calendar.Date) map[string][]byte {
+	vd := BankValueDate(day)
 	nums := demoBankInvoiceNumbers(day)
 	total := func(no string, i int) int64 { return int64(demoBankCust(no).seats[i]) * demoSeatWithTax }
 	rec := func(ref, no string, amount int64) bankfeed.ZenginRecord {
@@ -230,13 +230,13 @@ func DemoBankFiles(day calendar.Date) map[string][]byte {
 		rows = append(rows, []string{date, strconv.FormatInt(total("100914", i), 10), "", c14.payer, "", nums["100914"][i], DemoAccountCSV, "振込"})
 	}
 	rows = append(rows, []string{date, strconv.Itoa(demoUnknownAmount), "", demoUnknownPayer, "", "", DemoAccountCSV, "振込"})
-	out["bank-"+day.String()+".csv"] = DemoBankCSV(rows)
+	out["bank-"+day.String()+".csv"] = BankCSV(rows)
 	return out
 }
 
-// DemoBankCSV writes the demo's fixed rows as a bank's CSV export (see bankCSV); the
+// BankCSV writes the demo's fixed rows as a bank's CSV export (see bankCSV); the
 // demo's text is known to encode, so a failure is a bug in this file.
-func DemoBankCSV(rows [][]string) []byte {
+func BankCSV(rows [][]string) []byte {
 	b, err := bankCSV(rows)
 	if err != nil {
 		panic(err) // the demo's own fixed text

@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ import (
 	"github.com/npress/nightly/mailintake"
 )
 
-// DemoMailMessage is one message of the demo mailbox: who sent what, and when the
+// MailMessage is one message of the demo mailbox: who sent what, and when the
 // server received it (INTERNALDATE, JST).
-type DemoMailMessage struct {
+type MailMessage struct {
 	Name     string // what it shows in the demo
 	Received time.Time
 	Mail     []byte // RFC 5322, ISO-2022-JP
@@ -46,8 +46,8 @@ func demoForm(contract, name, product, qty, kind string) string {
 	return s + "\n以上、よろしくお願いいたします。\n"
 }
 
-// DemoMailMessages returns the messages of the demo mailbox for the demo night of
-// 2026-11-24 (SeedDemo's contracts NP-0001011 to NP-0001013, whose next terms start on
+// MailMessages returns the messages of the demo mailbox for the demo night of
+// 2026-11-24 (Seed's contracts NP-0001011 to NP-0001013, whose next terms start on
 // 2026-12-20 and 2026-12-15): a reduction received on its deadline day (accepted; it
 // voids the renewal invoice already issued), the same reduction sent again at
 // 23:59:59 JST that day (duplicate, so still on time), a cancellation at 00:00:00 JST
@@ -56,7 +56,7 @@ func demoForm(contract, name, product, qty, kind string) string {
 // sent from an address the customer has not registered (unverified: held for staff),
 // and one received at the cutoff, left for the next night. The bytes are the same on
 // every run.
-func DemoMailMessages() ([]DemoMailMessage, error) {
+func MailMessages() ([]MailMessage, error) {
 	type spec struct {
 		name, at, from, fromAddr, id, subject, body string
 	}
@@ -76,7 +76,7 @@ func DemoMailMessages() ([]DemoMailMessage, error) {
 		{"after the cutoff: next night", "2026-11-24 00:00:00", "鈴木 美咲", "it-100012@example.co.jp", "demo-6@marubishi-med.example.co.jp",
 			"Re: 解約のお願い", "追加のご連絡です。NP-0001012 の件、よろしくお願いいたします。\n"},
 	}
-	var out []DemoMailMessage
+	var out []MailMessage
 	for _, s := range specs {
 		at, err := time.ParseInLocation("2006-01-02 15:04:05", s.at, calendar.Tokyo)
 		if err != nil {
@@ -87,7 +87,7 @@ func DemoMailMessages() ([]DemoMailMessage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo mail %s: %w", s.name, err)
 		}
-		out = append(out, DemoMailMessage{Name: s.name, Received: at, Mail: raw})
+		out = append(out, MailMessage{Name: s.name, Received: at, Mail: raw})
 	}
 	return out, nil
 }
@@ -96,11 +96,11 @@ type demoLiteral struct{ *bytes.Reader }
 
 func (l demoLiteral) Size() int64 { return int64(l.Len()) }
 
-// DemoMailSource starts go-imap's in-memory IMAP server on 127.0.0.1 (plain text, which
-// IMAPSource allows only on loopback), seeded with DemoMailMessages, and returns a
+// MailSource starts go-imap's in-memory IMAP server on 127.0.0.1 (plain text, which
+// IMAPSource allows only on loopback), seeded with MailMessages, and returns a
 // Source reading its INBOX and a function that stops the server. `nightly demo` puts
-// the source in Env.MailSource.
-func DemoMailSource(ctx context.Context) (mailintake.Source, func(), error) {
+// the source in jobs.Env.MailSource.
+func MailSource(ctx context.Context) (mailintake.Source, func(), error) {
 	const user, pass = "esales@npress.jp", "demo"
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(user, pass)
@@ -108,7 +108,7 @@ func DemoMailSource(ctx context.Context) (mailintake.Source, func(), error) {
 		return nil, nil, err
 	}
 	mem.AddUser(u)
-	msgs, err := DemoMailMessages()
+	msgs, err := MailMessages()
 	if err != nil {
 		return nil, nil, err
 	}

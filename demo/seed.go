@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"bytes"
@@ -14,13 +14,14 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/contract"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
 )
 
-// DemoDate is the run date of `nightly demo`: fixed, so that the demo shows the same
+// Date is the run date of `nightly demo`: fixed, so that the demo shows the same
 // night on every machine.
-var DemoDate = calendar.MustParse("2026-11-24")
+var Date = calendar.MustParse("2026-11-24")
 
 // demo company names: word + business, with their readings (フリガナ).
 var demoWords = [][2]string{
@@ -93,15 +94,15 @@ var demoCases = []demoCase{
 	{"renewal paid early", 21, "paid", false, false, false},
 }
 
-// SeedDemo fills an empty database with a realistic reseller for the demo night on day:
+// Seed fills an empty database with a realistic reseller for the demo night on day:
 // 220 customers, their contracts spread over the year, and contracts in every state the
 // night handles. The price list and customers go in as Shift_JIS CSV files and the
 // contracts as an .xlsx workbook, through the same validated import as `nightly
 // import`; what an import does not carry (cancellations, holds, the renewal invoices
 // already issued) is then set directly. It is deterministic.
-func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calendar.Date, now time.Time) (err error) {
+func Seed(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calendar.Date, now time.Time) (err error) {
 	rng := rand.New(rand.NewPCG(20261124, 1))
-	env := &Env{DB: db, Config: config.Default(), Calendar: cal, Now: func() time.Time { return now }, Who: "demo"}
+	env := &jobs.Env{DB: db, Config: config.Default(), Calendar: cal, Now: func() time.Time { return now }, Who: "demo"}
 	plans := &masterdata.File{Kind: masterdata.Plans}
 	for _, p := range demoPlans {
 		for _, pr := range p.prices {
@@ -158,7 +159,7 @@ func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day cal
 		if err := masterdata.Write(&b, f.file, f.o); err != nil {
 			return fmt.Errorf("demo %s: %w", f.name, err)
 		}
-		res, err := Import(ctx, env, f.file.Kind, f.name, b.Bytes(), ImportOptions{Apply: true})
+		res, err := jobs.Import(ctx, env, f.file.Kind, f.name, b.Bytes(), jobs.ImportOptions{Apply: true})
 		if err != nil {
 			return err
 		}
@@ -168,7 +169,7 @@ func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day cal
 	}
 	defer func() {
 		if err == nil {
-			err = SeedDemoOrders(ctx, db, day, now)
+			err = SeedOrders(ctx, db, day, now)
 		}
 	}()
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -192,9 +193,9 @@ func SeedDemo(ctx context.Context, db *store.DB, cal *calendar.Calendar, day cal
 	})
 }
 
-// DemoRejectedOrderFile is an order file from the EC store with bad rows, which the
+// RejectedOrderFile is an order file from the EC store with bad rows, which the
 // demo drops in the inbox so that the morning report shows a rejected file.
-func DemoRejectedOrderFile() []byte {
+func RejectedOrderFile() []byte {
 	return []byte("\ufefforder_no,kind,customer_no,contract_no,plan_code,seats,order_date,desired_start\r\n" +
 		"EC-20261123-0091,new,100010,,M365-BB,5,2026-11-23,2026-12\r\n" +
 		"EC-20261123-0092,addition,100011,NP-0001011,M365-BS,0,2026-11-23,2026-12\r\n" +
@@ -249,9 +250,9 @@ func demoContract(no, customer, plan string, seats int, nextStart calendar.Date,
 // seedRenewals issues the renewal invoices the demo's contracts already have, in the
 // order of their issue dates so that the numbers run with the dates, and books what was
 // paid on them as earlier transfers, through the booking functions.
-func seedRenewals(ctx context.Context, env *Env, tx *sqlx.Tx, rs []seedRenewal, day calendar.Date, now time.Time) error {
+func seedRenewals(ctx context.Context, env *jobs.Env, tx *sqlx.Tx, rs []seedRenewal, day calendar.Date, now time.Time) error {
 	cal := env.Calendar
-	var paid []EarlierPayment
+	var paid []jobs.EarlierPayment
 	type issued struct {
 		seedRenewal
 		dates contract.Renewal
@@ -276,7 +277,7 @@ func seedRenewals(ctx context.Context, env *Env, tx *sqlx.Tx, rs []seedRenewal, 
 		if err != nil {
 			return err
 		}
-		ep := EarlierPayment{Invoice: inv.Number, ValueDate: inv.DueDate, Payer: r.cust.Kana}
+		ep := jobs.EarlierPayment{Invoice: inv.Number, ValueDate: inv.DueDate, Payer: r.cust.Kana}
 		if !ep.ValueDate.Before(day) {
 			ep.ValueDate = day.AddDays(-1)
 		}
@@ -290,5 +291,5 @@ func seedRenewals(ctx context.Context, env *Env, tx *sqlx.Tx, rs []seedRenewal, 
 			paid = append(paid, ep)
 		}
 	}
-	return BookEarlierPayments(ctx, env, tx, paid, "demo", now)
+	return jobs.BookEarlierPayments(ctx, env, tx, paid, "demo", now)
 }

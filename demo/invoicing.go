@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 	"github.com/npress/nightly/store"
 )
 
-// SeedDemoOrders adds to the demo data what the demo night's invoicing shows (issue 6
+// SeedOrders adds to the demo data what the demo night's invoicing shows (issue 6
 // point 8): contracts whose renewal is issued tonight (two on schedule, one caught up
 // with short notice), two new orders (one a perpetual licence), a migration, two
 // additions (one to a contract whose next renewal is already issued, which gets a
 // second invoice for that term), and a posted renewal invoice reduced after it was
 // issued, which the night voids and reissues with a notice of cancellation. It is
-// deterministic and runs after SeedDemo's contracts and renewals exist.
-func SeedDemoOrders(ctx context.Context, db *store.DB, day calendar.Date, now time.Time) error {
+// deterministic and runs after Seed's contracts and renewals exist.
+func SeedOrders(ctx context.Context, db *store.DB, day calendar.Date, now time.Time) error {
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
 		add := func(customer, plan string, seats int, unitPrice int64, nextStart calendar.Date, nextSeats int) (string, error) {
 			no, err := store.NextContractNo(ctx, tx)

@@ -1,4 +1,4 @@
-package jobs
+package demo
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/jobs"
 )
 
 // BenchStep is one step's figures in a night benchmark.
@@ -29,22 +30,22 @@ var benchTables = []string{"customers", "contracts", "orders", "invoices", "invo
 	"bank_txns", "payments", "mail_messages", "requests", "evidence", "tasks", "exceptions", "audit"}
 
 // BenchNight runs the night of day one step at a time (as --only would, in the order of
-// Steps) and measures each: wall time, rows written, the process's peak resident
+// jobs.Steps) and measures each: wall time, rows written, the process's peak resident
 // memory during the step (Linux: VmHWM, reset before each step), PDFs rendered.
-func BenchNight(ctx context.Context, env *Env, day calendar.Date) ([]BenchStep, error) {
+func BenchNight(ctx context.Context, env *jobs.Env, day calendar.Date) ([]BenchStep, error) {
 	var out []BenchStep
-	for _, st := range Steps {
+	for _, st := range jobs.Steps {
 		before, err := rowCount(ctx, env.DB)
 		if err != nil {
 			return out, err
 		}
-		resetPeakRSS()
+		ResetPeakRSS()
 		t0 := time.Now()
-		sums, err := Run(ctx, env, Options{Date: day, Only: []string{st.Name}, Trigger: "bench"})
+		sums, err := jobs.Run(ctx, env, jobs.Options{Date: day, Only: []string{st.Name}, Trigger: "bench"})
 		if err != nil {
 			return out, err
 		}
-		b := BenchStep{Name: st.Name, Seconds: time.Since(t0).Seconds(), PeakRSSMB: peakRSSMB()}
+		b := BenchStep{Name: st.Name, Seconds: time.Since(t0).Seconds(), PeakRSSMB: PeakRSSMB()}
 		after, err := rowCount(ctx, env.DB)
 		if err != nil {
 			return out, err
@@ -71,12 +72,12 @@ func rowCount(ctx context.Context, db sqlx.ExtContext) (int64, error) {
 	return total, nil
 }
 
-// resetPeakRSS resets the kernel's peak-RSS mark of this process (Linux 4.0+); where it
+// ResetPeakRSS resets the kernel's peak-RSS mark of this process (Linux 4.0+); where it
 // cannot, the figures are the peak since the process started.
-func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+func ResetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-// peakRSSMB reads VmHWM, the peak resident memory, in MB (0 where /proc is missing).
-func peakRSSMB() float64 {
+// PeakRSSMB reads VmHWM, the peak resident memory, in MB (0 where /proc is missing).
+func PeakRSSMB() float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
