@@ -3,16 +3,14 @@ package demo
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/store"
 )
 
 // BenchStep is one step's figures in a night benchmark.
@@ -25,17 +23,13 @@ type BenchStep struct {
 	Changes     map[string]int
 }
 
-// benchTables are the tables whose row counts tell what a step wrote.
-var benchTables = []string{"customers", "contracts", "orders", "invoices", "invoice_lines", "notices", "bank_files",
-	"bank_txns", "payments", "mail_messages", "requests", "evidence", "tasks", "exceptions", "audit"}
-
 // BenchNight runs the night of day one step at a time (as --only would, in the order of
 // jobs.Steps) and measures each: wall time, rows written, the process's peak resident
 // memory during the step (Linux: VmHWM, reset before each step), PDFs rendered.
 func BenchNight(ctx context.Context, env *jobs.Env, day calendar.Date) ([]BenchStep, error) {
 	var out []BenchStep
 	for _, st := range jobs.Steps {
-		before, err := rowCount(ctx, env.DB)
+		before, err := store.RowCount(ctx, env.DB)
 		if err != nil {
 			return out, err
 		}
@@ -46,7 +40,7 @@ func BenchNight(ctx context.Context, env *jobs.Env, day calendar.Date) ([]BenchS
 			return out, err
 		}
 		b := BenchStep{Name: st.Name, Seconds: time.Since(t0).Seconds(), PeakRSSMB: PeakRSSMB()}
-		after, err := rowCount(ctx, env.DB)
+		after, err := store.RowCount(ctx, env.DB)
 		if err != nil {
 			return out, err
 		}
@@ -58,18 +52,6 @@ func BenchNight(ctx context.Context, env *jobs.Env, day calendar.Date) ([]BenchS
 		out = append(out, b)
 	}
 	return out, nil
-}
-
-func rowCount(ctx context.Context, db sqlx.ExtContext) (int64, error) {
-	var total int64
-	for _, t := range benchTables {
-		var n int64
-		if err := sqlx.GetContext(ctx, db, &n, "SELECT COUNT(*) FROM "+t); err != nil {
-			return 0, fmt.Errorf("count %s: %w", t, err)
-		}
-		total += n
-	}
-	return total, nil
 }
 
 // ResetPeakRSS resets the kernel's peak-RSS mark of this process (Linux 4.0+); where it

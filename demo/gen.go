@@ -391,8 +391,7 @@ func genOrders(ctx context.Context, env *jobs.Env, rng *rand.Rand, contracts, cu
 		switch r := rng.IntN(10); {
 		case r < 5:
 			o.Kind = "addition"
-			var k store.Contract
-			err := sqlx.GetContext(ctx, env.DB, &k, "SELECT * FROM contracts WHERE customer_no = ? ORDER BY contract_no LIMIT 1", cust)
+			k, err := store.FirstContractOf(ctx, env.DB, cust)
 			if err != nil {
 				return 0, fmt.Errorf("gen: contract of customer %s: %w", cust, err)
 			}

@@ -75,7 +75,7 @@ func SeedOrders(ctx context.Context, db *store.DB, day calendar.Date, now time.T
 		}
 		// NP-0001012's renewal was posted; the customer's reduction from 16 to 12 seats was
 		// accepted afterwards, so tonight it is voided and reissued for 12 seats.
-		if _, err := tx.ExecContext(ctx, "UPDATE contracts SET next_seats = ? WHERE contract_no = ?", 12, "NP-0001012"); err != nil {
+		if _, err := store.SetContractNextTerm(ctx, tx, "NP-0001012", sql.NullInt64{Int64: 12, Valid: true}, false, now); err != nil {
 			return fmt.Errorf("demo reduction: %w", err)
 		}
 		inv, err := store.NextRenewal(ctx, tx, "NP-0001012", calendar.MustParse("2025-12-20"))

@@ -142,15 +142,10 @@ func (n *Night) TxCounted(ctx context.Context, res *Result, fn func(tx *sqlx.Tx)
 		if err := n.lock.Check(ctx); err != nil {
 			return err
 		}
-		if _, err := n.outer.ExecContext(ctx, "SAVEPOINT step"); err != nil {
-			return fmt.Errorf("dry run savepoint: %w", err)
-		}
-		if err := fn(n.outer); err != nil {
-			n.outer.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step")
+		err := store.InSavepoint(ctx, n.outer, fn)
+		if err != nil {
 			res.restore(before)
-			return err
 		}
-		_, err := n.outer.ExecContext(ctx, "RELEASE SAVEPOINT step")
 		return err
 	}
 	attempt := 0

@@ -285,3 +285,20 @@ func IsUniqueViolation(err error) bool {
 
 // IsNoRows reports whether err means a query found nothing.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// InSavepoint runs fn inside a savepoint of the open transaction tx: when fn fails, what
+// it did is rolled back and tx stays usable. A dry run keeps every step in one outer
+// transaction and runs each of the step's transactions this way.
+func InSavepoint(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step")
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT step"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}

@@ -215,3 +215,13 @@ func SetContractSeats(ctx context.Context, e sqlx.ExtContext, no string, seats i
 	_, err := exec(ctx, e, "set seats of contract "+no, "UPDATE contracts SET seats = ?, updated_at = ? WHERE contract_no = ?", seats, now.UTC(), no)
 	return err
 }
+
+// FirstContractOf returns the customer's contract with the lowest number; IsNoRows(err)
+// when it has none.
+func FirstContractOf(ctx context.Context, e sqlx.ExtContext, customerNo string) (Contract, error) {
+	var c Contract
+	if err := sqlx.GetContext(ctx, e, &c, "SELECT * FROM contracts WHERE customer_no = ? ORDER BY contract_no LIMIT 1", customerNo); err != nil {
+		return c, fmt.Errorf("first contract of customer %s: %w", customerNo, err)
+	}
+	return c, nil
+}

@@ -197,3 +197,21 @@ func LatestRunDate(ctx context.Context, e sqlx.ExtContext) (calendar.Date, error
 	}
 	return d, nil
 }
+
+// countedTables are the tables a night writes, whose rows RowCount adds up.
+var countedTables = []string{"customers", "contracts", "orders", "invoices", "invoice_lines", "notices", "bank_files",
+	"bank_txns", "payments", "mail_messages", "requests", "evidence", "tasks", "exceptions", "audit"}
+
+// RowCount returns the number of rows in the tables a night writes, summed (the
+// benchmark's rows written per step).
+func RowCount(ctx context.Context, e sqlx.ExtContext) (int64, error) {
+	var total int64
+	for _, t := range countedTables {
+		var n int64
+		if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM "+t); err != nil {
+			return 0, fmt.Errorf("count %s: %w", t, err)
+		}
+		total += n
+	}
+	return total, nil
+}
