@@ -10,6 +10,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // HoldContract holds a contract's suspension until a date, with a reason (SPEC §4.6), and
@@ -61,7 +62,7 @@ func CloseException(ctx context.Context, env *Env, key, why string) error {
 		}
 		if x.Held != 0 {
 			return fmt.Errorf("close exception %s: it holds %s of a customer's money; record its refund (--refund %d --on DATE) or book it with `nightly payments resolve %d`",
-				key, Yen(x.Held), x.Held, x.TxnID.Int64)
+				key, wording.Yen(x.Held), x.Held, x.TxnID.Int64)
 		}
 		if _, err := store.CloseException(ctx, tx, key, env.Who, why, env.Now()); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // BankFeed is the bank feed step (SPEC §5.1 step 1, §6): every file in the inbox's
@@ -230,7 +231,7 @@ func matchInput(ctx context.Context, env *Env, q sqlx.ExtContext) (bankfeed.Matc
 
 // txnSubject names a transfer for staff.
 func txnSubject(t store.BankTxn) string {
-	return fmt.Sprintf("振込 %d: %s %s %s", t.ID, t.ValueDate, t.Payer, Yen(t.Amount))
+	return fmt.Sprintf("振込 %d: %s %s %s", t.ID, t.ValueDate, t.Payer, wording.Yen(t.Amount))
 }
 
 // TxnExceptionKey is the key of the exception about transfer id.

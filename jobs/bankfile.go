@@ -12,6 +12,7 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // streamChunk is how many transfers of a file are stored and matched at once.
@@ -232,7 +233,7 @@ func (ld *bankLoad) compare(ctx context.Context, d *store.BankAccountDetail, t b
 	if found {
 		d.Found++
 	} else if len(d.Missing) < 50 {
-		d.Missing = append(d.Missing, fmt.Sprintf("%s %s %s", t.ValueDate, Yen(t.Amount), t.Payer))
+		d.Missing = append(d.Missing, fmt.Sprintf("%s %s %s", t.ValueDate, wording.Yen(t.Amount), t.Payer))
 	}
 	return nil
 }

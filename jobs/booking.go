@@ -11,6 +11,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // books is the one door for money (SPEC §4.8, DESIGN "Money moves through one door"):
@@ -204,10 +205,10 @@ func (b books) moveOff(ctx context.Context, inv store.Invoice, repl *store.Invoi
 func movedMessage(inv store.Invoice, repl *store.Invoice, t store.BankTxn, rest int64, why string) string {
 	if repl != nil {
 		return fmt.Sprintf("請求書 %s（%s）の取消に伴い、%s の入金を差し替えの請求書 %s に充当し直しました。充当しきれない %s は過入金として返金が必要です。",
-			inv.Number, why, txnSubject(t), repl.Number, Yen(rest))
+			inv.Number, why, txnSubject(t), repl.Number, wording.Yen(rest))
 	}
 	return fmt.Sprintf("請求書 %s は%s（%s）。%s の入金のうち %s をお預かりしたままです。",
-		inv.Number, statusJa(inv.Status), why, txnSubject(t), Yen(rest))
+		inv.Number, statusJa(inv.Status), why, txnSubject(t), wording.Yen(rest))
 }
 
 // refund closes an exception that holds money with the refund staff made: yen on day,
@@ -226,7 +227,7 @@ func (b books) refund(ctx context.Context, key string, yen int64, on calendar.Da
 	case x.Held == 0:
 		return fmt.Errorf("refund %s: the exception holds no money (%s); close it without --refund", key, x.Kind)
 	case yen != x.Held:
-		return fmt.Errorf("refund %s: it holds %s, not %s; refund exactly what it holds, or book the money with `nightly payments resolve`", key, Yen(x.Held), Yen(yen))
+		return fmt.Errorf("refund %s: it holds %s, not %s; refund exactly what it holds, or book the money with `nightly payments resolve`", key, wording.Yen(x.Held), wording.Yen(yen))
 	}
 	if _, err := store.RecordRefund(ctx, b.tx, key, yen, on, b.who, why, b.now); err != nil {
 		return err
@@ -376,7 +377,7 @@ func (b books) bookResult(ctx context.Context, t store.BankTxn, r bankfeed.Resul
 		}
 		for _, inv := range near {
 			r.Suggestions = append(r.Suggestions, bankfeed.Suggestion{Invoices: []string{inv.Number}, CustomerNo: inv.CustomerNo,
-				Amount: inv.Total - inv.Paid, Score: 100, Reason: fmt.Sprintf("未入金額が振込額に近い（差 %s）", Yen(abs64(inv.Total-inv.Paid-t.Amount)))})
+				Amount: inv.Total - inv.Paid, Score: 100, Reason: fmt.Sprintf("未入金額が振込額に近い（差 %s）", wording.Yen(abs64(inv.Total-inv.Paid-t.Amount)))})
 		}
 	}
 	x, held := matchException(t, r, invs)

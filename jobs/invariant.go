@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // ErrMoneyInvariant is returned by Run when a night finished with books that do not add
@@ -89,9 +90,9 @@ func describeGaps(gaps []store.MoneyGap) string {
 func DescribeGap(g store.MoneyGap) string {
 	switch g.Kind {
 	case "transfer":
-		return fmt.Sprintf("振込 %s: 金額 %s に対し、充当・保留・返金の合計が %s（差 %s）", g.Subject, Yen(g.Want), Yen(g.Got), Yen(g.Want-g.Got))
+		return fmt.Sprintf("振込 %s: 金額 %s に対し、充当・保留・返金の合計が %s（差 %s）", g.Subject, wording.Yen(g.Want), wording.Yen(g.Got), wording.Yen(g.Want-g.Got))
 	case "invoice":
-		return fmt.Sprintf("請求書 %s: 入金額 %s に対し、充当された入金の合計が %s（差 %s）", g.Subject, Yen(g.Want), Yen(g.Got), Yen(g.Want-g.Got))
+		return fmt.Sprintf("請求書 %s: 入金額 %s に対し、充当された入金の合計が %s（差 %s）", g.Subject, wording.Yen(g.Want), wording.Yen(g.Got), wording.Yen(g.Want-g.Got))
 	}
-	return fmt.Sprintf("例外 %s: どの振込にも結び付かない保留額 %s", g.Subject, Yen(g.Got))
+	return fmt.Sprintf("例外 %s: どの振込にも結び付かない保留額 %s", g.Subject, wording.Yen(g.Got))
 }

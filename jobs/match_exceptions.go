@@ -7,6 +7,7 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // maxFeeHint is the largest shortfall a partial-payment exception offers to accept as a
@@ -39,20 +40,20 @@ func matchException(t store.BankTxn, r bankfeed.Result, invs map[string]store.In
 			numbers = append(numbers, a.Invoice)
 		}
 		x.Kind = "partial"
-		x.Message = fmt.Sprintf("%s は一部入金です。請求書 %s に充当しました（残額 %s）。", txnSubject(t), list, Yen(short))
+		x.Message = fmt.Sprintf("%s は一部入金です。請求書 %s に充当しました（残額 %s）。", txnSubject(t), list, wording.Yen(short))
 		x.Action = "残額の入金を待つか、お客様に確認してください。別の請求書への入金だった場合は `" + resolve + "` で充当し直してください。"
 		if short <= maxFeeHint {
 			x.Action += fmt.Sprintf("残額 %s を振込手数料として受け入れる場合は `nightly payments resolve %d --invoice %s --fee %d --why 理由`（以後この顧客の手数料として学習します）。",
-				Yen(short), t.ID, strings.Join(numbers, ","), short)
+				wording.Yen(short), t.ID, strings.Join(numbers, ","), short)
 		}
 		return &x, 0
 	case bankfeed.ExceptionOverpayment:
 		x.Kind = "overpayment"
-		x.Message = fmt.Sprintf("%s は過入金です。請求書 %s に充当し、%s 多く入金されています。", txnSubject(t), list, Yen(r.Refund))
+		x.Message = fmt.Sprintf("%s は過入金です。請求書 %s に充当し、%s 多く入金されています。", txnSubject(t), list, wording.Yen(r.Refund))
 		if len(r.Applied) == 0 {
-			x.Message = fmt.Sprintf("%s は過入金です。このお客様に未入金の請求書がないため、%s 全額をお預かりしています。", txnSubject(t), Yen(r.Refund))
+			x.Message = fmt.Sprintf("%s は過入金です。このお客様に未入金の請求書がないため、%s 全額をお預かりしています。", txnSubject(t), wording.Yen(r.Refund))
 		}
-		x.Action = fmt.Sprintf("超過分 %s を返金したら `%s` で記録して閉じてください。", Yen(r.Refund), refundCommand(x.NKey, r.Refund))
+		x.Action = fmt.Sprintf("超過分 %s を返金したら `%s` で記録して閉じてください。", wording.Yen(r.Refund), refundCommand(x.NKey, r.Refund))
 		return &x, r.Refund
 	case bankfeed.ExceptionAmbiguous:
 		x.Kind = "ambiguous"

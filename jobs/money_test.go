@@ -11,6 +11,7 @@ import (
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
+	"github.com/npress/nightly/wording"
 )
 
 // Added seats reach the renewal and the roll-over (SPEC §4.2): an addition paid before
@@ -136,8 +137,8 @@ func TestPaymentsFollowReplacements(t *testing.T) {
 		}
 		over := w.exceptions("overpayment")
 		excess := r2.Total - repl.Total
-		if len(over) != 1 || over[0].Held != excess || !strings.Contains(over[0].Message, jobs.Yen(excess)) {
-			t.Fatalf("overpayment exceptions %+v; want one holding %s and saying so", over, jobs.Yen(excess))
+		if len(over) != 1 || over[0].Held != excess || !strings.Contains(over[0].Message, wording.Yen(excess)) {
+			t.Fatalf("overpayment exceptions %+v; want one holding %s and saying so", over, wording.Yen(excess))
 		}
 		// A transfer quoting NP-0000003's void number pays its replacement.
 		repl3 := w.invoice(r3.NKey)

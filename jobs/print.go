@@ -15,6 +15,7 @@ import (
 	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // writePrint writes print/bundle.pdf (streamed, one envelope's documents in memory at
@@ -126,7 +127,7 @@ func (n *Night) bundleEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []print
 				return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 			}
 		}
-		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: DocumentKindName(d.Kind), Pages: pages})
+		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: wording.DocumentKinds.Name(d.Kind), Pages: pages})
 	}
 	if len(env) > 1 {
 		r, err := n.Renderer()
@@ -146,7 +147,7 @@ func (n *Night) bundleEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []print
 		if err != nil {
 			return err
 		}
-		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, DocumentKindName(d.Kind),
+		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
 			strconv.FormatInt(d.Total, 10), strconv.Itoa(pages), strconv.Itoa(seq), strconv.Itoa(i+1) + "/" + strconv.Itoa(len(env))})
 	}
 	return nil

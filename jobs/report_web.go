@@ -3,21 +3,20 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"html/template"
-	"maps"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
 )
 
 // BuildReport reads the morning report of date live from the database, as the report
 // step would write it now; the web UI shows it. The step timings are those of the
 // latest finished run of that date in the run ledger (none when it never ran).
-func BuildReport(ctx context.Context, env *Env, date calendar.Date) (ReportData, error) {
+func BuildReport(ctx context.Context, env *Env, date calendar.Date) (report.Data, error) {
 	n := &Night{Env: env, Date: date, Now: env.Now().UTC()}
 	runs, err := store.RecentRuns(ctx, env.DB, 1000)
 	if err != nil {
-		return ReportData{}, err
+		return report.Data{}, err
 	}
 	for _, r := range runs {
 		if r.RunDate == date && r.Status != "running" && r.Status != "dry-run" {
@@ -27,13 +26,3 @@ func BuildReport(ctx context.Context, env *Env, date calendar.Date) (ReportData,
 	}
 	return n.reportData(ctx)
 }
-
-// RenderReport renders report data with the report template (the configured override
-// or the default), byte for byte what the report step writes as report.html.
-func RenderReport(templatesDir string, d ReportData) ([]byte, error) {
-	return renderReport(templatesDir, d)
-}
-
-// ReportFuncs returns a copy of the template functions of the report (yen, jdate,
-// exKind, …), so that other views of the same data print it the same way.
-func ReportFuncs() template.FuncMap { return maps.Clone(reportFuncs) }

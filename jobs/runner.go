@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
 )
 
@@ -86,24 +87,11 @@ type Options struct {
 }
 
 // Summary is the outcome of one night, printed by `nightly run --json`.
-type Summary struct {
-	RunDate  string        `json:"run_date"`
-	Status   string        `json:"status"` // ok | failed | dry-run | invariant (done, but the money check failed)
-	Steps    []StepSummary `json:"steps"`
-	Error    string        `json:"error,omitempty"`
-	Duration float64       `json:"duration_seconds"`
-	// OpenExceptions counts exceptions left for staff after the night.
-	OpenExceptions int `json:"open_exceptions"`
-}
+type Summary = report.Summary
 
-// StepSummary is one step's part of a Summary.
-type StepSummary struct {
-	Name     string         `json:"name"`
-	Changes  map[string]int `json:"changes"`
-	Seen     map[string]int `json:"seen"`
-	Duration float64        `json:"duration_seconds"`
-	Error    string         `json:"error,omitempty"`
-}
+// StepSummary is one step's part of a Summary, as the run ledger and the report
+// record it.
+type StepSummary = report.Step
 
 // ErrAlreadyRun is returned by a scheduled run (Trigger "cron") when a scheduled run of
 // the same date already finished ok, on this server or another one.

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/npress/nightly/calendar"
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // Action is one thing staff may do from the web: a POST to /actions/NAME that calls the
@@ -25,7 +25,7 @@ type Action struct {
 	Fields  []string // form fields that must not be empty
 	// Do performs the action. It returns a message for the person and where to go next
 	// ("" for the page the form was on).
-	Do func(ctx context.Context, env *jobs.Env, f Form) (Done, error)
+	Do func(ctx context.Context, as Actor, f Form) (Done, error)
 }
 
 // Done is the outcome of an action for the person who did it.
@@ -143,39 +143,39 @@ func resolveInput(f Form) (txn int64, invoices []string, fee int64, err error) {
 func builtinActions(s *Server) []Action {
 	return []Action{
 		{Name: "exceptions/close", Role: roleFinance, Command: "nightly exceptions close ID --why TEXT", Fields: []string{"id", "why"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
-				return Done{Message: "例外 " + f.Get("id") + " を対応済みにしました。"}, jobs.CloseException(ctx, env, f.Get("id"), f.Get("why"))
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
+				return Done{Message: "例外 " + f.Get("id") + " を対応済みにしました。"}, as.CloseException(ctx, as.Who, f.Get("id"), f.Get("why"))
 			}},
 		{Name: "tasks/done", Role: roleFinance, Command: "nightly tasks done ID", Fields: []string{"id"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
-				return Done{Message: "作業 " + f.Get("id") + " を完了にしました。"}, jobs.CompleteTask(ctx, env, f.Get("id"))
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
+				return Done{Message: "作業 " + f.Get("id") + " を完了にしました。"}, as.CompleteTask(ctx, as.Who, f.Get("id"))
 			}},
 		{Name: "contracts/hold", Role: roleFinance, Command: "nightly contracts hold NUMBER --until DATE --why TEXT", Fields: []string{"no", "until", "why"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				until, err := f.Date("until")
 				if err != nil {
 					return Done{}, err
 				}
 				return Done{Message: fmt.Sprintf("契約 %s の停止を %s まで保留しました。", f.Get("no"), until.Japanese())},
-					jobs.HoldContract(ctx, env, f.Get("no"), until, f.Get("why"))
+					as.HoldContract(ctx, as.Who, f.Get("no"), until, f.Get("why"))
 			}},
 		{Name: "payments/resolve", Role: roleFinance, Command: "nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT", Fields: []string{"txn", "why"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				txn, invoices, fee, err := resolveInput(f)
 				if err != nil {
 					return Done{}, err
 				}
-				if err := jobs.ResolvePayment(ctx, env, txn, invoices, fee, strings.TrimSpace(f.Get("why"))); err != nil {
+				if err := as.ResolvePayment(ctx, as.Who, txn, invoices, fee, strings.TrimSpace(f.Get("why"))); err != nil {
 					return Done{}, err
 				}
 				msg := fmt.Sprintf("振込 %d を請求書 %s に充当しました", txn, strings.Join(invoices, "・"))
 				if fee > 0 {
-					msg += "（振込手数料 " + jobs.Yen(fee) + " を受け入れ、この顧客の手数料として学習）"
+					msg += "（振込手数料 " + wording.Yen(fee) + " を受け入れ、この顧客の手数料として学習）"
 				}
 				return Done{Message: msg + "。振込人名を学習し、例外を閉じました。"}, nil
 			}},
 		{Name: "requests/decide", Role: roleFinance, Command: "nightly requests decide ID accept|reject --why TEXT", Fields: []string{"id", "decision", "why"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				id, err := f.ID("id", "依頼の番号")
 				if err != nil {
 					return Done{}, err
@@ -185,7 +185,7 @@ func builtinActions(s *Server) []Action {
 				if !ok {
 					return Done{}, fmt.Errorf("判断: %q は「受理」（accept）か「却下」（reject）ではありません", decision)
 				}
-				r, err := jobs.DecideRequest(ctx, env, id, decision, strings.TrimSpace(f.Get("why")))
+				r, err := as.DecideRequest(ctx, as.Who, id, decision, strings.TrimSpace(f.Get("why")))
 				if err != nil {
 					return Done{}, err
 				}
@@ -196,7 +196,7 @@ func builtinActions(s *Server) []Action {
 				return Done{Message: msg + "。"}, nil
 			}},
 		{Name: "invoices/posted", Role: roleFinance, Command: "nightly invoices posted NUMBER… | --bundle DATE",
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				numbers := f.List("number")
 				what := "書類 " + strings.Join(numbers, "・")
 				if strings.TrimSpace(f.Get("bundle")) != "" {
@@ -204,7 +204,7 @@ func builtinActions(s *Server) []Action {
 					if err != nil {
 						return Done{}, fmt.Errorf("印刷用PDFの日付: %w", err)
 					}
-					if numbers, err = jobs.BundleNumbers(ctx, env, day); err != nil {
+					if numbers, err = as.BundleNumbers(ctx, day); err != nil {
 						return Done{}, err
 					}
 					if len(numbers) == 0 {
@@ -215,7 +215,7 @@ func builtinActions(s *Server) []Action {
 				if len(numbers) == 0 {
 					return Done{}, errors.New("入力が足りません: 郵送済みにする書類の番号")
 				}
-				n, err := jobs.MarkPosted(ctx, env, numbers)
+				n, err := as.MarkPosted(ctx, as.Who, numbers)
 				if err != nil {
 					return Done{}, err
 				}
@@ -226,9 +226,9 @@ func builtinActions(s *Server) []Action {
 				return Done{Message: msg}, nil
 			}},
 		{Name: "invoices/void", Role: roleAdmin, Command: "nightly invoices void NUMBER --why TEXT [--reissue]", Fields: []string{"number", "why"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				no, reissue := strings.TrimSpace(f.Get("number")), f.Bool("reissue")
-				if err := jobs.VoidInvoice(ctx, env, no, strings.TrimSpace(f.Get("why")), reissue); err != nil {
+				if err := as.VoidInvoice(ctx, as.Who, no, strings.TrimSpace(f.Get("why")), reissue); err != nil {
 					return Done{}, err
 				}
 				if reissue {
@@ -237,15 +237,15 @@ func builtinActions(s *Server) []Action {
 				return Done{Message: "請求書 " + no + " を取り消しました。"}, nil
 			}},
 		{Name: "run", Role: roleFinance, Command: "nightly run --date DATE [--dry-run]", Fields: []string{"date"},
-			Do: func(ctx context.Context, env *jobs.Env, f Form) (Done, error) {
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				date, err := f.Date("date")
 				if err != nil {
 					return Done{}, err
 				}
-				if err := jobs.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
+				if err := as.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
 					return Done{}, fmt.Errorf("処理日 %s は実行できません（今日より後の日付は試算のみで1年先まで、2000年より前は不可）: %w", date, err)
 				}
-				id := s.runs.start(env, jobs.Options{Date: date, DryRun: f.Bool("dry_run"), Trigger: "manual"})
+				id := s.runs.start(as, date, f.Bool("dry_run"), s.now(), s.log)
 				return Done{Redirect: fmt.Sprintf("/runs/%d", id)}, nil
 			}},
 	}
@@ -268,10 +268,7 @@ func (s *Server) actionHandler(a Action) http.Handler {
 				return
 			}
 		}
-		env := *s.env // a shallow copy per request: who is the logged-in user
-		env.Who = v.user.Name
-		env.Progress = nil
-		done, err := a.Do(r.Context(), &env, f)
+		done, err := a.Do(r.Context(), Actor{Backend: s.backend, Who: v.user.Name}, f)
 		if err != nil {
 			status := http.StatusBadRequest
 			if errors.Is(err, store.ErrLockHeld) {

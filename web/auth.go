@@ -23,7 +23,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -54,9 +53,9 @@ var (
 
 var userNameRE = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
 
-// AddUser creates a web user with a bcrypt hash of password and records who added it in
-// the audit trail. `nightly users add` calls this.
-func AddUser(ctx context.Context, env *jobs.Env, name, role, password string) error {
+// AddUser creates a web user with a bcrypt hash of password and records who added it
+// (by) and when (now) in the audit trail. `nightly users add` calls this.
+func AddUser(ctx context.Context, db *store.DB, by string, now time.Time, name, role, password string) error {
 	if !userNameRE.MatchString(name) {
 		return fmt.Errorf("user %q: %w", name, ErrBadUserName)
 	}
@@ -70,12 +69,11 @@ func AddUser(ctx context.Context, env *jobs.Env, name, role, password string) er
 	if err != nil {
 		return fmt.Errorf("user %s: hash password: %w", name, err)
 	}
-	now := env.Now()
-	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := store.AddUser(ctx, tx, store.User{Name: name, Role: role, PasswordHash: string(hash), CreatedBy: env.Who}, now); err != nil {
+	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := store.AddUser(ctx, tx, store.User{Name: name, Role: role, PasswordHash: string(hash), CreatedBy: by}, now); err != nil {
 			return err
 		}
-		return store.Audit(ctx, tx, store.AuditEntry{At: now.UTC(), Who: env.Who, Action: "user_added", Subject: "user:" + name,
+		return store.Audit(ctx, tx, store.AuditEntry{At: now.UTC(), Who: by, Action: "user_added", Subject: "user:" + name,
 			Field: "role", ToValue: role})
 	})
 }
@@ -109,9 +107,9 @@ func randomToken() string {
 func (s *Server) identify(r *http.Request) (*store.User, *store.Session) {
 	ctx := r.Context()
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		sess, err := store.GetSession(ctx, s.env.DB, hashToken(c.Value), s.env.Now())
+		sess, err := store.GetSession(ctx, s.db, hashToken(c.Value), s.now())
 		if err == nil {
-			if u, err := store.GetUser(ctx, s.env.DB, sess.UserName); err == nil && !u.Disabled {
+			if u, err := store.GetUser(ctx, s.db, sess.UserName); err == nil && !u.Disabled {
 				return &u, &sess
 			}
 		} else if !store.IsNoRows(err) {
@@ -120,7 +118,7 @@ func (s *Server) identify(r *http.Request) (*store.User, *store.Session) {
 	}
 	if hdr := s.opts.TrustProxyHeader; hdr != "" {
 		if name := strings.TrimSpace(r.Header.Get(hdr)); name != "" {
-			if u, err := store.GetUser(ctx, s.env.DB, name); err == nil && !u.Disabled {
+			if u, err := store.GetUser(ctx, s.db, name); err == nil && !u.Disabled {
 				return &u, nil
 			}
 			s.log.Warn("web: proxy named an unknown or disabled user", "header", hdr, "user", name, "remote_ip", s.clientIP(r))
@@ -243,7 +241,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var u *store.User
-	if got, err := store.GetUser(ctx, s.env.DB, name); err == nil && !got.Disabled {
+	if got, err := store.GetUser(ctx, s.db, name); err == nil && !got.Disabled {
 		u = &got
 	} else if err != nil && !store.IsNoRows(err) {
 		s.fail(w, r, http.StatusInternalServerError, err)
@@ -251,23 +249,23 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.checkPassword(u, password) { // the attempt was counted by admit
 		s.log.Warn("web: login failed", "user", name, "remote_ip", ip, "known_user", u != nil)
-		store.DeleteOldLoginThrottles(ctx, s.env.DB, s.env.Now().Add(-throttleForget))
+		store.DeleteOldLoginThrottles(ctx, s.db, s.now().Add(-throttleForget))
 		d.Error = "ユーザー名またはパスワードが違います。"
 		s.renderLogin(w, r, http.StatusUnauthorized, d)
 		return
 	}
-	if err := store.ClearLoginThrottle(ctx, s.env.DB, key); err != nil {
+	if err := store.ClearLoginThrottle(ctx, s.db, key); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	tok := randomToken()
-	now := s.env.Now()
-	if err := store.AddSession(ctx, s.env.DB, store.Session{TokenSHA256: hashToken(tok), UserName: u.Name, CSRF: randomToken(),
+	now := s.now()
+	if err := store.AddSession(ctx, s.db, store.Session{TokenSHA256: hashToken(tok), UserName: u.Name, CSRF: randomToken(),
 		CreatedAt: now, ExpiresAt: now.Add(s.opts.SessionTTL)}); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	store.DeleteExpiredSessions(ctx, s.env.DB, now)
+	store.DeleteExpiredSessions(ctx, s.db, now)
 	s.log.Info("web: login", "user", u.Name, "role", u.Role, "remote_ip", ip)
 	http.SetCookie(w, s.cookie(r, sessionCookie, tok, int(s.opts.SessionTTL.Seconds())))
 	http.SetCookie(w, s.cookie(r, loginCookie, "", -1))
@@ -279,7 +277,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if v := viewerOf(r); v != nil && v.sess != nil {
-		if err := store.DeleteSession(r.Context(), s.env.DB, v.sess.TokenSHA256); err != nil {
+		if err := store.DeleteSession(r.Context(), s.db, v.sess.TokenSHA256); err != nil {
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return
 		}
@@ -400,9 +398,9 @@ func throttleKey(name, ip string) string {
 // transaction, so that parallel attempts are counted one after the other), and a
 // successful login clears it.
 func (s *Server) admit(ctx context.Context, key string) (time.Duration, error) {
-	now := s.env.Now().UTC()
+	now := s.now().UTC()
 	var wait time.Duration
-	err := s.env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, ok, err := store.GetLoginThrottle(ctx, tx, key)
 		if err != nil {
 			return err

@@ -4,26 +4,27 @@
 // with html/template pages from templates/defaults/web (overridable like every
 // template) and a little JavaScript; there is no front-end build.
 //
-// Every action is a POST that calls the same jobs function as the matching command,
-// on a shallow copy of jobs.Env whose Who is the logged-in user, so the audit trail
-// shows who did it. The actions are one table (builtinActions in actions.go); adding
-// one is one entry: {Name, Role, Command, Fields, Do}.
+// Every action is a POST that calls, through the Backend the web defines for itself
+// (jobs.Staff satisfies it), the function the matching command calls, as the
+// logged-in user (an Actor), so the audit trail shows who did it. The actions are one
+// table (builtinActions in actions.go); adding one is one entry: {Name, Role, Command,
+// Fields, Do}.
 //
 // Wired now (all of issue 9 point 3):
-//   - exceptions/close → jobs.CloseException (nightly exceptions close ID --why TEXT)
-//   - tasks/done       → jobs.CompleteTask    (nightly tasks done ID)
-//   - contracts/hold   → jobs.HoldContract    (nightly contracts hold NO --until D --why TEXT)
-//   - payments/resolve → jobs.ResolvePayment  (nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT),
+//   - exceptions/close → Backend.CloseException (nightly exceptions close ID --why TEXT)
+//   - tasks/done       → Backend.CompleteTask    (nightly tasks done ID)
+//   - contracts/hold   → Backend.HoldContract    (nightly contracts hold NO --until D --why TEXT)
+//   - payments/resolve → Backend.ResolvePayment  (nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT),
 //     finance: on the exceptions page and the night's report, every exception of a bank
-//     transfer (keyed jobs.TxnExceptionKey) lists the ranked suggestions the night
-//     stored (exceptions.suggestions, jobs.SuggestionJSON) with what the invoices owe
+//     transfer (an exception with its TxnID) lists the ranked suggestions the night
+//     stored (store.Suggestions) with what the invoices owe
 //     now; choosing one fills the invoice and fee fields (the radio's value
 //     "N1,N2;FEE" is also read when script is off); typed fields win over the choice.
-//   - requests/decide  → jobs.DecideRequest   (nightly requests decide ID accept|reject --why TEXT), finance.
-//   - invoices/posted  → jobs.MarkPosted      (nightly invoices posted NUMBER… | --bundle DATE), finance:
-//     per invoice or notice, or the whole print bundle of a date (jobs.BundleNumbers).
-//   - invoices/void    → jobs.VoidInvoice     (nightly invoices void NUMBER --why TEXT [--reissue]), admin only.
-//   - run              → jobs.Run in the background, with a progress page that polls
+//   - requests/decide  → Backend.DecideRequest   (nightly requests decide ID accept|reject --why TEXT), finance.
+//   - invoices/posted  → Backend.MarkPosted      (nightly invoices posted NUMBER… | --bundle DATE), finance:
+//     per invoice or notice, or the whole print bundle of a date (Backend.BundleNumbers).
+//   - invoices/void    → Backend.VoidInvoice     (nightly invoices void NUMBER --why TEXT [--reissue]), admin only.
+//   - run              → Backend.Run in the background, with a progress page that polls
 //     /runs/{id}/status (nightly run --date D [--dry-run]); store.ErrLockHeld is shown.
 //
 // Numbers and amounts typed by staff are read by Form.ID and Form.Yen ("¥1,100" and

@@ -120,7 +120,7 @@ func TestLoginThrottle(t *testing.T) {
 			t.Errorf("the longest wait is %d s, want 600", last)
 		}
 		// A restart does not forget: a new server over the same database still waits.
-		srv2, err := newServer(f.env, behindProxy)
+		srv2, err := newServer(testDeps(f.env), behindProxy)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,12 +21,13 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 func funcs() template.FuncMap {
-	f := jobs.ReportFuncs()
+	f := report.Funcs()
 	f["roleName"] = RoleName
 	f["dict"] = func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
@@ -101,12 +102,12 @@ func funcs() template.FuncMap {
 		if !v.Valid {
 			return ""
 		}
-		return jobs.Yen(v.Int64)
+		return wording.Yen(v.Int64)
 	}
 	return f
 }
 
-func (s *Server) today() calendar.Date { return calendar.InTokyo(s.env.Now()) }
+func (s *Server) today() calendar.Date { return calendar.InTokyo(s.now()) }
 
 // nightRow is a line of the list of nights.
 type nightRow struct {
@@ -116,7 +117,7 @@ type nightRow struct {
 }
 
 func (s *Server) nightsPage(w http.ResponseWriter, r *http.Request) {
-	runs, err := store.RecentRuns(r.Context(), s.env.DB, 100)
+	runs, err := store.RecentRuns(r.Context(), s.db, 100)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -124,7 +125,7 @@ func (s *Server) nightsPage(w http.ResponseWriter, r *http.Request) {
 	rows := make([]nightRow, 0, len(runs))
 	for _, run := range runs {
 		row := nightRow{Run: run}
-		var steps []jobs.StepSummary
+		var steps []report.Step
 		json.Unmarshal([]byte(run.Steps), &steps)
 		total := map[string]int{}
 		var keys []string
@@ -172,22 +173,22 @@ func (s *Server) nightPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := jobs.BuildReport(r.Context(), s.env, d)
+	rep, err := s.backend.Report(r.Context(), d)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	views, err := exceptionViews(r.Context(), s.env.DB, rep.Exceptions)
+	views, err := exceptionViews(r.Context(), s.db, rep.Exceptions)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), nightView{ReportData: rep, ExceptionViews: views})
+	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), nightView{Data: rep, ExceptionViews: views})
 }
 
 // nightView is a night's report with its exceptions as the pages show them.
 type nightView struct {
-	jobs.ReportData
+	report.Data
 	ExceptionViews []exceptionView
 }
 
@@ -197,12 +198,12 @@ func (s *Server) reportHTML(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := jobs.BuildReport(r.Context(), s.env, d)
+	rep, err := s.backend.Report(r.Context(), d)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	b, err := jobs.RenderReport(s.env.Config.TemplatesDir, rep)
+	b, err := report.Render(s.templatesDir, rep)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -220,23 +221,23 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	invs, err := store.ListInvoices(ctx, s.env.DB, store.InvoiceFilter{IssueDate: d})
+	invs, err := store.ListInvoices(ctx, s.db, store.InvoiceFilter{IssueDate: d})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	notices, err := store.ListNotices(ctx, s.env.DB, d)
+	notices, err := store.ListNotices(ctx, s.db, d)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	var files []string
 	for _, f := range []string{"bundle.pdf", "dispatch.csv"} {
-		if st, err := os.Stat(filepath.Join(s.env.Config.OutDir, d.String(), "print", f)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Stat(filepath.Join(s.outDir, d.String(), "print", f)); err == nil && st.Mode().IsRegular() {
 			files = append(files, f)
 		}
 	}
-	bundle, err := jobs.BundleNumbers(ctx, s.env, d)
+	bundle, err := s.backend.BundleNumbers(ctx, d)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -258,7 +259,7 @@ func (s *Server) documentPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("書類番号 %q が読めません", number))
 		return
 	}
-	sha, ok, err := store.DocumentPDF(r.Context(), s.env.DB, number)
+	sha, ok, err := store.DocumentPDF(r.Context(), s.db, number)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -272,7 +273,7 @@ func (s *Server) documentPDF(w http.ResponseWriter, r *http.Request) {
 
 // serveEvidence streams a stored file, checked against its SHA-256 as it is read.
 func (s *Server) serveEvidence(w http.ResponseWriter, r *http.Request, sha, name, ctype string, download bool) {
-	data, err := s.env.Evidence.Get(sha) // checked against its hash before a byte is sent
+	data, err := s.evidence.Get(sha) // checked against its hash before a byte is sent
 	if err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, evidence.ErrMissing) {
@@ -316,7 +317,7 @@ func (s *Server) printFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%s はありません（bundle.pdf と dispatch.csv のみ）", name))
 		return
 	}
-	p := filepath.Join(s.env.Config.OutDir, d.String(), "print", name)
+	p := filepath.Join(s.outDir, d.String(), "print", name)
 	f, err := os.Open(p)
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%s の %s はありません", d, name))
@@ -359,13 +360,13 @@ type suggestionView struct {
 
 // exceptionViews reads the transfer and the suggestions of each exception, with the
 // suggested invoices as they are now. A transfer's exception is keyed
-// jobs.TxnExceptionKey(id).
+// with the transfer's id (Exception.TxnID).
 func exceptionViews(ctx context.Context, db sqlx.ExtContext, xs []store.Exception) ([]exceptionView, error) {
 	out := make([]exceptionView, len(xs))
 	for i, x := range xs {
 		v := exceptionView{Exception: x}
-		if id, err := strconv.ParseInt(strings.TrimPrefix(x.NKey, "bank_txn:"), 10, 64); err == nil && id > 0 && jobs.TxnExceptionKey(id) == x.NKey {
-			v.TxnID = id
+		if x.TxnID.Valid && x.NKey == "bank_txn:"+strconv.FormatInt(x.TxnID.Int64, 10) {
+			v.TxnID = x.TxnID.Int64
 		}
 		{
 			for _, sg := range x.Suggestions {
@@ -397,12 +398,12 @@ func exceptionViews(ctx context.Context, db sqlx.ExtContext, xs []store.Exceptio
 }
 
 func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
-	xs, err := store.OpenExceptions(r.Context(), s.env.DB)
+	xs, err := store.OpenExceptions(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	views, err := exceptionViews(r.Context(), s.env.DB, xs)
+	views, err := exceptionViews(r.Context(), s.db, xs)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -411,21 +412,21 @@ func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) {
-	ts, err := store.OpenTasks(r.Context(), s.env.DB)
+	ts, err := store.OpenTasks(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	today := s.today()
-	lines := make([]jobs.TaskLine, len(ts))
+	lines := make([]report.TaskLine, len(ts))
 	for i, t := range ts {
-		lines[i] = jobs.TaskLine{Task: t, Overdue: t.DueDate.Before(today)}
+		lines[i] = report.TaskLine{Task: t, Overdue: t.DueDate.Before(today)}
 	}
 	s.page(w, r, http.StatusOK, "tasks", "開通・停止の作業", lines)
 }
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
-	rs, err := store.ListRequests(r.Context(), s.env.DB, store.RequestFilter{Status: r.URL.Query().Get("status"), Limit: 500})
+	rs, err := store.ListRequests(r.Context(), s.db, store.RequestFilter{Status: r.URL.Query().Get("status"), Limit: 500})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -439,7 +440,7 @@ func (s *Server) contractsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after := r.URL.Query().Get("after")
-	cs, err := store.ContractPage(r.Context(), s.env.DB, after, 200)
+	cs, err := store.ContractPage(r.Context(), s.db, after, 200)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -466,7 +467,7 @@ type contractView struct {
 func (s *Server) contractPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	no := r.PathValue("no")
-	c, err := store.GetContract(ctx, s.env.DB, no)
+	c, err := store.GetContract(ctx, s.db, no)
 	if store.IsNoRows(err) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("契約 %s はありません", no))
 		return
@@ -476,19 +477,19 @@ func (s *Server) contractPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := contractView{Contract: c, Today: s.today(), MinHold: s.today().String()}
-	if v.Customer, err = store.GetCustomer(ctx, s.env.DB, c.CustomerNo); err != nil && !store.IsNoRows(err) {
+	if v.Customer, err = store.GetCustomer(ctx, s.db, c.CustomerNo); err != nil && !store.IsNoRows(err) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	if v.Audit, err = store.AuditOf(ctx, s.env.DB, no); err != nil {
+	if v.Audit, err = store.AuditOf(ctx, s.db, no); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	if v.Invoices, err = store.ListInvoices(ctx, s.env.DB, store.InvoiceFilter{ContractNo: no}); err != nil {
+	if v.Invoices, err = store.ListInvoices(ctx, s.db, store.InvoiceFilter{ContractNo: no}); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	if v.Requests, err = store.RequestsOfContract(ctx, s.env.DB, no); err != nil {
+	if v.Requests, err = store.RequestsOfContract(ctx, s.db, no); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
@@ -498,7 +499,7 @@ func (s *Server) contractPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(numbers) > 0 {
 		// TODO(store): a payments-of-invoices query; the full list is read and filtered here.
-		ps, err := store.ListPayments(ctx, s.env.DB)
+		ps, err := store.ListPayments(ctx, s.db)
 		if err != nil {
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return
@@ -528,7 +529,7 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
 		eq, err := f.query()
 		if err != nil {
 			f.Error = err.Error()
-		} else if f.Rows, err = jobs.SearchEvidence(r.Context(), s.env, eq); err != nil {
+		} else if f.Rows, err = s.backend.SearchEvidence(r.Context(), eq); err != nil {
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return
 		}
@@ -571,7 +572,7 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%q は SHA-256 ではありません", sha))
 		return
 	}
-	row, err := store.EvidenceBySHA(r.Context(), s.env.DB, sha)
+	row, err := store.EvidenceBySHA(r.Context(), s.db, sha)
 	if store.IsNoRows(err) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("証跡 %s は台帳にありません", sha))
 		return

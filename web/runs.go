@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
 )
 
@@ -40,7 +42,7 @@ type webRun struct {
 	Done      bool
 	LockHeld  bool
 	Error     string
-	Summaries []jobs.Summary
+	Summaries []report.Summary
 }
 
 func newRunTracker() *runTracker {
@@ -58,21 +60,19 @@ func (wr *webRun) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// start runs jobs.Run in the background with env (already carrying who) and returns
-// the run's id. The night goes on when the browser goes away; it stops between steps
-// when the server shuts down.
-func (t *runTracker) start(env *jobs.Env, opts jobs.Options) int {
+// start runs a night of date (a dry run when dry) in the background as the actor and
+// returns the run's id. The night goes on when the browser goes away; it stops between
+// steps when the server shuts down.
+func (t *runTracker) start(as Actor, date calendar.Date, dry bool, now time.Time, log *slog.Logger) int {
 	t.mu.Lock()
 	t.next++
-	wr := &webRun{ID: t.next, Date: opts.Date.String(), DryRun: opts.DryRun, Who: env.Who, Started: env.Now()}
+	wr := &webRun{ID: t.next, Date: date.String(), DryRun: dry, Who: as.Who, Started: now}
 	t.runs[wr.ID] = wr
 	t.mu.Unlock()
-	e := *env
-	e.Progress = wr
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
-		sums, err := jobs.Run(t.ctx, &e, opts)
+		sums, err := as.Run(t.ctx, as.Who, date, dry, wr)
 		wr.mu.Lock()
 		defer wr.mu.Unlock()
 		wr.Summaries, wr.Done = sums, true
@@ -80,9 +80,7 @@ func (t *runTracker) start(env *jobs.Env, opts jobs.Options) int {
 			wr.Error = err.Error()
 			wr.LockHeld = errors.Is(err, store.ErrLockHeld)
 		}
-		if e.Log != nil {
-			e.Log.Info("web: run ended", "run_date", wr.Date, "dry_run", wr.DryRun, "who", wr.Who, "error", wr.Error)
-		}
+		log.Info("web: run ended", "run_date", wr.Date, "dry_run", wr.DryRun, "who", wr.Who, "error", wr.Error)
 	}()
 	return wr.ID
 }
@@ -95,16 +93,16 @@ func (t *runTracker) get(id int) *webRun {
 
 // runStatusJSON is what the progress page polls.
 type runStatusJSON struct {
-	ID        int            `json:"id"`
-	Date      string         `json:"date"`
-	DryRun    bool           `json:"dry_run"`
-	Who       string         `json:"who"`
-	Done      bool           `json:"done"`
-	LockHeld  bool           `json:"lock_held"`
-	Error     string         `json:"error,omitempty"`
-	Message   string         `json:"message"`
-	Lines     []string       `json:"lines"`
-	Summaries []jobs.Summary `json:"summaries"`
+	ID        int              `json:"id"`
+	Date      string           `json:"date"`
+	DryRun    bool             `json:"dry_run"`
+	Who       string           `json:"who"`
+	Done      bool             `json:"done"`
+	LockHeld  bool             `json:"lock_held"`
+	Error     string           `json:"error,omitempty"`
+	Message   string           `json:"message"`
+	Lines     []string         `json:"lines"`
+	Summaries []report.Summary `json:"summaries"`
 }
 
 func (wr *webRun) status() runStatusJSON {

@@ -17,7 +17,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/templates"
 )
 
@@ -47,39 +48,48 @@ const (
 	maxFormBytes  = 1 << 20
 )
 
-// Server is the web UI: an http.Handler over one jobs.Env.
+// Server is the web UI: an http.Handler over its Deps.
 type Server struct {
-	env     *jobs.Env
-	opts    Options
-	log     *slog.Logger
-	mux     *http.ServeMux
-	pages   map[string]*template.Template
-	static  fs.FS
-	key     []byte // signs login-form CSRF tokens and proxy users' tokens
-	actions []Action
-	runs    *runTracker
+	db       *store.DB
+	evidence *evidence.Store
+	backend  Backend
+	outDir   string
+	// templatesDir is the folder of edited copies of templates/ files ("" for none).
+	templatesDir string
+	now          func() time.Time
+	opts         Options
+	log          *slog.Logger
+	mux          *http.ServeMux
+	pages        map[string]*template.Template
+	static       fs.FS
+	key          []byte // signs login-form CSRF tokens and proxy users' tokens
+	actions      []Action
+	runs         *runTracker
 
 	dummyOnce sync.Once
 	dummyHash []byte // compared against for unknown users, so timing names no one
 }
 
-// New builds the web UI over env. Templates come from templates/defaults/web/ (with
-// the configured override folder, env.Config.TemplatesDir).
-func New(env *jobs.Env, o Options) (http.Handler, error) {
-	return newServer(env, o)
+// New builds the web UI over d. Templates come from templates/defaults/web/ (with the
+// configured override folder, d.TemplatesDir).
+func New(d Deps, o Options) (http.Handler, error) {
+	return newServer(d, o)
 }
 
-func newServer(env *jobs.Env, o Options) (*Server, error) {
+func newServer(d Deps, o Options) (*Server, error) {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
-	s := &Server{env: env, opts: o, log: env.Log, mux: http.NewServeMux(), key: make([]byte, 32),
-		runs: newRunTracker()}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{db: d.DB, evidence: d.Evidence, backend: d.Backend, outDir: d.OutDir, templatesDir: d.TemplatesDir, now: d.Now, opts: o, log: d.Log,
+		mux: http.NewServeMux(), key: make([]byte, 32), runs: newRunTracker()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	rand.Read(s.key)
-	tfs := templates.Open(env.Config.TemplatesDir)
+	tfs := templates.Open(d.TemplatesDir)
 	static, err := fs.Sub(tfs, "defaults/web/static")
 	if err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)

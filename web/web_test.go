@@ -96,7 +96,7 @@ func newFixture(t *testing.T, db *store.DB, dsn string, o Options) *fixture {
 			t.Fatal(err)
 		}
 	}
-	srv, err := newServer(env, o)
+	srv, err := newServer(testDeps(env), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,13 +627,13 @@ func TestAddUserChecks(t *testing.T) {
 		{"carol", "viewer", strings.Repeat("x", 73), "password"},
 		{"finance1", "viewer", password, "exists"},
 	} {
-		err := AddUser(ctx, f.env, tc.name, tc.role, tc.pw)
+		err := AddUser(ctx, f.env.DB, f.env.Who, f.env.Now(), tc.name, tc.role, tc.pw)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("AddUser(%q, %q): %v, want an error about %s", tc.name, tc.role, err, tc.want)
 		}
 	}
 	f.env.Who = "sato"
-	if err := AddUser(ctx, f.env, "carol", "admin", password); err != nil {
+	if err := AddUser(ctx, f.env.DB, f.env.Who, f.env.Now(), "carol", "admin", password); err != nil {
 		t.Fatal(err)
 	}
 	u, err := store.GetUser(ctx, f.env.DB, "carol")
@@ -1001,7 +1001,7 @@ func TestFormReaders(t *testing.T) {
 	} {
 		got, err := Form{url.Values{"fee": {tc.in}}}.Yen("fee", "振込手数料")
 		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("Yen(%q) = %d, %v; want %d, %q", tc.in, got, err, tc.want, tc.err)
+			t.Errorf("wording.Yen(%q) = %d, %v; want %d, %q", tc.in, got, err, tc.want, tc.err)
 		}
 	}
 	for _, tc := range []struct {
@@ -1023,4 +1023,10 @@ func TestFormReaders(t *testing.T) {
 	if _, inv, fee, err := resolveInput(Form{url.Values{"txn": {"5"}, "suggestion": {"2026-000001;440"}, "invoice": {"2026-000009"}, "fee": {"0"}}}); err != nil || inv[0] != "2026-000009" || fee != 0 {
 		t.Errorf("typed fields over a suggestion: %v ¥%d %v", inv, fee, err)
 	}
+}
+
+// testDeps wires the web UI to a test's jobs.Env, as cmd/nightly does.
+func testDeps(env *jobs.Env) Deps {
+	return Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), TemplatesDir: env.Config.TemplatesDir,
+		OutDir: env.Config.OutDir, Log: env.Log, Now: env.Now}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // parsedRecord is one line of `nightly bankfeed parse`.
@@ -83,8 +84,8 @@ func cmdPayments(ctx context.Context, a *app, args []string) int {
 				if p.Reversed {
 					mark = "  (取消済み)"
 				}
-				fmt.Fprintf(a.stdout, "%d  %s  %-20s %12s → %s %s  手数料 %s  規則 %d %s%s\n", p.TxnID, p.ValueDate, p.Payer, jobs.Yen(p.TxnAmount),
-					p.InvoiceNumber, jobs.Yen(p.Amount), jobs.Yen(p.Fee), p.Rule, p.RuleName, mark)
+				fmt.Fprintf(a.stdout, "%d  %s  %-20s %12s → %s %s  手数料 %s  規則 %d %s%s\n", p.TxnID, p.ValueDate, p.Payer, wording.Yen(p.TxnAmount),
+					p.InvoiceNumber, wording.Yen(p.Amount), wording.Yen(p.Fee), p.Rule, p.RuleName, mark)
 			}
 			return exitOK
 		case pos[0] == "unmatched" && len(pos) == 1:
@@ -107,9 +108,9 @@ func cmdPayments(ctx context.Context, a *app, args []string) int {
 						"message": x.Message, "action": x.Action, "suggestions": x.Suggestions})
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  [%s]\n  %s\n", t.ID, t.ValueDate, t.Payer, jobs.Yen(t.Amount), jobs.ExceptionKindName(x.Kind), x.Message)
+				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  [%s]\n  %s\n", t.ID, t.ValueDate, t.Payer, wording.Yen(t.Amount), wording.ExceptionKinds.Name(x.Kind), x.Message)
 				for _, s := range x.Suggestions {
-					fmt.Fprintf(a.stdout, "  候補: %v  %s  %s  %s\n", s.Invoices, s.CustomerNo, jobs.Yen(s.Amount), s.Reason)
+					fmt.Fprintf(a.stdout, "  候補: %v  %s  %s  %s\n", s.Invoices, s.CustomerNo, wording.Yen(s.Amount), s.Reason)
 				}
 				fmt.Fprintf(a.stdout, "  → %s\n", x.Action)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 func cmdContracts(ctx context.Context, a *app, args []string) int {
@@ -93,7 +94,7 @@ func (a *app) listContracts(ctx context.Context, env *jobs.Env, day calendar.Dat
 				continue
 			}
 			fmt.Fprintf(a.stdout, "%s  %s  %-24s %4d席 %10s  %s〜%s  %s\n", c.No, c.CustomerNo, c.PlanCode, seats[c.No],
-				jobs.Yen(c.UnitPrice), c.TermStart, c.TermEnd, c.Status)
+				wording.Yen(c.UnitPrice), c.TermStart, c.TermEnd, c.Status)
 		}
 		if len(page) < 1000 {
 			return exitOK
@@ -113,7 +114,7 @@ func (a *app) showContract(ctx context.Context, env *jobs.Env, no string) int {
 	cu, _ := store.GetCustomer(ctx, env.DB, c.CustomerNo)
 	w := a.stdout
 	fmt.Fprintf(w, "契約番号     %s\nお客様       %s %s\nプラン       %s\n数量         %d\n単価(年額)   %s\n期間         %s 〜 %s\n状態         %s\n自動更新     %v\n",
-		c.No, c.CustomerNo, cu.Name, c.PlanCode, c.Seats, jobs.Yen(c.UnitPrice), c.TermStart, c.TermEnd, c.Status, c.AutoRenew)
+		c.No, c.CustomerNo, cu.Name, c.PlanCode, c.Seats, wording.Yen(c.UnitPrice), c.TermStart, c.TermEnd, c.Status, c.AutoRenew)
 	if c.NextSeats.Valid {
 		fmt.Fprintf(w, "次期数量     %d\n", c.NextSeats.Int64)
 	}
@@ -129,7 +130,7 @@ func (a *app) showContract(ctx context.Context, env *jobs.Env, no string) int {
 	}
 	fmt.Fprintln(w, "\n請求書:")
 	for _, i := range invs {
-		fmt.Fprintf(w, "  %s %-8s 発行 %s 期限 %s %12s 入金 %12s %s\n", i.Number, i.Kind, i.IssueDate, i.DueDate, jobs.Yen(i.Total), jobs.Yen(i.Paid), i.Status)
+		fmt.Fprintf(w, "  %s %-8s 発行 %s 期限 %s %12s 入金 %12s %s\n", i.Number, i.Kind, i.IssueDate, i.DueDate, wording.Yen(i.Total), wording.Yen(i.Paid), i.Status)
 	}
 	hist, err := store.AuditOf(ctx, env.DB, no)
 	if err != nil {
@@ -203,7 +204,7 @@ func cmdEvidence(ctx context.Context, a *app, args []string) int {
 func evidenceLine(e evidence.Entry, s *evidence.Store) string {
 	amount := ""
 	if e.HasAmount {
-		amount = jobs.Yen(e.Amount)
+		amount = wording.Yen(e.Amount)
 	}
 	return fmt.Sprintf("#%d %s %-12s %-30s %12s %s %s", e.Seq, e.Date, e.Kind, e.Source, amount, e.Counterparty, s.Path(e.SHA256))
 }

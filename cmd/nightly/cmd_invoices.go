@@ -8,6 +8,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 func cmdInvoices(ctx context.Context, a *app, args []string) int {
@@ -143,7 +144,7 @@ func (a *app) listInvoices(ctx context.Context, env *jobs.Env, f store.InvoiceFi
 			continue
 		}
 		fmt.Fprintf(a.stdout, "%s  %-8s %-10s %s  期限 %s  %12s  %s%s\n", i.Number, i.Kind, i.ContractNo, i.IssueDate, i.DueDate,
-			jobs.Yen(i.Total), i.Status, replacesNote(i.Replaces))
+			wording.Yen(i.Total), i.Status, replacesNote(i.Replaces))
 	}
 	return exitOK
 }
@@ -171,7 +172,7 @@ func (a *app) showInvoice(ctx context.Context, env *jobs.Env, number string, asJ
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "請求書番号   %s（%s、版 %d）\n宛先         %s %s\n契約         %s\n注文         %s\n発行日       %s\n支払期限     %s\n状態         %s\n",
-		inv.Number, jobs.DocumentKindName(inv.Kind), inv.Revision, inv.CustomerNo, inv.ToName, inv.ContractNo, inv.OrderNo,
+		inv.Number, wording.DocumentKinds.Name(inv.Kind), inv.Revision, inv.CustomerNo, inv.ToName, inv.ContractNo, inv.OrderNo,
 		inv.IssueDate, inv.DueDate, inv.Status)
 	if inv.Replaces != "" {
 		fmt.Fprintf(w, "差し替え元   %s\n", inv.Replaces)
@@ -185,10 +186,10 @@ func (a *app) showInvoice(ctx context.Context, env *jobs.Env, number string, asJ
 		if !l.PeriodStart.IsZero() {
 			period = fmt.Sprintf("  %s〜%s", l.PeriodStart, l.PeriodEnd)
 		}
-		fmt.Fprintf(w, "  %d. %s%s  %d × %s = %s（税率 %d%%）\n", l.LineNo, l.Description, period, l.Quantity, jobs.Yen(l.UnitPrice),
-			jobs.Yen(l.Amount), l.TaxRate)
+		fmt.Fprintf(w, "  %d. %s%s  %d × %s = %s（税率 %d%%）\n", l.LineNo, l.Description, period, l.Quantity, wording.Yen(l.UnitPrice),
+			wording.Yen(l.Amount), l.TaxRate)
 	}
-	fmt.Fprintf(w, "\n小計         %s\n消費税       %s\n合計         %s\n入金済       %s\n", jobs.Yen(inv.Subtotal), jobs.Yen(inv.Tax),
-		jobs.Yen(inv.Total), jobs.Yen(inv.Paid))
+	fmt.Fprintf(w, "\n小計         %s\n消費税       %s\n合計         %s\n入金済       %s\n", wording.Yen(inv.Subtotal), wording.Yen(inv.Tax),
+		wording.Yen(inv.Total), wording.Yen(inv.Paid))
 	return exitOK
 }

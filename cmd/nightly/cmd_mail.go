@@ -143,13 +143,13 @@ func cmdRequests(ctx context.Context, a *app, args []string) int {
 					fmt.Fprintln(a.stdout, string(b))
 					continue
 				}
-				l := jobs.RequestLine{Request: r}
+				l := jobs.RequestLineOf(r)
 				sender := r.Sender.String
 				if r.Status == store.RequestUnverified {
-					sender += "（登録アドレス: " + orDash(l.Registered()) + "）"
+					sender += "（登録アドレス: " + orDash(l.Registered) + "）"
 				}
 				fmt.Fprintf(a.stdout, "%d  %s  %s  %s  %s  回答期限 %s  %s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), orDash(r.ContractNo),
-					l.KindName(), l.OutcomeName(), r.ReplyBy, sender)
+					l.KindName, l.OutcomeName, r.ReplyBy, sender)
 			}
 			return exitOK
 		case pos[0] == "decide" && len(pos) == 3:

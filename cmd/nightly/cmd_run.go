@@ -148,7 +148,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	}
 	webDone := make(chan error, 1)
 	if *httpAddr != "" {
-		h, err := web.New(env, web.Options{TrustProxyHeader: *proxyHeader, Secure: *secure, TrustedProxies: trusted})
+		h, err := web.New(webDeps(env), web.Options{TrustProxyHeader: *proxyHeader, Secure: *secure, TrustedProxies: trusted})
 		if err != nil {
 			return a.fail(err)
 		}
@@ -205,4 +205,11 @@ func nextRun(s *cron.Cron) string {
 		return es[0].Next.In(calendar.Tokyo).Format(time.RFC3339)
 	}
 	return ""
+}
+
+// webDeps wires the web UI to env: its database, evidence, folders and clock, and the
+// night's staff side as the web's Backend.
+func webDeps(env *jobs.Env) web.Deps {
+	return web.Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), TemplatesDir: env.Config.TemplatesDir,
+		OutDir: env.Config.OutDir, Log: env.Log, Now: env.Now}
 }

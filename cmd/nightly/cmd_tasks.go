@@ -8,6 +8,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 func cmdTasks(ctx context.Context, a *app, args []string) int {
@@ -64,7 +65,7 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 					fmt.Fprintln(a.stdout, string(b))
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%s  %s  %s\n  → %s\n", x.NKey, jobs.ExceptionKindName(x.Kind), x.Message, x.Action)
+				fmt.Fprintf(a.stdout, "%s  %s  %s\n  → %s\n", x.NKey, wording.ExceptionKinds.Name(x.Kind), x.Message, x.Action)
 			}
 			return exitOK
 		case pos[0] == "close" && len(pos) == 2 && *refund != 0:
@@ -76,7 +77,7 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 			if err := jobs.RefundException(ctx, env, pos[1], *refund, day, *why); err != nil {
 				return a.fail(err)
 			}
-			fmt.Fprintf(a.stdout, "%s: closed, refund of %s on %s recorded\n", pos[1], jobs.Yen(*refund), day)
+			fmt.Fprintf(a.stdout, "%s: closed, refund of %s on %s recorded\n", pos[1], wording.Yen(*refund), day)
 			return exitOK
 		case pos[0] == "close" && len(pos) == 2:
 			if *on != "" {

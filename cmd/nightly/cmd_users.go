@@ -48,7 +48,7 @@ func cmdUsers(ctx context.Context, a *app, args []string) int {
 			if err != nil {
 				return a.fail(err)
 			}
-			if err := web.AddUser(ctx, env, pos[1], *role, pw); err != nil {
+			if err := web.AddUser(ctx, env.DB, env.Who, env.Now(), pos[1], *role, pw); err != nil {
 				if errors.Is(err, store.ErrUserExists) {
 					return a.fail(fmt.Errorf("%w (see `nightly users list`)", err))
 				}
@@ -106,10 +106,10 @@ func (a *app) serveDemo(ctx context.Context, env *jobs.Env, addr string) int {
 	rand.Read(b[:])
 	pw := base64.RawURLEncoding.EncodeToString(b[:])
 	env.Who = "demo"
-	if err := web.AddUser(ctx, env, "demo", store.RoleAdmin, pw); err != nil {
+	if err := web.AddUser(ctx, env.DB, env.Who, env.Now(), "demo", store.RoleAdmin, pw); err != nil {
 		return a.fail(err)
 	}
-	h, err := web.New(env, web.Options{})
+	h, err := web.New(webDeps(env), web.Options{})
 	if err != nil {
 		return a.fail(err)
 	}
