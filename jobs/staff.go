@@ -74,7 +74,9 @@ func (s Staff) Run(ctx context.Context, who string, date calendar.Date, dry bool
 }
 
 // CheckRunDate refuses a run date the way Run would (SPEC §10.0), before a run starts.
-func (s Staff) CheckRunDate(date, today calendar.Date, dry bool) error { return CheckRunDate(date, today, dry) }
+func (s Staff) CheckRunDate(date, today calendar.Date, dry bool) error {
+	return CheckRunDate(date, today, dry)
+}
 
 // BundleNumbers is BundleNumbers.
 func (s Staff) BundleNumbers(ctx context.Context, day calendar.Date) ([]string, error) {
