@@ -602,7 +602,7 @@ func reverse(ctx context.Context, n *Night, tx *sqlx.Tx, rv store.BankTxn, t ban
 			Action: "銀行に元の入金を確認し、必要なら入金の取り消しを手作業で行ってから `nightly exceptions close " + TxnExceptionKey(rv.ID) + " --why 理由`。"})
 		return false, err
 	}
-	if err := nightBooks(n, tx).reverse(ctx, orig.ID, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {
+	if err := nightBooks(n, tx).reverse(ctx, orig.ID, rv, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {
 		return false, err
 	}
 	if err := store.SetTxnStatus(ctx, tx, orig.ID, store.TxnReversed); err != nil {
