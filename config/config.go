@@ -45,6 +45,8 @@ type Config struct {
 	Bank     BankConfig     `toml:"bank"`
 	Mail     MailConfig     `toml:"mail"`
 	Orders   OrdersConfig   `toml:"orders"`
+	// Accounting is how the accountant's journal is booked and named (issue 17).
+	Accounting AccountingConfig `toml:"accounting"`
 
 	// Faults names fault points to fire (tests only; from NIGHTLY_FAULTS).
 	Faults string `toml:"-"`
@@ -146,7 +148,8 @@ func Default() Config {
 		Bank: BankConfig{SimilarityThreshold: 0.85, Era: "auto"},
 		Mail: MailConfig{Security: "tls", Folder: "INBOX", ProcessedFolder: "nightly/processed",
 			ContractPattern: `NP-\d{7}`, BatchSize: 100},
-		Orders: OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
+		Orders:     OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
+		Accounting: DefaultAccounting(),
 	}
 }
 
@@ -236,6 +239,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("bank.era %q: want auto, wareki or seireki", c.Bank.Era))
 	}
+	errs = append(errs, c.Accounting.validate()...)
 	return errors.Join(errs...)
 }
 
