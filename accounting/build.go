@@ -95,11 +95,11 @@ func finish(e *Entry) {
 	switch {
 	case len(named) == 0:
 	case e.Kind == KindMove:
-		e.Memo += " → " + strings.Join(named, ",")
+		e.Memo += " → " + strings.Join(named, "、")
 	case len(named) > 3:
-		e.Memo += fmt.Sprintf(" 請求書%s ほか%d件", strings.Join(named[:3], ","), len(named)-3)
+		e.Memo += fmt.Sprintf(" 請求書%s ほか%d件", strings.Join(named[:3], "、"), len(named)-3)
 	default:
-		e.Memo += " 請求書" + strings.Join(named, ",")
+		e.Memo += " 請求書" + strings.Join(named, "、")
 	}
 }
 

@@ -79,6 +79,19 @@ const (
 	KindReversal    Kind = "reversal"    // a transfer reversed by the bank
 )
 
+// Kinds lists every kind of entry.
+var Kinds = []Kind{KindIssue, KindRecognition, KindCredit, KindApplication, KindResolve, KindMove, KindVoid, KindLapse, KindRefund, KindReversal}
+
+// ParseKind reads the name of a kind of entry.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("kind of entry %q: want one of %v", s, Kinds)
+}
+
 // kindOrder orders the entries of one day as the day's events happen: invoices before
 // the money that pays them, month-end recognition last.
 var kindOrder = map[Kind]int{KindIssue: 0, KindCredit: 1, KindApplication: 2, KindResolve: 3, KindVoid: 4, KindLapse: 4,

@@ -73,7 +73,7 @@ func (s *sheet) write(cells []cell, data bool) error {
 	for i, c := range cells {
 		v := c.v
 		if c.text {
-			v = neutralizeFormula(v)
+			v = NeutralizeFormula(v)
 			if s.enc == CP932 {
 				var n int
 				v, n = cp932Safe(v)
@@ -100,12 +100,12 @@ func (s *sheet) finish() (Stats, error) {
 	return s.stats, nil
 }
 
-// neutralizeFormula is the one place where a text cell is made safe to open in a
+// NeutralizeFormula is the one place where a text cell is made safe to open in a
 // spreadsheet (SPEC §10.0: no cell starts with =, +, -, @, or a tab or carriage return,
 // which Excel reads as a formula): such a cell gets a leading apostrophe. It stands in
 // for package csvsafe, which another branch is adding; replace its body with a call to
 // csvsafe once that package is on main.
-func neutralizeFormula(s string) string {
+func NeutralizeFormula(s string) string {
 	if s == "" {
 		return s
 	}

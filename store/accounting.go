@@ -82,6 +82,8 @@ type AcctInvoice struct {
 	Replaces     string        `db:"replaces"`
 	VoidReason   string        `db:"void_reason"`
 	VoidedOn     calendar.Date `db:"voided_on"`
+	// PlanKind is the kind of its contract's plan (subscription, perpetual), if known.
+	PlanKind string `db:"plan_kind"`
 }
 
 // AcctRate is the sum of an invoice's lines at one tax rate (tax excluded), with the
@@ -178,8 +180,11 @@ func AccountingFacts(ctx context.Context, e sqlx.ExtContext) (AcctFacts, error) 
 		args []any
 	}{
 		{"invoices", &f.Invoices, `SELECT i.number, i.kind, i.customer_no, COALESCE(c.name, i.to_name) AS customer_name, i.contract_no,
-			i.issue_date, i.due_date, i.subtotal, i.tax, i.total, i.status, i.replaces, i.void_reason, i.voided_on
-			FROM invoices i LEFT JOIN customers c ON c.customer_no = i.customer_no ORDER BY i.number`, nil},
+			i.issue_date, i.due_date, i.subtotal, i.tax, i.total, i.status, i.replaces, i.void_reason, i.voided_on,
+			COALESCE(pl.kind, '') AS plan_kind
+			FROM invoices i LEFT JOIN customers c ON c.customer_no = i.customer_no
+			LEFT JOIN contracts k ON k.contract_no = i.contract_no LEFT JOIN plans pl ON pl.plan_code = k.plan_code
+			ORDER BY i.number`, nil},
 		{"invoice lines", &f.Rates, `SELECT invoice_number, tax_rate, SUM(amount) AS amount, MIN(period_start) AS period_start,
 			MAX(period_end) AS period_end FROM invoice_lines GROUP BY invoice_number, tax_rate ORDER BY invoice_number, tax_rate`, nil},
 		{"transfers", &f.Transfers, `SELECT t.id, t.account, t.payer, t.value_date, t.run_date, t.amount, t.status, r.value_date AS reversed_on
