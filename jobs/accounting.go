@@ -65,9 +65,9 @@ func accountingOptions(c config.Config, today calendar.Date) accounting.Options 
 			"lapsed_paid": acct(a.LapsedPaid), "after_suspension": acct(a.LapsedPaid)}}
 }
 
-// Chart returns how the software of format f names accounts, tax categories and
+// AccountingChart returns how the software of format f names accounts, tax categories and
 // sub-accounts, from [accounting].
-func Chart(c config.Config, f accounting.Format) accounting.Chart {
+func AccountingChart(c config.Config, f accounting.Format) accounting.Chart {
 	a := c.Accounting
 	tax := a.Freee
 	switch f {
@@ -127,7 +127,7 @@ func ExportJournal(ctx context.Context, env *Env, o JournalOptions, w io.Writer)
 	}
 	var buf bytes.Buffer
 	a, enc := env.Config.Accounting, accounting.CP932
-	chart := Chart(env.Config, o.Format)
+	chart := AccountingChart(env.Config, o.Format)
 	switch o.Format {
 	case accounting.FormatYayoi:
 		res.Stats, err = accounting.WriteYayoi(&buf, entries, chart, bk.Names)
