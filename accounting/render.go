@@ -32,7 +32,6 @@ type Row struct {
 	Account     string
 	Sub         string
 	Partner     string // the customer's name on 売掛金 lines (取引先)
-	PartnerCode string // the customer's number on 売掛金 lines
 	TaxCategory string
 	Taxed       bool // Tax is meaningful (a sales or fee line)
 	Amount      int64
@@ -71,7 +70,7 @@ func (c Chart) Rows(e Entry, names map[string]string) (debits, credits []Row, er
 		r := Row{Account: c.Names[l.Account], account: l.Account, TaxCategory: c.NoTax}
 		switch l.Account {
 		case Receivable:
-			r.Partner, r.PartnerCode = names[l.Customer], l.Customer
+			r.Partner = names[l.Customer]
 			switch c.CustomerSub {
 			case "code":
 				r.Sub = l.Customer
