@@ -54,6 +54,8 @@ type Config struct {
 	Import   ImportConfig   `toml:"import"`
 	Web      WebConfig      `toml:"web"`
 	RunLock  RunLockConfig  `toml:"run_lock"`
+	// Accounting is how the accountant's journal is booked and named (issue 17).
+	Accounting AccountingConfig `toml:"accounting"`
 
 	// Faults names fault points to fire (tests only; from NIGHTLY_FAULTS).
 	Faults string `toml:"-"`
@@ -184,9 +186,10 @@ func Default() Config {
 		Bank: BankConfig{SimilarityThreshold: 0.85, Era: "auto"},
 		Mail: MailConfig{Security: "tls", Folder: "INBOX", ProcessedFolder: "nightly/processed",
 			ContractPattern: `NP-\d{7}`, BatchSize: 100, MaxMessageBytes: 25 << 20},
-		Orders:  OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
-		Import:  ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
-		RunLock: RunLockConfig{Lease: 2 * time.Minute, Renew: 20 * time.Second},
+		Orders:     OrdersConfig{ParentShareMin: 51, ParentShareInclusive: true, ContractPattern: `^NP-\d{7}$`},
+		Import:     ImportConfig{MaxFileMB: 50, MaxXLSXMB: 100, MaxXLSXCells: 1_000_000},
+		RunLock:    RunLockConfig{Lease: 2 * time.Minute, Renew: 20 * time.Second},
+		Accounting: DefaultAccounting(),
 	}
 }
 
@@ -314,6 +317,7 @@ func (c Config) Validate() error {
 	if c.Mail.MaxMessageBytes < 64<<10 || c.Mail.MaxMessageBytes > 200<<20 {
 		errs = append(errs, fmt.Errorf("mail.max_message_bytes %d: want 65536 to 209715200 (64 KiB to 200 MiB; default 26214400)", c.Mail.MaxMessageBytes))
 	}
+	errs = append(errs, c.Accounting.validate()...)
 	return errors.Join(errs...)
 }
 

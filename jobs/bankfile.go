@@ -321,7 +321,7 @@ func (n *Night) reverse(ctx context.Context, tx *sqlx.Tx, rv store.BankTxn, ofRe
 		_, err := store.AddException(ctx, tx, reversalUnmatched(n.Date, rv))
 		return false, err
 	}
-	if err := nightBooks(n, tx).reverse(ctx, orig.ID, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {
+	if err := nightBooks(n, tx).reverse(ctx, orig.ID, rv, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {
 		return false, err
 	}
 	if err := store.SetTxnStatus(ctx, tx, orig.ID, store.TxnReversed); err != nil {

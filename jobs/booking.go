@@ -76,8 +76,12 @@ func (b books) hold(ctx context.Context, t store.BankTxn, x store.Exception, hel
 
 // reverse takes the money of a transfer that the bank cancelled (SPEC §6.4) off every
 // invoice it was applied to, and closes the exceptions about it: the money no longer
-// exists. why says which cancellation did it.
-func (b books) reverse(ctx context.Context, txnID int64, why string) error {
+// exists. by is the cancellation or 訂正/組戻し record, kept with the transfer so that
+// the journal books the reversal on its 勘定日; why says which cancellation did it.
+func (b books) reverse(ctx context.Context, txnID int64, by store.BankTxn, why string) error {
+	if err := store.RecordReversal(ctx, b.tx, txnID, by.ID, by.ValueDate, b.day); err != nil {
+		return err
+	}
 	ps, err := store.PaymentsOfTxn(ctx, b.tx, txnID)
 	if err != nil {
 		return err
@@ -97,12 +101,12 @@ func (b books) reverse(ctx context.Context, txnID int64, why string) error {
 			}
 		}
 	}
-	return b.closeAll(ctx, txnID, why)
+	return b.closeAll(ctx, txnID, why, store.ReleaseReversed)
 }
 
-// unbook takes back everything booked from a transfer (its applied payments are
-// deleted, its exceptions closed) so that staff can book it again (ResolvePayment). It
-// returns the payments it took back.
+// unbook takes back everything booked from a transfer (its applied payments are taken
+// out, kept for the journal with the day, its exceptions closed) so that staff can book
+// it again (ResolvePayment). It returns the payments it took back.
 func (b books) unbook(ctx context.Context, txnID int64, why string) ([]store.Payment, error) {
 	ps, err := store.PaymentsOfTxn(ctx, b.tx, txnID)
 	if err != nil {
@@ -116,7 +120,7 @@ func (b books) unbook(ctx context.Context, txnID int64, why string) ([]store.Pay
 		if err := store.AddPaid(ctx, b.tx, p.InvoiceNumber, -p.Amount); err != nil {
 			return taken, err
 		}
-		if err := store.DeletePayment(ctx, b.tx, p.ID); err != nil {
+		if err := store.UnbookPayment(ctx, b.tx, p, b.day, b.who); err != nil {
 			return taken, err
 		}
 		if err := b.settle(ctx, p.InvoiceNumber); err != nil {
@@ -124,11 +128,13 @@ func (b books) unbook(ctx context.Context, txnID int64, why string) ([]store.Pay
 		}
 		taken = append(taken, p)
 	}
-	return taken, b.closeAll(ctx, txnID, why)
+	return taken, b.closeAll(ctx, txnID, why, store.ReleaseResolved)
 }
 
-// closeAll closes every open exception about a transfer.
-func (b books) closeAll(ctx context.Context, txnID int64, why string) error {
+// closeAll closes every open exception about a transfer; for one that held money it
+// records how (store.ReleaseResolved, store.ReleaseReversed) and on which day, for the
+// journal.
+func (b books) closeAll(ctx context.Context, txnID int64, why, how string) error {
 	xs, err := store.OpenExceptionsOfTxn(ctx, b.tx, txnID)
 	if err != nil {
 		return err
@@ -136,6 +142,11 @@ func (b books) closeAll(ctx context.Context, txnID int64, why string) error {
 	for _, x := range xs {
 		if _, err := store.CloseException(ctx, b.tx, x.NKey, b.who, why, b.now); err != nil {
 			return err
+		}
+		if x.Held != 0 {
+			if err := store.RecordRelease(ctx, b.tx, x.NKey, txnID, how, b.day); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

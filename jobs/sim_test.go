@@ -117,6 +117,8 @@ type walker struct {
 	seq   int
 	meant map[string]string // payer text of an unidentifiable transfer → the invoice it was for
 	late  map[string]bool   // renewals (by natural key) whose customer does not pay in time
+	// monthEnds are the month ends passed, checked again at the end (sim_accounting_test.go).
+	monthEnds []calendar.Date
 }
 
 func walkNights(t *testing.T, db *store.DB, dsn string, seed uint64, nights int) {
@@ -128,7 +130,9 @@ func walkNights(t *testing.T, db *store.DB, dsn string, seed uint64, nights int)
 		w.runChecked()
 		w.staff()
 		w.books()
+		w.checkMonthEnd()
 	}
+	w.checkMonthEnds()
 	if w.db.Dialect == store.SQLite {
 		w.summary() // (|| is SQLite's concatenation; the walk is the same on MariaDB)
 	}

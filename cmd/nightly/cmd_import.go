@@ -86,6 +86,9 @@ func printImport(w io.Writer, r jobs.ImportResult) {
 }
 
 func cmdExport(ctx context.Context, a *app, args []string) int {
+	if firstWord(args) == "journal" {
+		return cmdExportJournal(ctx, a, args)
+	}
 	fs, cf := newFlags(a, findCommand("export"))
 	format := fs.String("format", "csv", "csv or xlsx")
 	encoding := fs.String("encoding", "utf8", "CSV: utf8 (with BOM) or sjis (Shift_JIS, as Japanese Excel saves)")
