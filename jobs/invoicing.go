@@ -506,6 +506,12 @@ func (iv *issuer) revision(ctx context.Context, tx *sqlx.Tx, old store.Invoice) 
 	if err != nil {
 		return row, invoice.Invoice{}, nil, false, err
 	}
+	if !old.TermStart.After(c.TermStart) {
+		// The term it bills has begun (the contract rolled over into it): a correction
+		// of the paper bills the seats it billed, and the additions of the running term
+		// stay for the next renewal.
+		seats, settled = old.Seats, nil
+	}
 	if c.CancelAtTermEnd || c.Status != store.StatusActive || seats < 1 {
 		return row, invoice.Invoice{}, nil, false, nil
 	}

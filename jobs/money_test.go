@@ -314,3 +314,71 @@ func TestMoneyCheckFailure(t *testing.T) {
 		}
 	})
 }
+
+// Staff correcting the paper of a renewal whose term has begun (the contract rolled
+// over into it) get a revision that bills the same seats, and the additions of the
+// running term stay for the next renewal (found by the simulator, seeds 1004 and 1008).
+func TestReissueOfARunningTermKeepsItsSeats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		w := newWorld(t, db, dsn)
+		w.contract("NP-0000010", 10, "2025-12-15") // renewed for 2026-12-15, issued 11-15
+		w.night("2026-11-16")
+		r := w.invoice("renewal:NP-0000010:2026-12-15")
+		w.transfer("2026-11-20", r.Total, "ｱｵﾊﾞｼﾖｳｼﾞ", r.Number)
+		w.night("2026-11-20")
+		w.night("2026-12-15") // rolled over: the term 2026-12-15 runs
+		if c := w.contractNow("NP-0000010"); c.TermStart.String() != "2026-12-15" {
+			t.Fatalf("not rolled over: %s", c.TermStart)
+		}
+		w.addition("EC-R1", "NP-0000010", 4, "2026-12-16", "2027-01")
+		w.night("2026-12-17")
+		a := w.invoice("order:EC-R1")
+		w.transfer("2026-12-21", a.Total, "ｱｵﾊﾞｼﾖｳｼﾞ", a.Number)
+		w.night("2026-12-21")
+		w.at(calendar.MustParse("2026-12-21"), 11)
+		w.must(jobs.VoidInvoice(w.ctx, w.env, r.Number, "宛名の訂正", true))
+		w.night("2026-12-22")
+		w.at(calendar.MustParse("2026-12-22"), 11) // corrected twice: the revision was issued after the addition was paid
+		w.must(jobs.VoidInvoice(w.ctx, w.env, w.invoice(r.NKey).Number, "宛名の再訂正", true))
+		w.night("2026-12-23")
+		repl := w.invoice(r.NKey)
+		if repl.Revision != 2 || repl.Seats != r.Seats || repl.Status != store.InvoicePaid {
+			t.Errorf("the corrected renewal of the running term: %+v; want %d seats, paid by the money moved", repl, r.Seats)
+		}
+		w.night("2027-11-15")
+		next := w.invoice("renewal:NP-0000010:2027-12-15")
+		if next.Seats != 14 {
+			t.Errorf("the next renewal bills %d seats, want 14: the term's 10 and the 4 added and paid in it", next.Seats)
+		}
+		w.books()
+	})
+}
+
+// A transfer part of which was refunded books only what is left when staff book it again
+// (the refunded money has left the books, SPEC §4.8).
+func TestResolveAfterARefundBooksWhatIsLeft(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		w := newWorld(t, db, dsn)
+		w.contract("NP-0000011", 2, "2026-01-18")
+		w.contract("NP-0000012", 1, "2026-01-19")
+		w.night("2026-12-19")
+		r11, r12 := w.invoice("renewal:NP-0000011:2027-01-18"), w.invoice("renewal:NP-0000012:2027-01-19")
+		w.transfer("2026-12-21", r11.Total+r12.Total+5000, "ｱｵﾊﾞｼﾖｳｼﾞ", "") // both and ¥5,000 too much
+		w.night("2026-12-21")
+		over := w.exceptions("overpayment")
+		if len(over) != 1 {
+			t.Fatalf("overpayment exceptions %+v", over)
+		}
+		w.at(calendar.MustParse("2026-12-21"), 11)
+		w.must(jobs.RefundException(w.ctx, w.env, over[0].NKey, over[0].Held, calendar.MustParse("2026-12-21"), "超過分を返金"))
+		w.books()
+		// Staff then book the transfer again over both invoices: what is left, not the whole.
+		w.must(jobs.ResolvePayment(w.ctx, w.env, over[0].TxnID.Int64, []string{r11.Number, r12.Number}, 0, "2件分の入金と確認"))
+		w.books()
+		for _, inv := range []store.Invoice{r11, r12} {
+			if got := w.invoice(inv.NKey); got.Status != store.InvoicePaid {
+				t.Errorf("%s: %s, want paid", inv.Number, got.Status)
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // ResolvePayment is staff's answer to a bank exception (SPEC §6.7): it books transfer
@@ -80,10 +81,18 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 			opens[i] = bankfeed.OpenInvoice{Number: no, CustomerNo: inv.CustomerNo, Open: inv.Total - inv.Paid, Total: inv.Total}
 			open += max(inv.Total-inv.Paid, 0)
 		}
-		applied, excess := bankfeed.Split(t.Amount+fee, opens)
+		refunded, err := store.RefundedOfTxn(ctx, tx, txnID)
+		if err != nil {
+			return err
+		}
+		if refunded >= t.Amount {
+			return fmt.Errorf("resolve transfer %d: its %s was refunded; there is nothing left to book", txnID, wording.Yen(t.Amount))
+		}
+		bookable := t.Amount - refunded + fee // what was refunded has left and is not booked again (SPEC §4.8)
+		applied, excess := bankfeed.Split(bookable, opens)
 		if excess > 0 {
-			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d) is more than invoices %s still owe (¥%d); name more invoices, or refund the transfer instead (exceptions close --refund)",
-				txnID, t.Amount+fee, fee, strings.Join(invoices, ","), open)
+			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d, less ¥%d refunded) is more than invoices %s still owe (¥%d); name more invoices, or refund the transfer instead (exceptions close --refund)",
+				txnID, bookable, fee, refunded, strings.Join(invoices, ","), open)
 		}
 		for i, a := range applied {
 			p := payment{Invoice: a.Invoice, Amount: a.Amount, RuleName: "staff"}

@@ -109,7 +109,17 @@ func (w *walker) checkRenewalSeats() {
 			}
 		}
 		if inv.Seats != want {
-			w.t.Errorf("%s: renewal %s of %s bills %d seats, §4.2 gives %d", w.day, inv.Number, c.No, inv.Seats, want)
+			var b strings.Builder
+			fmt.Fprintf(&b, "contract: term %s seats %d next_seats %v reduction since %s", c.TermStart, c.Seats, c.NextSeats, since)
+			for _, a := range adds {
+				fmt.Fprintf(&b, "\n  addition %s term %s seats %d ordered %s confirmed %s effective %s in_base %v billed_by %q",
+					a.Key, a.TermStart, a.Seats, a.OrderedOn, a.ConfirmedOn, a.EffectiveOn, a.InBase, a.BilledBy)
+			}
+			invs, _ := store.ListInvoices(w.ctx, w.db, store.InvoiceFilter{ContractNo: c.No})
+			for _, i := range invs {
+				fmt.Fprintf(&b, "\n  invoice %s %s rev %d term %s issued %s seats %d status %s replaces %q", i.Number, i.Kind, i.Revision, i.TermStart, i.IssueDate, i.Seats, i.Status, i.Replaces)
+			}
+			w.t.Errorf("%s: renewal %s of %s bills %d seats, §4.2 gives %d\n%s", w.day, inv.Number, c.No, inv.Seats, want, b.String())
 		}
 	}
 }

@@ -118,3 +118,13 @@ func MoneyGaps(ctx context.Context, e sqlx.ExtContext) ([]MoneyGap, error) {
 	}
 	return gaps, nil
 }
+
+// RefundedOfTxn returns what staff recorded as refunded from a transfer: that money has
+// left, and cannot be booked again.
+func RefundedOfTxn(ctx context.Context, e sqlx.ExtContext, txnID int64) (int64, error) {
+	var n int64
+	if err := sqlx.GetContext(ctx, e, &n, "SELECT COALESCE(SUM(refund), 0) FROM exceptions WHERE txn_id = ? AND status = 'closed'", txnID); err != nil {
+		return 0, fmt.Errorf("refunds of transfer %d: %w", txnID, err)
+	}
+	return n, nil
+}
