@@ -4,7 +4,8 @@ import (
 	"github.com/npress/nightly/accounting"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
+	"github.com/npress/nightly/ledger/ledgertest"
 )
 
 // The simulator's month ends (issue 17): on the last day of every month, after staff,
@@ -19,14 +20,14 @@ func (w *walker) checkMonthEnd() {
 	if w.day.AddDays(1).Day != 1 {
 		return
 	}
-	checkAgree(w.t, w.env, w.day)
+	ledgertest.CheckAgree(w.t, w.env, w.day)
 	w.monthEnds = append(w.monthEnds, w.day)
 }
 
 // checkMonthEnds checks, at the end of the walk, every month end passed.
 func (w *walker) checkMonthEnds() {
 	w.t.Helper()
-	bk, err := jobs.AccountingBook(w.ctx, w.env, w.day)
+	bk, err := ledger.AccountingBook(w.ctx, w.env, w.day)
 	w.must(err)
 	for _, d := range w.monthEnds {
 		aging := accounting.AgingTotal(bk.Aging(d)).Total

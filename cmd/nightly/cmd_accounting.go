@@ -16,6 +16,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/wording"
 )
 
@@ -83,7 +84,7 @@ func cmdExportJournal(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.usageError(fs, err)
 	}
-	o := jobs.JournalOptions{Format: f}
+	o := ledger.JournalOptions{Format: f}
 	if o.From, err = dateFlag("from", *from); err != nil {
 		return a.usageError(fs, err)
 	}
@@ -106,7 +107,7 @@ func cmdExportJournal(ctx context.Context, a *app, args []string) int {
 	}
 	defer closeEnv()
 	var buf bytes.Buffer
-	res, err := jobs.ExportJournal(ctx, env, o, &buf)
+	res, err := ledger.ExportJournal(ctx, env, o, &buf)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -180,14 +181,14 @@ func cmdAging(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	defer closeEnv()
-	rows, err := jobs.Aging(ctx, env, day, today)
+	rows, err := ledger.Aging(ctx, env, day, today)
 	if err != nil {
 		return a.fail(err)
 	}
 	switch {
 	case *file != "":
 		var buf bytes.Buffer
-		if err := jobs.WriteAging(&buf, rows, day, *format); err != nil {
+		if err := ledger.WriteAging(&buf, rows, day, *format); err != nil {
 			return a.fail(err)
 		}
 		if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
@@ -258,7 +259,7 @@ func cmdReceivables(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	defer closeEnv()
-	rows, err := jobs.Receivables(ctx, env, ym, today)
+	rows, err := ledger.Receivables(ctx, env, ym, today)
 	if err != nil {
 		return a.fail(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/masterdata"
 )
 
@@ -101,7 +102,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	accounting := slices.Contains(jobs.AccountingKinds, pos[0])
+	accounting := slices.Contains(ledger.AccountingKinds, pos[0])
 	if _, err := masterdata.ParseKind(pos[0]); err != nil && !accounting {
 		fmt.Fprintf(a.stderr, "nightly export: %v (or invoices, payments)\n", err)
 		return exitUsage
@@ -115,7 +116,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	if *file == "" {
 		bw := bufio.NewWriter(a.stdout)
 		if accounting {
-			err = jobs.ExportAccounting(ctx, env, pos[0], *format, *encoding, bw)
+			err = ledger.ExportAccounting(ctx, env, pos[0], *format, *encoding, bw)
 		} else {
 			err = jobs.Export(ctx, env, pos[0], bw, o)
 		}
@@ -129,7 +130,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	}
 	var buf bytes.Buffer
 	if accounting {
-		err = jobs.ExportAccounting(ctx, env, pos[0], *format, *encoding, &buf)
+		err = ledger.ExportAccounting(ctx, env, pos[0], *format, *encoding, &buf)
 	} else {
 		err = jobs.Export(ctx, env, pos[0], &buf, o)
 	}

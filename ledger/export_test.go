@@ -1,4 +1,4 @@
-package jobs_test
+package ledger_test
 
 import (
 	"bytes"
@@ -11,7 +11,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/japanese"
 
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/jobs/jobstest"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -19,14 +20,14 @@ import (
 func TestExportAccounting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
 		ctx := context.Background()
-		env := newEnv(t, db, dsn, t.TempDir())
-		seeded(t, db)
+		env := jobstest.NewEnv(t, db, dsn, t.TempDir())
+		jobstest.Seed(t, db)
 		invs, err := store.ListInvoices(ctx, db, store.InvoiceFilter{})
 		if err != nil || len(invs) == 0 {
 			t.Fatalf("seeded invoices: %d, %v", len(invs), err)
 		}
 		var utf bytes.Buffer
-		if err := jobs.ExportAccounting(ctx, env, "invoices", "csv", "utf8", &utf); err != nil {
+		if err := ledger.ExportAccounting(ctx, env, "invoices", "csv", "utf8", &utf); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.HasPrefix(utf.Bytes(), []byte("\ufeff")) {
@@ -48,7 +49,7 @@ func TestExportAccounting(t *testing.T) {
 			}
 		}
 		var sj bytes.Buffer
-		if err := jobs.ExportAccounting(ctx, env, "invoices", "csv", "sjis", &sj); err != nil {
+		if err := ledger.ExportAccounting(ctx, env, "invoices", "csv", "sjis", &sj); err != nil {
 			t.Fatal(err)
 		}
 		dec, err := japanese.ShiftJIS.NewDecoder().Bytes(sj.Bytes())
@@ -56,7 +57,7 @@ func TestExportAccounting(t *testing.T) {
 			t.Errorf("Shift_JIS export does not decode to the UTF-8 one: %v", err)
 		}
 		var x bytes.Buffer
-		if err := jobs.ExportAccounting(ctx, env, "payments", "xlsx", "", &x); err != nil {
+		if err := ledger.ExportAccounting(ctx, env, "payments", "xlsx", "", &x); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&x)
@@ -67,7 +68,7 @@ func TestExportAccounting(t *testing.T) {
 		if err != nil || len(head) < 1 || head[0][0] != "勘定日" {
 			t.Errorf("payments sheet: %v %v", head, err)
 		}
-		if err := jobs.ExportAccounting(ctx, env, "refunds", "csv", "utf8", &x); err == nil {
+		if err := ledger.ExportAccounting(ctx, env, "refunds", "csv", "utf8", &x); err == nil {
 			t.Error("unknown export kind accepted")
 		}
 	})

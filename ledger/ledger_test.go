@@ -1,4 +1,4 @@
-package jobs_test
+package ledger_test
 
 import (
 	"bytes"
@@ -8,75 +8,14 @@ import (
 
 	"github.com/npress/nightly/accounting"
 	"github.com/npress/nightly/calendar"
-	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/jobs/jobstest"
+	"github.com/npress/nightly/ledger"
+	"github.com/npress/nightly/ledger/ledgertest"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
-
-// liveOpen returns what each customer owes now by the invoices table: total − paid of
-// its open and partially paid invoices. It is the independent side of the checks: the
-// aging and the journal are derived from the facts, this is what the booking door keeps.
-func liveOpen(t *testing.T, db *store.DB) map[string]int64 {
-	t.Helper()
-	var rows []struct {
-		Customer string `db:"customer_no"`
-		Open     int64  `db:"open"`
-	}
-	if err := db.SelectContext(context.Background(), &rows, `SELECT customer_no, SUM(total - paid) AS open FROM invoices
-		WHERE status IN ('open', 'partially_paid') GROUP BY customer_no HAVING SUM(total - paid) <> 0`); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]int64{}
-	for _, r := range rows {
-		m[r.Customer] = r.Open
-	}
-	return m
-}
-
-// checkAgree asserts, on the day the clock is at, that the aging per customer equals
-// what the invoices owe, and that its total equals the journal's 売掛金 balance and the
-// closing of the month's balance. It returns the aging.
-func checkAgree(t *testing.T, env *jobs.Env, day calendar.Date) []accounting.AgingRow {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := jobs.Aging(ctx, env, day, day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := liveOpen(t, env.DB)
-	for _, r := range rows {
-		if live[r.Customer] != r.Total {
-			t.Errorf("%s: aging of %s is %d, its invoices owe %d", day, r.Customer, r.Total, live[r.Customer])
-		}
-		delete(live, r.Customer)
-	}
-	for c, v := range live {
-		t.Errorf("%s: %s owes %d and is not in the aging", day, c, v)
-	}
-	bk, err := jobs.AccountingBook(ctx, env, day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := accounting.AgingTotal(rows).Total
-	if j := bk.ReceivableBalance(day); j != total {
-		t.Errorf("%s: journal 売掛金 %d, aging %d", day, j, total)
-	}
-	bal, err := jobs.Receivables(ctx, env, contract.YearMonthOf(day), day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := accounting.BalanceTotal(bal).Closing; c != total {
-		t.Errorf("%s: monthly balance closes on %d, aging %d", day, c, total)
-	}
-	for _, e := range bk.Entries {
-		if !e.Balanced() {
-			t.Errorf("entry %s does not balance", e.ID)
-		}
-	}
-	return rows
-}
 
 // txnOf returns the id of the transfer from payer.
 func txnOf(t *testing.T, db *store.DB, payer string) int64 {
@@ -96,13 +35,13 @@ func txnOf(t *testing.T, db *store.DB, payer string) int64 {
 func TestAccountsAgree(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
 		ctx := context.Background()
-		env := newEnv(t, db, dsn, t.TempDir())
-		bankSeeded(t, db, env)
-		if s := runNight(t, env, jobs.Options{}); s.Status != "ok" {
+		env := jobstest.NewEnv(t, db, dsn, t.TempDir())
+		jobstest.SeedBank(t, db, env)
+		if s := jobstest.RunNight(t, env, jobs.Options{}); s.Status != "ok" {
 			t.Fatalf("night: %s %s", s.Status, s.Error)
 		}
 		day := demo.Date
-		snap := map[calendar.Date][]accounting.AgingRow{day: checkAgree(t, env, day)}
+		snap := map[calendar.Date][]accounting.AgingRow{day: ledgertest.CheckAgree(t, env, day)}
 		staff := func(d string) calendar.Date {
 			day = calendar.MustParse(d)
 			env.Now = func() time.Time { return time.Date(day.Year, day.Month, day.Day, 11, 0, 0, 0, calendar.Tokyo) }
@@ -125,15 +64,15 @@ func TestAccountsAgree(t *testing.T) {
 		}
 		must(jobs.RefundException(ctx, env, xs[0].NKey, 1000, day, "振込で返金"))
 		must(jobs.VoidInvoice(ctx, env, invoicesOf(t, db, "100909")[0].Number, "二重発行", false))
-		snap[day] = checkAgree(t, env, day)
+		snap[day] = ledgertest.CheckAgree(t, env, day)
 
 		staff("2026-11-26")
 		must(jobs.ResolvePayment(ctx, env, txnOf(t, db, "ｼﾉﾉﾒｼﾖｳﾃﾝ(ｶ"), []string{invoicesOf(t, db, "100910")[1].Number}, 0, "請求書番号を確認"))
-		snap[day] = checkAgree(t, env, day)
+		snap[day] = ledgertest.CheckAgree(t, env, day)
 
 		// Later events never change the aging as of an earlier day.
 		for d, want := range snap {
-			got, err := jobs.Aging(ctx, env, d, day)
+			got, err := ledger.Aging(ctx, env, d, day)
 			must(err)
 			if accounting.AgingTotal(got) != accounting.AgingTotal(want) || len(got) != len(want) {
 				t.Errorf("aging as of %s asked on %s: %+v, it was %+v", d, day, accounting.AgingTotal(got), accounting.AgingTotal(want))
@@ -141,7 +80,7 @@ func TestAccountsAgree(t *testing.T) {
 		}
 		for _, f := range accounting.Formats {
 			var b bytes.Buffer
-			res, err := jobs.ExportJournal(ctx, env, jobs.JournalOptions{Format: f, From: calendar.MustParse("2026-01-01"), To: day, Today: day}, &b)
+			res, err := ledger.ExportJournal(ctx, env, ledger.JournalOptions{Format: f, From: calendar.MustParse("2026-01-01"), To: day, Today: day}, &b)
 			must(err)
 			enc := accounting.CP932
 			n, err := accounting.Check(f, b.Bytes(), enc)
@@ -149,7 +88,7 @@ func TestAccountsAgree(t *testing.T) {
 				t.Errorf("%s: %d entries read back (%v), %d written", f, n, err, res.Entries)
 			}
 		}
-		bk, err := jobs.AccountingBook(ctx, env, day)
+		bk, err := ledger.AccountingBook(ctx, env, day)
 		must(err)
 		kinds := map[accounting.Kind]int{}
 		for _, e := range bk.Entries {
@@ -162,4 +101,14 @@ func TestAccountsAgree(t *testing.T) {
 			}
 		}
 	})
+}
+
+// invoicesOf returns a customer's invoices in number order.
+func invoicesOf(t *testing.T, db *store.DB, customer string) []store.Invoice {
+	t.Helper()
+	invs, err := store.ListInvoices(context.Background(), db, store.InvoiceFilter{CustomerNo: customer})
+	if err != nil || len(invs) == 0 {
+		t.Fatalf("invoices of %s: %v (%d)", customer, err, len(invs))
+	}
+	return invs
 }

@@ -1,4 +1,10 @@
-package jobs
+// Package ledger is the accountant's side of the books (issue 17): it reads from the
+// database the facts every journal entry is derived from (invoices issued, voided and
+// lapsed, credits on their 勘定日, bookings by staff, money moved, refunds, reversals),
+// hands them to package accounting, and writes what it builds: the journal in the
+// formats of 弥生, マネーフォワード and freee, the receivables aging and the monthly
+// balance. It only reads the database; the night (package jobs) keeps the facts.
+package ledger
 
 import (
 	"bytes"
@@ -16,6 +22,7 @@ import (
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/wording"
 )
@@ -31,7 +38,7 @@ var ErrFutureDate = errors.New("is after today")
 // AccountingBook reads every fact and builds the journal as it stands on today (JST;
 // NIGHTLY_TODAY in simulations): month-end recognition entries are only made for month
 // ends before today.
-func AccountingBook(ctx context.Context, env *Env, today calendar.Date) (*accounting.Book, error) {
+func AccountingBook(ctx context.Context, env *jobs.Env, today calendar.Date) (*accounting.Book, error) {
 	var f store.AcctFacts
 	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -108,7 +115,7 @@ type ExportResult struct {
 // ExportJournal writes the journal entries dated o.From to o.To in o.Format to w. The
 // file is checked as its importer would read it (accounting.Check) before anything is
 // written, so that a file that does not balance is never handed over.
-func ExportJournal(ctx context.Context, env *Env, o JournalOptions, w io.Writer) (ExportResult, error) {
+func ExportJournal(ctx context.Context, env *jobs.Env, o JournalOptions, w io.Writer) (ExportResult, error) {
 	var res ExportResult
 	switch {
 	case o.From.IsZero() || o.To.IsZero():
@@ -183,7 +190,7 @@ func exportWarnings(c config.Config, o JournalOptions, entries []accounting.Entr
 
 // Aging returns the receivables aging as of asOf (SPEC-less, issue 17): per customer,
 // what is open by days past due, payments and voids after asOf not counted.
-func Aging(ctx context.Context, env *Env, asOf, today calendar.Date) ([]accounting.AgingRow, error) {
+func Aging(ctx context.Context, env *jobs.Env, asOf, today calendar.Date) ([]accounting.AgingRow, error) {
 	if asOf.After(today) {
 		return nil, fmt.Errorf("aging as of %s: it %w (%s)", asOf, ErrFutureDate, today)
 	}
@@ -196,7 +203,7 @@ func Aging(ctx context.Context, env *Env, asOf, today calendar.Date) ([]accounti
 
 // AgingSummary returns the totals of the aging as of asOf (期日前, 1–30日, 31–60日,
 // 61–90日, 91日以上, 合計), for the web's 売掛金 page and the morning report.
-func AgingSummary(ctx context.Context, env *Env, asOf calendar.Date) (accounting.AgingRow, error) {
+func AgingSummary(ctx context.Context, env *jobs.Env, asOf calendar.Date) (accounting.AgingRow, error) {
 	rows, err := Aging(ctx, env, asOf, asOf)
 	if err != nil {
 		return accounting.AgingRow{}, err
@@ -205,7 +212,7 @@ func AgingSummary(ctx context.Context, env *Env, asOf calendar.Date) (accounting
 }
 
 // Receivables returns the monthly balance (売掛金残高一覧表) of month per customer.
-func Receivables(ctx context.Context, env *Env, month contract.YearMonth, today calendar.Date) ([]accounting.BalanceRow, error) {
+func Receivables(ctx context.Context, env *jobs.Env, month contract.YearMonth, today calendar.Date) ([]accounting.BalanceRow, error) {
 	from := calendar.New(month.Year, month.Month, 1)
 	if from.After(today) {
 		return nil, fmt.Errorf("receivables of %s: the month %w (%s)", month, ErrFutureDate, today)

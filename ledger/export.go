@@ -1,4 +1,4 @@
-package jobs
+package ledger
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/npress/nightly/csvsafe"
+	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -18,7 +19,7 @@ var AccountingKinds = []string{"invoices", "payments"}
 
 // ExportAccounting writes the invoices (with subtotal and tax per rate) or the payments
 // (with the transfer each came from) as CSV (utf8 with BOM, or sjis) or .xlsx.
-func ExportAccounting(ctx context.Context, env *Env, kind, format, encoding string, w io.Writer) error {
+func ExportAccounting(ctx context.Context, env *jobs.Env, kind, format, encoding string, w io.Writer) error {
 	var rows [][]string
 	switch kind {
 	case "invoices":
