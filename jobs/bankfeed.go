@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/store"
-	"github.com/npress/nightly/wording"
 )
 
 // BankFeed is the bank feed step (SPEC §5.1 step 1, §6): every file in the inbox's
@@ -122,40 +120,6 @@ func bankNormalizer(env *Env) *bankfeed.Normalizer {
 	return bankfeed.NewNormalizer(extra)
 }
 
-// describeFormatError says in Japanese where a malformed file is wrong.
-func describeFormatError(err error) string {
-	var fes *bankfeed.FormatErrors
-	if errors.As(err, &fes) && fes.Count > 1 {
-		var b strings.Builder
-		fmt.Fprintf(&b, "不備のあるレコードが %s 件あります。", groupDigits(int64(fes.Count)))
-		if len(fes.First) < fes.Count {
-			fmt.Fprintf(&b, "最初の %d 件: ", len(fes.First))
-		}
-		for i, fe := range fes.First {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			describeOne(&b, fe)
-		}
-		return b.String()
-	}
-	var fe *bankfeed.FormatError
-	if errors.As(err, &fe) {
-		var b strings.Builder
-		if fe.Record > 0 {
-			fmt.Fprintf(&b, "%d件目のレコード", fe.Record)
-		} else {
-			b.WriteString("ファイル全体")
-		}
-		if fe.Field != "" {
-			fmt.Fprintf(&b, "、項目「%s」", fe.Field)
-		}
-		fmt.Fprintf(&b, "（%s）", err.Error())
-		return b.String()
-	}
-	return err.Error()
-}
-
 // configuredSource is the payment source the configuration fixes for an account.
 func configuredSource(n *Night, a bankfeed.Account) string {
 	for _, c := range n.Config.Bank.Accounts {
@@ -230,27 +194,6 @@ func matchInput(ctx context.Context, env *Env, q sqlx.ExtContext) (bankfeed.Matc
 }
 
 // txnSubject names a transfer for staff.
-func txnSubject(t store.BankTxn) string {
-	return fmt.Sprintf("振込 %d: %s %s %s", t.ID, t.ValueDate, t.Payer, wording.Yen(t.Amount))
-}
-
-// TxnExceptionKey is the key of the exception about transfer id.
-func TxnExceptionKey(id int64) string { return fmt.Sprintf("bank_txn:%d", id) }
-
-func statusJa(s string) string {
-	switch s {
-	case store.InvoiceLapsed:
-		return "失効"
-	case store.InvoiceVoid:
-		return "無効"
-	case store.InvoicePaid:
-		return "入金済"
-	case store.InvoicePartiallyPaid:
-		return "一部入金"
-	}
-	return "未入金"
-}
-
 func abs64(v int64) int64 {
 	if v < 0 {
 		return -v
@@ -322,26 +265,4 @@ func (n *Night) defaultAccount(ctx context.Context, q sqlx.ExtContext, format st
 		return k, nil
 	}
 	return "", nil
-}
-
-// describeOne writes one defect: "12件目のレコード、項目「金額」: reason".
-func describeOne(b *strings.Builder, fe *bankfeed.FormatError) {
-	if fe.Record > 0 {
-		fmt.Fprintf(b, "%d件目のレコード", fe.Record)
-	} else {
-		b.WriteString("ファイル全体")
-	}
-	if fe.Field != "" {
-		fmt.Fprintf(b, "、項目「%s」", fe.Field)
-	}
-	fmt.Fprintf(b, ": %s", fe.Reason)
-}
-
-// groupDigits writes n with thousands separators (10,000).
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

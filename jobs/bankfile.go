@@ -100,7 +100,7 @@ func (n *Night) rejectFile(ctx context.Context, tx *sqlx.Tx, name, sha string, p
 		Status: store.BankFileRejected, Detail: store.BankFileDetail{Error: perr.Error()}, CreatedAt: n.Now}); err != nil {
 		return err
 	}
-	_, err := store.AddException(ctx, tx, bankFileRejected(n.Date, name, sha, perr))
+	_, err := store.AddException(ctx, tx, wording.BankFileRejected(n.Date, name, sha, perr))
 	return err
 }
 
@@ -252,7 +252,7 @@ func (ld *bankLoad) flush(ctx context.Context) error {
 		switch {
 		case !t.IsPayment():
 		case ld.rows[i].Account == "":
-			nx, err := b.holdWhole(ctx, ld.rows[i], accountUnknown(ld.rows[i]))
+			nx, err := b.holdWhole(ctx, ld.rows[i], wording.AccountUnknown(ld.rows[i]))
 			if err != nil {
 				return err
 			}
@@ -318,7 +318,7 @@ func (n *Night) reverse(ctx context.Context, tx *sqlx.Tx, rv store.BankTxn, ofRe
 		return false, err
 	}
 	if err != nil || orig.Status == store.TxnReversed {
-		_, err := store.AddException(ctx, tx, reversalUnmatched(n.Date, rv))
+		_, err := store.AddException(ctx, tx, wording.ReversalUnmatched(n.Date, rv))
 		return false, err
 	}
 	if err := nightBooks(n, tx).reverse(ctx, orig.ID, rv, fmt.Sprintf("取消（振込 %d）により入金自体が取り消されました", rv.ID)); err != nil {

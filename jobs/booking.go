@@ -185,7 +185,7 @@ func (b books) moveOff(ctx context.Context, inv store.Invoice, repl *store.Invoi
 			}
 			if _, err := b.hold(ctx, t, store.Exception{NKey: key, RunDate: b.day, Kind: kind, Subject: inv.Number,
 				Message: movedMessage(inv, repl, t, rest, why),
-				Action:  "お客様に返金したら `" + refundCommand(key, rest) + "` で記録して閉じてください。別の請求書に充当する場合は `nightly payments resolve " + fmt.Sprint(p.TxnID) + " --invoice N --why 理由`。"}, rest); err != nil {
+				Action:  "お客様に返金したら `" + wording.RefundCommand(key, rest) + "` で記録して閉じてください。別の請求書に充当する場合は `nightly payments resolve " + fmt.Sprint(p.TxnID) + " --invoice N --why 理由`。"}, rest); err != nil {
 				return moved, held, err
 			}
 			held += rest
@@ -216,10 +216,10 @@ func (b books) moveOff(ctx context.Context, inv store.Invoice, repl *store.Invoi
 func movedMessage(inv store.Invoice, repl *store.Invoice, t store.BankTxn, rest int64, why string) string {
 	if repl != nil {
 		return fmt.Sprintf("請求書 %s（%s）の取消に伴い、%s の入金を差し替えの請求書 %s に充当し直しました。充当しきれない %s は過入金として返金が必要です。",
-			inv.Number, why, txnSubject(t), repl.Number, wording.Yen(rest))
+			inv.Number, why, wording.TxnSubject(t), repl.Number, wording.Yen(rest))
 	}
 	return fmt.Sprintf("請求書 %s は%s（%s）。%s の入金のうち %s をお預かりしたままです。",
-		inv.Number, statusJa(inv.Status), why, txnSubject(t), wording.Yen(rest))
+		inv.Number, wording.InvoiceState(inv.Status), why, wording.TxnSubject(t), wording.Yen(rest))
 }
 
 // refund closes an exception that holds money with the refund staff made: yen on day,
@@ -354,7 +354,7 @@ func (b books) bookResult(ctx context.Context, t store.BankTxn, r bankfeed.Resul
 			return 0, 0, err
 		}
 		if stopped {
-			x := afterSuspension(t, inv, r)
+			x := wording.AfterSuspension(t, inv, r)
 			x.RunDate = b.day
 			nx, err := b.holdWhole(ctx, t, x)
 			return 0, nx, err
@@ -391,7 +391,7 @@ func (b books) bookResult(ctx context.Context, t store.BankTxn, r bankfeed.Resul
 				Amount: inv.Total - inv.Paid, Score: 100, Reason: fmt.Sprintf("未入金額が振込額に近い（差 %s）", wording.Yen(abs64(inv.Total-inv.Paid-t.Amount)))})
 		}
 	}
-	x, held := matchException(t, r, invs)
+	x, held := wording.MatchException(t, r, invs)
 	status := store.TxnMatched
 	if r.Exception != "" {
 		status = store.TxnException
@@ -411,7 +411,7 @@ func (b books) bookResult(ctx context.Context, t store.BankTxn, r bankfeed.Resul
 		return np, nx, nil
 	}
 	return np, nx, store.Audit(ctx, b.tx, store.AuditEntry{At: b.now.UTC(), RunDate: b.day, Who: b.who, Action: "payment_applied",
-		Subject: fmt.Sprintf("bank_txn:%d", t.ID), Field: "invoices", ToValue: appliedList(r.Applied),
+		Subject: fmt.Sprintf("bank_txn:%d", t.ID), Field: "invoices", ToValue: wording.AppliedList(r.Applied),
 		Why: fmt.Sprintf("rule %d %s, fee %d", r.Rule, r.RuleName, r.Fee)})
 }
 

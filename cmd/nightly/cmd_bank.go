@@ -94,7 +94,7 @@ func cmdPayments(ctx context.Context, a *app, args []string) int {
 				return a.fail(err)
 			}
 			for _, t := range ts {
-				x, err := store.GetException(ctx, env.DB, jobs.TxnExceptionKey(t.ID))
+				x, err := store.GetException(ctx, env.DB, wording.TxnExceptionKey(t.ID))
 				if err != nil && !store.IsNoRows(err) {
 					return a.fail(err)
 				}
