@@ -130,27 +130,6 @@ func configuredSource(n *Night, a bankfeed.Account) string {
 	return ""
 }
 
-// txnKey identifies a transfer within its account and source (SPEC §6.3): 勘定日 and
-// 照会番号 when the bank gave one, else 勘定日, amount and payer. The kind is part of the
-// key, so that a cancellation never merges with the transfer it cancels.
-func txnKey(t bankfeed.Txn) string {
-	tag := "C"
-	switch {
-	case t.Cancelled:
-		tag = "X"
-	case t.Kind == bankfeed.Debit:
-		tag = "D"
-	}
-	if t.RefNo != "" {
-		return fmt.Sprintf("%s|%s|ref:%s", tag, t.ValueDate, t.RefNo)
-	}
-	key := fmt.Sprintf("%s|%s|%d|%s", tag, t.ValueDate, t.Amount, t.PayerNormalized)
-	if len(key) > 190 {
-		key = key[:190]
-	}
-	return key
-}
-
 // matchInput reads the books the matcher needs from q: matchable invoices, customers'
 // names, learned aliases and fees.
 func matchInput(ctx context.Context, env *Env, q sqlx.ExtContext) (bankfeed.MatchInput, error) {
@@ -208,16 +187,16 @@ func abs64(v int64) int64 {
 // staff, never dropped); a bare account number takes the key of the one known Zengin
 // account with that number, so that both files are of one account. Zengin accounts
 // keep their keys.
-func (n *Night) accountKeys(ctx context.Context, q sqlx.ExtContext, sv survey) (map[string]string, error) {
+func (n *Night) accountKeys(ctx context.Context, q sqlx.ExtContext, sv bankfeed.Survey) (map[string]string, error) {
 	keys := map[string]string{}
-	if !strings.HasPrefix(sv.format, "csv:") {
+	if !strings.HasPrefix(sv.Format, "csv:") {
 		return keys, nil
 	}
-	for _, a := range sv.accounts {
+	for _, a := range sv.Accounts {
 		k := a.Key
 		switch {
 		case k == "":
-			def, err := n.defaultAccount(ctx, q, sv.format)
+			def, err := n.defaultAccount(ctx, q, sv.Format)
 			if err != nil {
 				return nil, err
 			}

@@ -51,8 +51,8 @@ func (o fileOutcome) count(res Result) {
 // file kind is only compared), matched and booked streamChunk at a time against the
 // books read once (bankfeed.Matcher carries what each chunk booked to the next), its
 // cancellations reversed, and the file recorded with what each account held.
-func (n *Night) bankFile(ctx context.Context, tx *sqlx.Tx, name string, src bankSource, sv survey) (fileOutcome, error) {
-	if f, err := store.GetBankFile(ctx, tx, sv.sha); err == nil {
+func (n *Night) bankFile(ctx context.Context, tx *sqlx.Tx, name string, src bankSource, sv bankfeed.Survey) (fileOutcome, error) {
+	if f, err := store.GetBankFile(ctx, tx, sv.SHA256); err == nil {
 		if f.Status == store.BankFileRejected {
 			return fileOutcome{status: store.BankFileRejected}, nil
 		}
@@ -61,18 +61,18 @@ func (n *Night) bankFile(ctx context.Context, tx *sqlx.Tx, name string, src bank
 		return fileOutcome{}, err
 	}
 	entry := evidence.Entry{Kind: evidence.KindBankFile, Source: "inbox/bank/" + name, ReceivedAt: n.Now, Date: n.Date}
-	if sv.defects != nil {
+	if sv.Defects != nil {
 		if _, err := n.keep(ctx, tx, entry, src.content(sv)); err != nil {
 			return fileOutcome{}, err
 		}
-		return fileOutcome{status: store.BankFileRejected}, n.rejectFile(ctx, tx, name, sv.sha, sv.defects)
+		return fileOutcome{status: store.BankFileRejected}, n.rejectFile(ctx, tx, name, sv.SHA256, sv.Defects)
 	}
-	entry.Date, entry.Amount, entry.HasAmount = sv.last, sv.credits, true
+	entry.Date, entry.Amount, entry.HasAmount = sv.Last, sv.Credits, true
 	if entry.Date.IsZero() {
 		entry.Date = n.Date
 	}
-	if len(sv.accounts) > 0 {
-		a := sv.accounts[0]
+	if len(sv.Accounts) > 0 {
+		a := sv.Accounts[0]
 		if entry.Counterparty = strings.TrimSpace(strings.TrimSpace(a.BankName+" "+a.BranchName) + " " + a.Name); entry.Counterparty == "" {
 			entry.Counterparty = a.Key
 		}
@@ -109,10 +109,10 @@ func (n *Night) rejectFile(ctx context.Context, tx *sqlx.Tx, name, sha string, p
 type bankLoad struct {
 	n       *Night
 	tx      *sqlx.Tx
-	sv      survey
+	sv      bankfeed.Survey
 	keys    map[string]string // account as written → its key (a CSV's bare number → the known account)
 	details map[string]*store.BankAccountDetail
-	ords    ordinals
+	ords    *bankfeed.Ordinals
 	matcher *bankfeed.Matcher
 	chunk   []bankfeed.Txn
 	rows    []store.BankTxn
@@ -121,14 +121,14 @@ type bankLoad struct {
 
 // newBankLoad decides each account's key and payment source (SPEC §6.1, §6.3) and reads
 // the books the matcher needs.
-func (n *Night) newBankLoad(ctx context.Context, tx *sqlx.Tx, sv survey) (*bankLoad, error) {
+func (n *Night) newBankLoad(ctx context.Context, tx *sqlx.Tx, sv bankfeed.Survey) (*bankLoad, error) {
 	ld := &bankLoad{n: n, tx: tx, sv: sv, details: map[string]*store.BankAccountDetail{},
-		ords: ordinals{repeats: sv.repeats, counts: map[string]int{}}}
+		ords: bankfeed.NewOrdinals(sv.Repeats)}
 	var err error
 	if ld.keys, err = n.accountKeys(ctx, tx, sv); err != nil {
 		return nil, err
 	}
-	for _, a := range sv.accounts {
+	for _, a := range sv.Accounts {
 		if _, err := ld.account(ctx, ld.key(a.Key), a); err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (ld *bankLoad) account(ctx context.Context, key string, a bankfeed.Account)
 	if d := ld.details[key]; d != nil {
 		return d, nil
 	}
-	d := &store.BankAccountDetail{Account: key, Name: a.Name, Source: ld.sv.format, Applied: true}
+	d := &store.BankAccountDetail{Account: key, Name: a.Name, Source: ld.sv.Format, Applied: true}
 	ld.details[key] = d
 	if key == "" {
 		return d, nil
@@ -167,13 +167,13 @@ func (ld *bankLoad) account(ctx context.Context, key string, a bankfeed.Account)
 	}
 	if !ok {
 		if src = configuredSource(ld.n, bankfeed.Account{Key: key, Number: a.Number}); src == "" {
-			src = ld.sv.format
+			src = ld.sv.Format
 		}
 		if err := store.SetAccountSource(ctx, ld.tx, key, src, a.Era, ld.n.Now); err != nil {
 			return nil, err
 		}
 	}
-	d.Source, d.Applied = src, src == ld.sv.format
+	d.Source, d.Applied = src, src == ld.sv.Format
 	return d, nil
 }
 
@@ -193,8 +193,8 @@ func (ld *bankLoad) add(ctx context.Context, t bankfeed.Txn) error {
 	if !d.Applied {
 		return ld.compare(ctx, d, t)
 	}
-	key := txnKey(t)
-	row := store.BankTxn{Txn: t, Source: ld.sv.format, TKey: key, Ordinal: ld.ords.next(t.Account, key), FileSHA256: ld.sv.sha,
+	key := bankfeed.Key(t)
+	row := store.BankTxn{Txn: t, Source: ld.sv.Format, TKey: key, Ordinal: ld.ords.Next(t.Account, key), FileSHA256: ld.sv.SHA256,
 		Status: store.TxnNew, RunDate: ld.n.Date}
 	switch {
 	case t.Cancelled || t.Reversal:
@@ -297,8 +297,8 @@ func (ld *bankLoad) record(ctx context.Context, name string) error {
 			ld.out.status = store.BankFileApplied
 		}
 	}
-	_, err := store.AddBankFile(ctx, ld.tx, store.BankFile{SHA256: ld.sv.sha, Name: name, Format: ld.sv.format, RunDate: ld.n.Date,
-		Status: ld.out.status, Detail: det, Records: ld.sv.records, CreatedAt: ld.n.Now})
+	_, err := store.AddBankFile(ctx, ld.tx, store.BankFile{SHA256: ld.sv.SHA256, Name: name, Format: ld.sv.Format, RunDate: ld.n.Date,
+		Status: ld.out.status, Detail: det, Records: ld.sv.Records, CreatedAt: ld.n.Now})
 	return err
 }
 
