@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/npress/nightly/bankfeed"
+	"github.com/npress/nightly/inbox"
 )
 
 // streamAbove is the size above which a Zengin bank file is streamed (read twice,
@@ -62,7 +63,7 @@ type fileSource struct {
 }
 
 func (s *fileSource) survey() (bankfeed.Survey, error) {
-	f, err := openNoFollow(s.path)
+	f, err := inbox.Open(s.path)
 	if err != nil {
 		return bankfeed.Survey{}, err
 	}
@@ -76,7 +77,7 @@ func (s *fileSource) survey() (bankfeed.Survey, error) {
 // (store.OriginalCredit), this file's earlier transfers included, instead of by record
 // number within the file: the Scanner does not link them.
 func (s *fileSource) scan(each func(bankfeed.Txn) error) error {
-	f, err := openNoFollow(s.path)
+	f, err := inbox.Open(s.path)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func openBankSource(path, name string, o bankfeed.ParseOptions, norm *bankfeed.N
 		return nil, err
 	}
 	if fi.Size() > streamAbove {
-		f, err := openNoFollow(path)
+		f, err := inbox.Open(path)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +118,7 @@ func openBankSource(path, name string, o bankfeed.ParseOptions, norm *bankfeed.N
 			return &fileSource{name: name, path: path, opts: o, payers: bankfeed.NewPayerCache(norm)}, nil
 		}
 	}
-	data, err := readInboxFile(path)
+	data, err := inbox.Read(path)
 	if err != nil {
 		return nil, err
 	}

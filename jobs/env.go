@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -47,42 +46,10 @@ type Env struct {
 	SimulatedToday calendar.Date
 }
 
-// Bounds of NIGHTLY_TODAY: the years the calendar and the masterdata dates cover.
-var (
-	minToday = calendar.New(2000, 1, 1)
-	maxToday = calendar.New(2099, 12, 31)
-)
-
-// ParseToday reads NIGHTLY_TODAY: a real date YYYY-MM-DD from 2000 to 2099.
-func ParseToday(s string) (calendar.Date, error) {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return d, fmt.Errorf("NIGHTLY_TODAY=%s: %w", s, err)
-	}
-	if d.Before(minToday) || d.After(maxToday) {
-		return calendar.Date{}, fmt.Errorf("NIGHTLY_TODAY=%s: a simulated today lies between %s and %s", s, minToday, maxToday)
-	}
-	return d, nil
-}
-
-// SimulatedClock returns the clock of a simulation whose today in Asia/Tokyo is today:
-// real shifted by whole days, so that the time of day and the time passing stay real
-// (sessions expire, durations are measured) and every command that reads Env.Now sees
-// the same date. NIGHTLY_TODAY is applied here, once, where cmd builds the Env's clock.
-func SimulatedClock(real func() time.Time, today calendar.Date) func() time.Time {
-	offset := today.Start().Sub(calendar.InTokyo(real()).Start())
-	return func() time.Time { return real().Add(offset) }
-}
-
-// WriteFile writes data to path as WriteFileAtomic does, with the file mode and group of
-// e.Files; missing folders are created 0750. Everything under OUT/YYYY-MM-DD/ is written
-// through it (issue 13).
-func (e *Env) WriteFile(path string, data []byte) error {
-	if err := e.Files.MkdirAll(filepath.Dir(path)); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, data, e.Files.File(), e.Files.GID())
-}
+// WriteFile writes data to path through a flushed temporary file and a rename, with
+// the file mode and group of e.Files; missing folders are created 0750. Everything
+// under OUT/YYYY-MM-DD/ is written through it (issue 13).
+func (e *Env) WriteFile(path string, data []byte) error { return e.Files.WriteFile(path, data) }
 
 // MkdirAll creates dir and its missing parents with mode 0750 and the group of e.Files.
 func (e *Env) MkdirAll(dir string) error { return e.Files.MkdirAll(dir) }
@@ -187,54 +154,4 @@ func (n *Night) progress(format string, args ...any) {
 	if n.Progress != nil {
 		fmt.Fprintf(n.Progress, format+"\n", args...)
 	}
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same folder and a
-// rename, so that a crash never leaves a half-written file in place; a temporary file
-// left by a crash is removed by the next write of the same path.
-// Missing folders are created 0750.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), filemode.Dir); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, data, perm, -1)
-}
-
-// writeFileAtomic is WriteFileAtomic into an existing folder, giving the file group gid
-// (-1: the process's).
-func writeFileAtomic(path string, data []byte, perm os.FileMode, gid int) error {
-	// A process killed while writing leaves its temporary file: clear it away first.
-	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")); len(stale) > 0 {
-		for _, f := range stale {
-			os.Remove(f)
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), perm); err != nil {
-		return err
-	}
-	if gid >= 0 {
-		if err := os.Chown(tmp.Name(), -1, gid); err != nil {
-			return fmt.Errorf("write %s: give it to group %d: %w", path, gid, err)
-		}
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/npress/nightly/filemode"
 )
 
 // writeMetrics writes OUT/nightly.prom in the Prometheus text format for the
@@ -37,7 +39,7 @@ func writeMetrics(n *Night, s Summary, end time.Time) {
 		fmt.Fprintf(&b, "nightly_step_duration_seconds{step=%q} %.3f\n", st.Name, st.Duration)
 	}
 	path := filepath.Join(n.Config.OutDir, "nightly.prom")
-	if err := WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+	if err := filemode.WriteAtomic(path, []byte(b.String()), 0o644); err != nil {
 		n.Log.Error("write metrics", "path", path, "error", err)
 	}
 }

@@ -60,7 +60,7 @@ func runNight(t *testing.T, env *jobs.Env, opts jobs.Options) jobs.Summary {
 	if !opts.DryRun && opts.Date.After(calendar.InTokyo(env.Now())) {
 		// A later night runs on its own day: a run date after today is refused (§10.0).
 		saved := env.Now
-		env.Now = jobs.SimulatedClock(saved, opts.Date)
+		env.Now = calendar.SimulatedClock(saved, opts.Date)
 		defer func() { env.Now = saved }()
 	}
 	sums, err := jobs.Run(context.Background(), env, opts)
@@ -205,7 +205,7 @@ func TestOnlyAndCatchUp(t *testing.T) {
 			t.Errorf("catch-up ran %v", dates)
 		}
 		env.Config.CatchUpLimit = 2
-		env.Now = jobs.SimulatedClock(env.Now, calendar.MustParse("2026-11-30"))
+		env.Now = calendar.SimulatedClock(env.Now, calendar.MustParse("2026-11-30"))
 		_, err = jobs.Run(context.Background(), env, jobs.Options{Date: calendar.MustParse("2026-11-30"), CatchUp: true})
 		if !errors.Is(err, jobs.ErrTooManyMissed) {
 			t.Errorf("catch-up beyond the limit: %v", err)

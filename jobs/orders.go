@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/inbox"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
 )
@@ -37,7 +38,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			}
 			continue
 		}
-		data, err := readInboxFile(path)
+		data, err := inbox.Read(path)
 		if err != nil {
 			return res, fmt.Errorf("order file %s: %w", path, err)
 		}

@@ -82,12 +82,12 @@ func init() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	if v := getenv("NIGHTLY_TODAY"); v != "" { // every command's clock (SPEC §10.0)
-		today, err := jobs.ParseToday(v)
+		today, err := calendar.ParseToday(v)
 		if err != nil {
 			fmt.Fprintf(stderr, "nightly: %v\n", err)
 			return exitUsage
 		}
-		a.now, a.today = jobs.SimulatedClock(time.Now, today), today
+		a.now, a.today = calendar.SimulatedClock(time.Now, today), today
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)

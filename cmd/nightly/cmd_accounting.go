@@ -15,7 +15,7 @@ import (
 	"github.com/npress/nightly/accounting"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
-	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/wording"
 )
@@ -120,7 +120,7 @@ func cmdExportJournal(ctx context.Context, a *app, args []string) int {
 		}
 		return exitOK
 	}
-	if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
+	if err := filemode.WriteAtomic(*file, buf.Bytes(), 0o644); err != nil {
 		return a.fail(fmt.Errorf("export journal: %w", err))
 	}
 	fmt.Fprintf(a.stdout, "%s: %d entries, %d rows (%s, %s to %s)\n", *file, res.Entries, res.Rows, f, o.From, o.To)
@@ -191,7 +191,7 @@ func cmdAging(ctx context.Context, a *app, args []string) int {
 		if err := ledger.WriteAging(&buf, rows, day, *format); err != nil {
 			return a.fail(err)
 		}
-		if err := jobs.WriteFileAtomic(*file, buf.Bytes(), 0o644); err != nil {
+		if err := filemode.WriteAtomic(*file, buf.Bytes(), 0o644); err != nil {
 			return a.fail(fmt.Errorf("aging: %w", err))
 		}
 		fmt.Fprintf(a.stdout, "%s: aging as of %s, %d customers\n", *file, day, len(rows))

@@ -75,7 +75,7 @@ func RunNight(t testing.TB, env *jobs.Env, opts jobs.Options) jobs.Summary {
 	if !opts.DryRun && opts.Date.After(calendar.InTokyo(env.Now())) {
 		// A later night runs on its own day: a run date after today is refused (§10.0).
 		saved := env.Now
-		env.Now = jobs.SimulatedClock(saved, opts.Date)
+		env.Now = calendar.SimulatedClock(saved, opts.Date)
 		defer func() { env.Now = saved }()
 	}
 	sums, err := jobs.Run(context.Background(), env, opts)

@@ -1,0 +1,142 @@
+package filemode
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// WriteAtomic writes data to path through a temporary file in the same folder and a
+// rename, so that a crash never leaves a half-written file in place; a temporary file
+// left by a crash is removed by the next write of the same path. Missing folders are
+// created with mode Dir. It is for files other users read (nightly.prom, an export
+// given a mode); what the night writes for staff goes through Policy.WriteFile.
+func WriteAtomic(path string, data []byte, perm os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), Dir); err != nil {
+		return err
+	}
+	return writeAtomic(path, data, perm, -1)
+}
+
+// WriteFile writes data to path as WriteAtomic does, with the policy's file mode and
+// group; missing folders are created as MkdirAll does.
+func (p Policy) WriteFile(path string, data []byte) error {
+	if err := p.MkdirAll(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return writeAtomic(path, data, p.File(), p.GID())
+}
+
+// writeAtomic is WriteAtomic into an existing folder, giving the file group gid (-1:
+// the process's).
+func writeAtomic(path string, data []byte, perm os.FileMode, gid int) error {
+	// A process killed while writing leaves its temporary file: clear it away first.
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), perm); err != nil {
+		return err
+	}
+	if gid >= 0 {
+		if err := os.Chown(tmp.Name(), -1, gid); err != nil {
+			return fmt.Errorf("write %s: give it to group %d: %w", path, gid, err)
+		}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// NamedFile is one file of a WriteFiles batch: its name in the folder and its bytes.
+type NamedFile struct {
+	Name string
+	Data []byte
+}
+
+// WriteFiles writes many files into dir as WriteFile does (a temporary file, flushed,
+// renamed), with the flushes done in parallel and the folder flushed once, so that a
+// night with hundreds of drafts does not wait for hundreds of sequential flushes.
+func (p Policy) WriteFiles(dir string, files []NamedFile) error {
+	if len(files) == 0 {
+		return nil
+	}
+	if err := p.MkdirAll(dir); err != nil {
+		return err
+	}
+	tmps := make([]string, len(files))
+	defer func() {
+		for _, t := range tmps {
+			if t != "" {
+				os.Remove(t)
+			}
+		}
+	}()
+	var g errgroup.Group
+	g.SetLimit(16)
+	for i, f := range files {
+		g.Go(func() error {
+			name, err := p.writeTemp(dir, f)
+			tmps[i] = name
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], filepath.Join(dir, f.Name)); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
+		}
+		tmps[i] = ""
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// writeTemp writes f to a flushed temporary file in dir with the policy's mode and
+// returns its name ("" if none was created).
+func (p Policy) writeTemp(dir string, f NamedFile) (string, error) {
+	tmp, err := os.CreateTemp(dir, "."+f.Name+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(f.Data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = p.SetFile(tmp.Name())
+	}
+	if err != nil {
+		return tmp.Name(), fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
+	}
+	return tmp.Name(), nil
+}
