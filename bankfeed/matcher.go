@@ -68,13 +68,38 @@ func (m *matcher) id(no string) int32 {
 	return c
 }
 
+// newMatcher builds the matcher's books from in: the settings, the open invoices by
+// number, customer and amount, the customers' names, and their learned fees. Customers
+// are numbered in the order they are first met: invoices, then payers, then aliases.
 func newMatcher(in MatchInput) *matcher {
+	m := allocMatcher(in)
+	m.configure(in)
+	m.indexInvoices(in.Invoices)
+	m.indexNames(in.Payers, in.Aliases)
+	for no, f := range in.LearnedFees {
+		if c, ok := m.custID[no]; ok && f > 0 {
+			m.learned[c] = f
+		}
+	}
+	m.prepareNameInfos()
+	// Lists of customers in the order of their numbers, whatever the input order.
+	byNo := func(a, b int32) int { return strings.Compare(m.custNo[a], m.custNo[b]) }
+	for _, idx := range []map[string][]int32{m.byName, m.byAlias, m.byPrefix} {
+		for _, cs := range idx {
+			slices.SortFunc(cs, byNo)
+		}
+	}
+	return m
+}
+
+// allocMatcher returns a matcher with its maps and per-customer slices sized for in.
+func allocMatcher(in MatchInput) *matcher {
 	nc := len(in.Payers) + len(in.Invoices)/4
 	nNames := 0
 	for _, p := range in.Payers {
 		nNames += len(p.Names)
 	}
-	m := &matcher{
+	return &matcher{
 		norm:       in.Normalizer,
 		fees:       in.FeeList,
 		custNo:     make([]string, 0, nc),
@@ -89,6 +114,11 @@ func newMatcher(in MatchInput) *matcher {
 		byAlias:    make(map[string][]int32, len(in.Aliases)),
 		byPrefix:   make(map[string][]int32),
 	}
+}
+
+// configure settles the normalizer, the fee list (positive fees only) and the
+// similarity threshold, filling in the defaults that in leaves out.
+func (m *matcher) configure(in MatchInput) {
 	if m.norm == nil {
 		m.norm = defaultNormalizer()
 	}
@@ -101,9 +131,13 @@ func newMatcher(in MatchInput) *matcher {
 		th = DefaultSimilarityThreshold
 	}
 	m.threshold = int(math.Round(th * 1000))
+}
 
-	states := make([]invState, 0, len(in.Invoices))
-	for _, inv := range in.Invoices {
+// indexInvoices keeps the invoices with an amount open (the first of a repeated number)
+// by number, customer (oldest first, numbered by seq) and open amount.
+func (m *matcher) indexInvoices(invoices []OpenInvoice) {
+	states := make([]invState, 0, len(invoices))
+	for _, inv := range invoices {
 		if inv.Open <= 0 || m.byNumber[inv.Number] != nil {
 			continue
 		}
@@ -133,49 +167,62 @@ func newMatcher(in MatchInput) *matcher {
 	for _, list := range m.byAmount {
 		slices.SortFunc(list, byDueThenNumber)
 	}
-	// Most names belong to one customer: their lists are cut from one slab, capacity 1.
-	var slab []int32
-	addName := func(idx map[string][]int32, name string, c int32) {
-		if name == "" {
-			return
-		}
-		list, ok := idx[name]
-		switch {
-		case !ok:
-			if len(slab) == cap(slab) {
-				slab = make([]int32, 0, arenaChunk)
-			}
-			slab = append(slab, c)
-			idx[name] = slab[len(slab)-1 : len(slab) : len(slab)]
-		case !slices.Contains(list, c):
-			idx[name] = append(list, c)
-		}
-	}
-	addOwnName := func(c int32, n string) {
-		if n != "" && !slices.Contains(m.names[c], n) {
-			m.names[c] = append(m.names[c], n)
-			addName(m.byPrefix, prefix2(n), c)
-		}
-	}
-	for _, p := range in.Payers {
+}
+
+// indexNames normalizes the payers' registered names and the learned aliases into the
+// indexes by name, by alias and by the first two runes, and into each customer's own
+// names (for rule 4).
+func (m *matcher) indexNames(payers []Payer, aliases []Alias) {
+	var lists nameLists
+	for _, p := range payers {
 		c := m.id(p.CustomerNo)
 		for _, raw := range p.Names {
 			n := m.norm.Normalize(raw)
-			addOwnName(c, n)
-			addName(m.byName, n, c)
+			m.addOwnName(&lists, c, n)
+			lists.add(m.byName, n, c)
 		}
 	}
-	for _, a := range in.Aliases {
+	for _, a := range aliases {
 		c := m.id(a.CustomerNo)
 		n := m.norm.Normalize(a.Name)
-		addName(m.byAlias, n, c)
-		addOwnName(c, n)
+		lists.add(m.byAlias, n, c)
+		m.addOwnName(&lists, c, n)
 	}
-	for no, f := range in.LearnedFees {
-		if c, ok := m.custID[no]; ok && f > 0 {
-			m.learned[c] = f
+}
+
+// addOwnName records n as one of customer c's names, once, and indexes its prefix.
+func (m *matcher) addOwnName(lists *nameLists, c int32, n string) {
+	if n != "" && !slices.Contains(m.names[c], n) {
+		m.names[c] = append(m.names[c], n)
+		lists.add(m.byPrefix, prefix2(n), c)
+	}
+}
+
+// nameLists adds customers to the lists of a name index. Most names belong to one
+// customer: their lists are cut from one slab, capacity 1.
+type nameLists struct{ slab []int32 }
+
+// add puts customer c in idx[name], once; an empty name is not indexed.
+func (l *nameLists) add(idx map[string][]int32, name string, c int32) {
+	if name == "" {
+		return
+	}
+	list, ok := idx[name]
+	switch {
+	case !ok:
+		if len(l.slab) == cap(l.slab) {
+			l.slab = make([]int32, 0, arenaChunk)
 		}
+		l.slab = append(l.slab, c)
+		idx[name] = l.slab[len(l.slab)-1 : len(l.slab) : len(l.slab)]
+	case !slices.Contains(list, c):
+		idx[name] = append(list, c)
 	}
+}
+
+// prepareNameInfos turns every customer's own names into runes, sorted rune bags and
+// signatures for rule 4, all cut from shared arenas, and sizes its per-customer scratch.
+func (m *matcher) prepareNameInfos() {
 	m.nameInfos = make([][]nameInfo, len(m.names))
 	nOwn := 0
 	for _, ns := range m.names {
@@ -184,35 +231,32 @@ func newMatcher(in MatchInput) *matcher {
 	infos := make([]nameInfo, nOwn)
 	m.custMark = make([]int, len(m.names))
 	m.custScore = make([]int32, len(m.names))
-	var arena []rune
-	keep := func(rs []rune) []rune {
-		if cap(arena)-len(arena) < len(rs) {
-			arena = make([]rune, 0, max(1<<16, len(rs)))
-		}
-		start := len(arena)
-		arena = append(arena, rs...)
-		return arena[start:len(arena):len(arena)]
-	}
+	var arena runeArena
 	var tmp []rune
 	for c, ns := range m.names {
 		m.nameInfos[c], infos = infos[:len(ns):len(ns)], infos[len(ns):]
 		for i, n := range ns {
 			tmp = appendRunes(tmp[:0], n)
 			ni := &m.nameInfos[c][i]
-			ni.runes = keep(tmp)
+			ni.runes = arena.keep(tmp)
 			ni.sig, ni.dup = runeSignature(tmp)
 			slices.Sort(tmp)
-			ni.bag = keep(tmp)
+			ni.bag = arena.keep(tmp)
 		}
 	}
-	// Lists of customers in the order of their numbers, whatever the input order.
-	byNo := func(a, b int32) int { return strings.Compare(m.custNo[a], m.custNo[b]) }
-	for _, idx := range []map[string][]int32{m.byName, m.byAlias, m.byPrefix} {
-		for _, cs := range idx {
-			slices.SortFunc(cs, byNo)
-		}
+}
+
+// runeArena hands out copies of rune slices cut from large shared blocks.
+type runeArena struct{ buf []rune }
+
+// keep returns a copy of rs, length and capacity len(rs).
+func (a *runeArena) keep(rs []rune) []rune {
+	if cap(a.buf)-len(a.buf) < len(rs) {
+		a.buf = make([]rune, 0, max(1<<16, len(rs)))
 	}
-	return m
+	start := len(a.buf)
+	a.buf = append(a.buf, rs...)
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 func byDueThenNumber(a, b *invState) int {
