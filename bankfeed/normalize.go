@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
+
+	"github.com/npress/nightly/kana"
 )
 
 // LegalForm is a legal form of company (株式会社, 有限会社, ...) as it appears in payer
@@ -182,10 +184,7 @@ func (n *Normalizer) fold(dst []rune, s string) []rune {
 func (n *Normalizer) foldRune(dst []rune, r rune) []rune {
 	switch {
 	case r >= 0x30A1 && r <= 0x30FA: // katakana: the common case
-		if l := smallToLarge(r); l != 0 {
-			r = l
-		}
-		return append(dst, r)
+		return append(dst, kana.Large(r))
 	case r < utf8.RuneSelf:
 		switch {
 		case r >= 'a' && r <= 'z':
@@ -240,19 +239,6 @@ func (n *Normalizer) foldRune(dst []rune, r rune) []rune {
 		}
 	}
 	return append(dst, r)
-}
-
-// smallToLarge returns the full-size form of a small katakana, or 0.
-func smallToLarge(r rune) rune {
-	switch r {
-	case 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ッ', 'ャ', 'ュ', 'ョ', 'ヮ':
-		return r + 1
-	case 'ヵ':
-		return 'カ'
-	case 'ヶ':
-		return 'ケ'
-	}
-	return 0
 }
 
 // voiced composes a katakana with the voiced sound mark (カ → ガ, ウ → ヴ).

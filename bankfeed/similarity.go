@@ -58,3 +58,48 @@ func editDistance(a, b []rune) int {
 	}
 	return prev[len(b)]
 }
+
+// nameInfo is a registered name prepared for Similarity.
+type nameInfo struct {
+	runes []rune
+	bag   []rune // runes sorted, for bagBound
+	sig   uint64 // runeSignature
+	dup   int
+}
+
+// runeSignature sets one of 64 bits for each rune of rs; dup counts the runes whose
+// bit was already set. Two names share at most popcount(sigA&sigB) + min(dupA, dupB)
+// runes, a bound on bagBound's count that costs no merge.
+func runeSignature(rs []rune) (sig uint64, dup int) {
+	for _, r := range rs {
+		b := uint64(1) << (uint32(r) * 0x9E3779B1 >> 26)
+		if sig&b != 0 {
+			dup++
+		}
+		sig |= b
+	}
+	return sig, dup
+}
+
+// bagBound is an upper bound of Similarity from the runes two names share: the edit
+// distance is at least the longer length minus the common runes (bag distance).
+func bagBound(a, b []rune) int {
+	common, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	longer := max(len(a), len(b))
+	if longer == 0 {
+		return 0
+	}
+	return 1000 * common / longer
+}

@@ -119,108 +119,149 @@ func Verify(ctx context.Context, entries iter.Seq2[Entry, error], blobs *Store, 
 	return verify(ctx, entries, blobs, head, checkChunk)
 }
 
+// verify is Verify with the stored files re-hashed chunkSize rows at a time.
 func verify(ctx context.Context, entries iter.Seq2[Entry, error], blobs *Store, head string, chunkSize int) (Summary, error) {
-	want := Summary{Count: -1}
-	if head != "" {
-		var err error
-		if want, err = ParseHead(head); err != nil {
-			return Summary{}, err
-		}
+	hc, err := newHeadCheck(head)
+	if err != nil {
+		return Summary{}, err
 	}
-	headSeq := int64(-1) // where want.Head was seen; Genesis stands for row 0
-	if want.Head == Genesis {
-		headSeq = 0
-	}
-	atCount := "" // Hash of row want.Count
-	if want.Count == 0 {
-		atCount = Genesis
-	}
-
-	var (
-		prev  Entry // last row verified, with its file checked
-		chunk = make([]Entry, 0, chunkSize)
-	)
-	ok := func() Summary {
-		if prev.Seq == 0 {
-			return Summary{Head: Genesis}
-		}
-		return Summary{Count: prev.Seq, Head: prev.Hash}
-	}
-	// flush checks the stored files of the rows in chunk; on success they count as verified.
-	flush := func() error {
-		if blobs != nil {
-			if err := checkFiles(ctx, blobs, chunk); err != nil {
-				var ve *VerifyError
-				if errors.As(err, &ve) && ve.Seq > 1 {
-					for _, e := range chunk {
-						if e.Seq == ve.Seq-1 {
-							prev = e
-						}
-					}
-				}
-				return err
-			}
-		}
-		if len(chunk) > 0 {
-			prev = chunk[len(chunk)-1]
-		}
-		chunk = chunk[:0]
-		return nil
-	}
-
+	fc := &fileCheck{ctx: ctx, blobs: blobs, size: chunkSize, chunk: make([]Entry, 0, chunkSize)}
 	var last, beforeLast Entry // the rows checked most recently
 	for e, err := range entries {
 		if err == nil {
 			err = ctx.Err()
 		}
 		if err != nil {
-			if ferr := flush(); ferr != nil {
-				return ok(), ferr
+			if ferr := fc.flush(); ferr != nil {
+				return fc.verified(), ferr
 			}
-			return ok(), fmt.Errorf("evidence: verify: reading the ledger after row %d: %w", last.Seq, err)
+			return fc.verified(), fmt.Errorf("evidence: verify: reading the ledger after row %d: %w", last.Seq, err)
 		}
 		if rerr := checkRow(last, e); rerr != nil {
-			if ferr := flush(); ferr != nil {
-				return ok(), ferr
+			if ferr := fc.flush(); ferr != nil {
+				return fc.verified(), ferr
 			}
-			if rerr.Seq == prev.Seq { // the row before e is the broken one
-				prev = beforeLast
+			if rerr.Seq == fc.prev.Seq { // the row before e is the broken one
+				fc.prev = beforeLast
 			}
-			return ok(), rerr
+			return fc.verified(), rerr
 		}
-		if e.Hash == want.Head {
-			headSeq = e.Seq
-		}
-		if e.Seq == want.Count {
-			atCount = e.Hash
-		}
+		hc.see(e)
 		beforeLast, last = last, e
-		chunk = append(chunk, e)
-		if len(chunk) == chunkSize {
-			if err := flush(); err != nil {
-				return ok(), err
-			}
+		if err := fc.add(e); err != nil {
+			return fc.verified(), err
 		}
 	}
-	if err := flush(); err != nil {
-		return ok(), err
+	if err := fc.flush(); err != nil {
+		return fc.verified(), err
 	}
-	sum := ok()
+	sum := fc.verified()
+	return sum, hc.check(sum)
+}
 
+// headCheck follows, row by row, where the head a report printed is found in the
+// ledger.
+type headCheck struct {
+	want    Summary // Count -1: unknown; Head "": no head to check
+	headSeq int64   // where want.Head was seen; Genesis stands for row 0
+	atCount string  // Hash of row want.Count
+}
+
+// newHeadCheck reads head (COUNT:HASH, the bare hash, or "" for none).
+func newHeadCheck(head string) (*headCheck, error) {
+	hc := &headCheck{want: Summary{Count: -1}, headSeq: -1}
+	if head != "" {
+		var err error
+		if hc.want, err = ParseHead(head); err != nil {
+			return nil, err
+		}
+	}
+	if hc.want.Head == Genesis {
+		hc.headSeq = 0
+	}
+	if hc.want.Count == 0 {
+		hc.atCount = Genesis
+	}
+	return hc, nil
+}
+
+// see notes a verified row.
+func (hc *headCheck) see(e Entry) {
+	if e.Hash == hc.want.Head {
+		hc.headSeq = e.Seq
+	}
+	if e.Seq == hc.want.Count {
+		hc.atCount = e.Hash
+	}
+}
+
+// check says whether the ledger verified as sum still holds the head: the report's row
+// count reached, that row hashing to the head (or, with no count, some row does).
+func (hc *headCheck) check(sum Summary) error {
+	want := hc.want
 	switch {
 	case want.Head == "":
 	case want.Count > sum.Count:
-		return sum, &VerifyError{Seq: sum.Count + 1, Reason: RowsCutOff,
+		return &VerifyError{Seq: sum.Count + 1, Reason: RowsCutOff,
 			Detail: fmt.Sprintf("the report counted %d rows with head %s, but the ledger ends at row %d (hash %s)", want.Count, want.Head, sum.Count, sum.Head)}
-	case want.Count >= 0 && atCount != want.Head:
-		ve := &VerifyError{Seq: want.Count, Reason: HeadMismatch,
-			Detail: fmt.Sprintf("the report's head is %s but row %d hashes to %s", want.Head, want.Count, atCount)}
-		return sum, ve
-	case want.Count < 0 && headSeq < 0:
-		return sum, &VerifyError{Seq: sum.Count + 1, Reason: RowsCutOff,
+	case want.Count >= 0 && hc.atCount != want.Head:
+		return &VerifyError{Seq: want.Count, Reason: HeadMismatch,
+			Detail: fmt.Sprintf("the report's head is %s but row %d hashes to %s", want.Head, want.Count, hc.atCount)}
+	case want.Count < 0 && hc.headSeq < 0:
+		return &VerifyError{Seq: sum.Count + 1, Reason: RowsCutOff,
 			Detail: fmt.Sprintf("no row has the head hash %s; the ledger ends at row %d (hash %s)", want.Head, sum.Count, sum.Head)}
 	}
-	return sum, nil
+	return nil
+}
+
+// fileCheck checks the stored files of rows whose fields are verified, a chunk of size
+// rows at a time; prev is the last row verified with its file checked.
+type fileCheck struct {
+	ctx   context.Context
+	blobs *Store // nil: rows only
+	size  int
+	chunk []Entry
+	prev  Entry
+}
+
+// add queues e, checking the chunk when it is full.
+func (fc *fileCheck) add(e Entry) error {
+	fc.chunk = append(fc.chunk, e)
+	if len(fc.chunk) == fc.size {
+		return fc.flush()
+	}
+	return nil
+}
+
+// flush checks the stored files of the rows in the chunk; on success they count as
+// verified, on failure the rows before the broken one do.
+func (fc *fileCheck) flush() error {
+	if fc.blobs != nil {
+		if err := checkFiles(fc.ctx, fc.blobs, fc.chunk); err != nil {
+			var ve *VerifyError
+			if errors.As(err, &ve) && ve.Seq > 1 {
+				for _, e := range fc.chunk {
+					if e.Seq == ve.Seq-1 {
+						fc.prev = e
+					}
+				}
+			}
+			return err
+		}
+	}
+	if len(fc.chunk) > 0 {
+		fc.prev = fc.chunk[len(fc.chunk)-1]
+	}
+	fc.chunk = fc.chunk[:0]
+	return nil
+}
+
+// verified is the Summary of the rows verified so far.
+func (fc *fileCheck) verified() Summary {
+	if fc.prev.Seq == 0 {
+		return Summary{Head: Genesis}
+	}
+	return Summary{Count: fc.prev.Seq, Head: fc.prev.Hash}
 }
 
 // checkRow checks e against the row before it (the zero Entry for the first row).

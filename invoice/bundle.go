@@ -201,43 +201,83 @@ func PageCount(pdf []byte) (int, error) {
 	return len(doc.kids), nil
 }
 
+// parseSimplePDF reads the objects, the trailer and the flat page tree of a PDF that
+// fpdf wrote (see simplePDF); any other shape is an error.
 func parseSimplePDF(data []byte) (*simplePDF, error) {
+	xref, trailerAt, err := findXref(data)
+	if err != nil {
+		return nil, err
+	}
+	lines, count, err := xrefLines(data[xref+4 : xref+trailerAt])
+	if err != nil {
+		return nil, err
+	}
+	p := &simplePDF{data: data, offsets: make([]int, count), ends: make([]int, count)}
+	order, err := p.readOffsets(lines, xref)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.findEnds(order, xref); err != nil {
+		return nil, err
+	}
+	if err := p.readPageTree(data[xref+trailerAt:], count); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// findXref returns where the classic cross-reference table that startxref names
+// begins, and where its trailer begins relative to it.
+func findXref(data []byte) (xref, trailerAt int, err error) {
 	if !bytes.HasPrefix(data, []byte("%PDF-")) {
-		return nil, errors.New("not a PDF")
+		return 0, 0, errors.New("not a PDF")
 	}
 	tail := data[max(0, len(data)-64):]
 	i := bytes.LastIndex(tail, []byte("startxref"))
 	if i < 0 {
-		return nil, errors.New("no startxref")
+		return 0, 0, errors.New("no startxref")
 	}
 	f := strings.Fields(string(tail[i+len("startxref"):]))
 	if len(f) == 0 {
-		return nil, errors.New("no startxref offset")
+		return 0, 0, errors.New("no startxref offset")
 	}
-	xref, err := strconv.Atoi(f[0])
+	xref, err = strconv.Atoi(f[0])
 	if err != nil || xref <= 0 || xref >= len(data) || !bytes.HasPrefix(data[xref:], []byte("xref")) {
-		return nil, errors.New("not a classic cross-reference table (only PDFs rendered here can be bundled)")
+		return 0, 0, errors.New("not a classic cross-reference table (only PDFs rendered here can be bundled)")
 	}
-	trailerAt := bytes.Index(data[xref:], []byte("trailer"))
+	trailerAt = bytes.Index(data[xref:], []byte("trailer"))
 	if trailerAt < 0 {
-		return nil, errors.New("no trailer")
+		return 0, 0, errors.New("no trailer")
 	}
-	lines := strings.Split(strings.TrimSpace(string(data[xref+4:xref+trailerAt])), "\n")
+	return xref, trailerAt, nil
+}
+
+// xrefLines splits the table (after "xref", before "trailer") into its lines: the
+// section head "0 COUNT", then one entry per object. It returns them and COUNT.
+func xrefLines(table []byte) ([]string, int, error) {
+	lines := strings.Split(strings.TrimSpace(string(table)), "\n")
 	if len(lines) < 1 {
-		return nil, errors.New("empty xref")
+		return nil, 0, errors.New("empty xref")
 	}
 	head := strings.Fields(lines[0])
 	if len(head) != 2 || head[0] != "0" {
-		return nil, errors.New("xref with several sections or an update (only PDFs rendered here can be bundled)")
+		return nil, 0, errors.New("xref with several sections or an update (only PDFs rendered here can be bundled)")
 	}
 	count, err := strconv.Atoi(head[1])
 	if err != nil || count < 2 || count != len(lines)-1 || count > 1<<20 {
-		return nil, errors.New("bad xref size")
+		return nil, 0, errors.New("bad xref size")
 	}
-	p := &simplePDF{data: data, offsets: make([]int, count), ends: make([]int, count)}
-	type pos struct{ n, off int }
-	var order []pos
-	for n := 1; n < count; n++ {
+	return lines, count, nil
+}
+
+// objectAt is where object n begins.
+type objectAt struct{ n, off int }
+
+// readOffsets reads the offset of every object in use from the table's lines, checking
+// that each object begins there, and returns them in the order of their offsets.
+func (p *simplePDF) readOffsets(lines []string, xref int) ([]objectAt, error) {
+	var order []objectAt
+	for n := 1; n < len(p.offsets); n++ {
 		e := strings.Fields(lines[n+1])
 		if len(e) != 3 || e[1] != "00000" && e[2] == "n" {
 			return nil, fmt.Errorf("xref entry %d: %q", n, lines[n+1])
@@ -249,28 +289,39 @@ func parseSimplePDF(data []byte) (*simplePDF, error) {
 		if err != nil || off <= 0 || off >= xref {
 			return nil, fmt.Errorf("xref entry %d: bad offset", n)
 		}
-		if !bytes.HasPrefix(data[off:], []byte(strconv.Itoa(n)+" 0 obj")) {
+		if !bytes.HasPrefix(p.data[off:], []byte(strconv.Itoa(n)+" 0 obj")) {
 			return nil, fmt.Errorf("object %d is not at its xref offset", n)
 		}
 		p.offsets[n] = off
-		order = append(order, pos{n, off})
+		order = append(order, objectAt{n, off})
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].off < order[j].off })
+	return order, nil
+}
+
+// findEnds sets where each object ends: after the last "endobj" (and its newline)
+// before the next object, or the table for the last one.
+func (p *simplePDF) findEnds(order []objectAt, xref int) error {
 	for i, o := range order {
 		next := xref
 		if i+1 < len(order) {
 			next = order[i+1].off
 		}
-		end := bytes.LastIndex(data[o.off:next], []byte("endobj"))
+		end := bytes.LastIndex(p.data[o.off:next], []byte("endobj"))
 		if end < 0 {
-			return nil, fmt.Errorf("object %d has no endobj", o.n)
+			return fmt.Errorf("object %d has no endobj", o.n)
 		}
 		p.ends[o.n] = o.off + end + len("endobj\n")
 		if p.ends[o.n] > next {
 			p.ends[o.n] = o.off + end + len("endobj")
 		}
 	}
-	trailer := data[xref+trailerAt:]
+	return nil
+}
+
+// readPageTree follows the trailer to the catalog, the information dictionary and the
+// page tree, which must be flat: one /Pages object whose kids are all pages.
+func (p *simplePDF) readPageTree(trailer []byte, count int) error {
 	ref := func(re *regexp.Regexp, in []byte) int {
 		m := re.FindSubmatch(in)
 		if m == nil {
@@ -283,28 +334,28 @@ func parseSimplePDF(data []byte) (*simplePDF, error) {
 		return n
 	}
 	if p.root = ref(reRoot, trailer); p.root == 0 {
-		return nil, errors.New("trailer has no /Root")
+		return errors.New("trailer has no /Root")
 	}
 	p.info = ref(reInfo, trailer)
 	if p.pages = ref(rePages, p.object(p.root)); p.pages == 0 {
-		return nil, errors.New("catalog has no /Pages")
+		return errors.New("catalog has no /Pages")
 	}
 	m := reKids.FindSubmatch(p.object(p.pages))
 	if m == nil || bytes.Contains(p.object(p.pages), []byte("/Parent")) {
-		return nil, errors.New("page tree is not flat")
+		return errors.New("page tree is not flat")
 	}
 	for _, r := range reRef.FindAllSubmatch(m[1], -1) {
 		k, _ := strconv.Atoi(string(r[1]))
 		if k <= 0 || k >= count || !bytes.Contains(p.object(k), []byte("/Type /Page")) {
-			return nil, errors.New("page tree names an object that is not a page")
+			return errors.New("page tree names an object that is not a page")
 		}
 		p.kids = append(p.kids, k)
 	}
 	if len(p.kids) == 0 {
-		return nil, errors.New("no pages")
+		return errors.New("no pages")
 	}
 	p.media = reMedia.Find(p.object(p.pages))
-	return p, nil
+	return nil
 }
 
 // PostalOrder compares two postal codes for the bulk-mail order of the bundle (SPEC

@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
+
+	"github.com/npress/nightly/kana"
 )
 
 // fold maps full-width ASCII (ＮＰ０１２, ：, （）) to ASCII and half-width katakana to
@@ -64,9 +66,9 @@ func NormalizeName(s string) string {
 	for _, r := range s {
 		switch {
 		case r >= 'ぁ' && r <= 'ゖ':
-			b.WriteRune(largeKana(r + ('ァ' - 'ぁ')))
+			b.WriteRune(kana.Large(r + ('ァ' - 'ぁ')))
 		case r >= 'ァ' && r <= 'ヶ':
-			b.WriteRune(largeKana(r))
+			b.WriteRune(kana.Large(r))
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == 'ー':
 			b.WriteRune(r)
 		}
@@ -96,17 +98,4 @@ func NormalizeProduct(s string) string {
 		s = strings.ReplaceAll(s, p[0], p[1])
 	}
 	return s
-}
-
-// largeKana writes small kana full size, as bank payer names do (ｼﾖｳｼﾞ for ショウジ).
-func largeKana(r rune) rune {
-	switch r {
-	case 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ッ', 'ャ', 'ュ', 'ョ', 'ヮ':
-		return r + 1
-	case 'ヵ':
-		return 'カ'
-	case 'ヶ':
-		return 'ケ'
-	}
-	return r
 }

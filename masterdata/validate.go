@@ -330,29 +330,50 @@ func (v *validator) parentLoops(no string, parents map[string]string) bool {
 	return true
 }
 
+// plans reads the plan rows, then checks each plan's price list as a whole (see
+// checkPriceList); a plan row with any problem is left out of the File.
 func (v *validator) plans(rows []row) {
-	type pending struct {
-		p  Plan
-		ok bool
-	}
-	var all []pending
+	var all []pendingPlan
 	for _, r := range rows {
-		bad := len(v.file.Errors)
-		p := Plan{Line: r.line}
-		p.Code = field(v, r, "plan_code", parsePlanCode)
-		p.Name = field(v, r, "name", requiredText)
-		p.Kind = field(v, r, "kind", parsePlanKind)
-		p.UnitPrice = field(v, r, "unit_price", parseYen)
-		p.ValidFrom = field(v, r, "valid_from", v.date)
-		p.ValidTo = field(v, r, "valid_to", optional(v.date))
-		if !p.ValidFrom.IsZero() && !p.ValidTo.IsZero() && p.ValidTo.Before(p.ValidFrom) {
-			v.fail(r.line, "valid_to", "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
-		}
-		all = append(all, pending{p, len(v.file.Errors) == bad})
+		all = append(all, v.planRow(r))
 	}
-	// Check each plan's price list: the file's rows, and the stored rows the file does
-	// not replace (a row is replaced by a file row with the same valid_from).
-	byCode := map[string][]int{}
+	byCode, codes := plansByCode(all)
+	for _, code := range codes {
+		v.checkPriceList(code, byCode[code])
+	}
+	for _, p := range all {
+		if p.ok {
+			v.file.Plans = append(v.file.Plans, p.p)
+		}
+	}
+}
+
+// pendingPlan is a plan row as read, ok while no problem is found in it.
+type pendingPlan struct {
+	p  Plan
+	ok bool
+}
+
+// planRow reads the cells of one plan row.
+func (v *validator) planRow(r row) pendingPlan {
+	bad := len(v.file.Errors)
+	p := Plan{Line: r.line}
+	p.Code = field(v, r, "plan_code", parsePlanCode)
+	p.Name = field(v, r, "name", requiredText)
+	p.Kind = field(v, r, "kind", parsePlanKind)
+	p.UnitPrice = field(v, r, "unit_price", parseYen)
+	p.ValidFrom = field(v, r, "valid_from", v.date)
+	p.ValidTo = field(v, r, "valid_to", optional(v.date))
+	if !p.ValidFrom.IsZero() && !p.ValidTo.IsZero() && p.ValidTo.Before(p.ValidFrom) {
+		v.fail(r.line, "valid_to", "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
+	}
+	return pendingPlan{p, len(v.file.Errors) == bad}
+}
+
+// plansByCode groups the rows that have a code and a valid_from by plan code, and
+// returns the codes in the order of their first row.
+func plansByCode(all []pendingPlan) (map[string][]*pendingPlan, []string) {
+	byCode := map[string][]*pendingPlan{}
 	var codes []string
 	for i, p := range all {
 		if p.p.Code == "" || p.p.ValidFrom.IsZero() {
@@ -361,79 +382,96 @@ func (v *validator) plans(rows []row) {
 		if _, ok := byCode[p.p.Code]; !ok {
 			codes = append(codes, p.p.Code)
 		}
-		byCode[p.p.Code] = append(byCode[p.p.Code], i)
+		byCode[p.p.Code] = append(byCode[p.p.Code], &all[i])
 	}
-	for _, code := range codes {
-		idx := byCode[code]
-		stored, isStored := v.lookup.Plan(code)
-		kind := stored.Kind
-		type period struct {
-			from, to calendar.Date
-			line     int // 0 for a stored row
+	return byCode, codes
+}
+
+// pricePeriod is one row of a plan's price list: a row of the file, or a stored one
+// (line 0).
+type pricePeriod struct {
+	from, to calendar.Date
+	line     int
+}
+
+// span describes the period for a message.
+func (p pricePeriod) span() string {
+	if p.to.IsZero() {
+		return p.from.String() + " (open-ended)"
+	}
+	return p.from.String() + " to " + p.to.String()
+}
+
+// checkPriceList checks the price list of plan code: the file's rows, and the stored
+// rows the file does not replace (a row is replaced by a file row with the same
+// valid_from). Rows of the file with a repeated valid_from, a kind other than the
+// plan's, or a period overlapping another are refused.
+func (v *validator) checkPriceList(code string, list []*pendingPlan) {
+	stored, isStored := v.lookup.Plan(code)
+	periods, fromLine := v.filePeriods(code, list, stored.Kind, isStored)
+	for _, pr := range stored.Prices {
+		if _, replaced := fromLine[pr.ValidFrom]; !replaced {
+			periods = append(periods, pricePeriod{pr.ValidFrom, pr.ValidTo, 0})
 		}
-		var periods []period
-		fromLine := map[calendar.Date]int{}
-		for _, i := range idx {
-			p := &all[i]
-			if first, ok := fromLine[p.p.ValidFrom]; ok {
-				v.fail(p.p.Line, "valid_from", "plan %s already has a price from %s on line %d; change one of the dates", code, p.p.ValidFrom, first)
-				p.ok = false
-				continue
-			}
-			fromLine[p.p.ValidFrom] = p.p.Line
-			if p.p.Kind != "" {
-				switch {
-				case isStored && kind != "" && p.p.Kind != kind:
-					v.fail(p.p.Line, "kind", "plan %s is stored as %s; a plan's kind cannot change (make a new plan code)", code, kind)
-					p.ok = false
-				case kind == "":
-					kind = p.p.Kind
-				case p.p.Kind != kind:
-					v.fail(p.p.Line, "kind", "plan %s is %s on another line of this file; one plan has one kind", code, kind)
-					p.ok = false
-				}
-			}
-			if !p.p.ValidTo.IsZero() && p.p.ValidTo.Before(p.p.ValidFrom) {
-				continue
-			}
-			periods = append(periods, period{p.p.ValidFrom, p.p.ValidTo, p.p.Line})
+	}
+	slices.SortFunc(periods, func(a, b pricePeriod) int { return a.from.Compare(b.from) })
+	v.checkOverlaps(code, list, periods)
+}
+
+// filePeriods checks the file's rows of plan code for a repeated valid_from and for
+// one kind (the stored kind when the plan is stored), and returns the periods of the
+// rows with a sound period and the line of each valid_from.
+func (v *validator) filePeriods(code string, list []*pendingPlan, kind PlanKind, isStored bool) ([]pricePeriod, map[calendar.Date]int) {
+	var periods []pricePeriod
+	fromLine := map[calendar.Date]int{}
+	for _, p := range list {
+		if first, ok := fromLine[p.p.ValidFrom]; ok {
+			v.fail(p.p.Line, "valid_from", "plan %s already has a price from %s on line %d; change one of the dates", code, p.p.ValidFrom, first)
+			p.ok = false
+			continue
 		}
-		for _, pr := range stored.Prices {
-			if _, replaced := fromLine[pr.ValidFrom]; !replaced {
-				periods = append(periods, period{pr.ValidFrom, pr.ValidTo, 0})
-			}
-		}
-		slices.SortFunc(periods, func(a, b period) int { return a.from.Compare(b.from) })
-		for i := 1; i < len(periods); i++ {
-			a, b := periods[i-1], periods[i]
-			if !a.to.IsZero() && a.to.Before(b.from) {
-				continue
-			}
-			span := func(p period) string {
-				if p.to.IsZero() {
-					return p.from.String() + " (open-ended)"
-				}
-				return p.from.String() + " to " + p.to.String()
-			}
-			fix := fmt.Sprintf("end the earlier one with valid_to %s", b.from.AddDays(-1))
+		fromLine[p.p.ValidFrom] = p.p.Line
+		if p.p.Kind != "" {
 			switch {
-			case a.line == 0:
-				v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the stored price valid %s; add that row to this file with valid_to %s (the stored row of the same plan and valid_from is replaced)", code, span(b), span(a), b.from.AddDays(-1))
-			case b.line == 0:
-				v.fail(a.line, "valid_to", "plan %s: the price valid %s overlaps the stored price valid %s; %s", code, span(a), span(b), fix)
-			default:
-				v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the one on line %d valid %s; %s", code, span(b), a.line, span(a), fix)
-			}
-			for _, i := range idx {
-				if all[i].p.Line == a.line || all[i].p.Line == b.line {
-					all[i].ok = false
-				}
+			case isStored && kind != "" && p.p.Kind != kind:
+				v.fail(p.p.Line, "kind", "plan %s is stored as %s; a plan's kind cannot change (make a new plan code)", code, kind)
+				p.ok = false
+			case kind == "":
+				kind = p.p.Kind
+			case p.p.Kind != kind:
+				v.fail(p.p.Line, "kind", "plan %s is %s on another line of this file; one plan has one kind", code, kind)
+				p.ok = false
 			}
 		}
+		if !p.p.ValidTo.IsZero() && p.p.ValidTo.Before(p.p.ValidFrom) {
+			continue
+		}
+		periods = append(periods, pricePeriod{p.p.ValidFrom, p.p.ValidTo, p.p.Line})
 	}
-	for _, p := range all {
-		if p.ok {
-			v.file.Plans = append(v.file.Plans, p.p)
+	return periods, fromLine
+}
+
+// checkOverlaps refuses the file's rows of plan code whose period overlaps the next
+// one in periods (sorted by start), saying how to end the earlier one.
+func (v *validator) checkOverlaps(code string, list []*pendingPlan, periods []pricePeriod) {
+	for i := 1; i < len(periods); i++ {
+		a, b := periods[i-1], periods[i]
+		if !a.to.IsZero() && a.to.Before(b.from) {
+			continue
+		}
+		fix := fmt.Sprintf("end the earlier one with valid_to %s", b.from.AddDays(-1))
+		switch {
+		case a.line == 0:
+			v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the stored price valid %s; add that row to this file with valid_to %s (the stored row of the same plan and valid_from is replaced)", code, b.span(), a.span(), b.from.AddDays(-1))
+		case b.line == 0:
+			v.fail(a.line, "valid_to", "plan %s: the price valid %s overlaps the stored price valid %s; %s", code, a.span(), b.span(), fix)
+		default:
+			v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the one on line %d valid %s; %s", code, b.span(), a.line, a.span(), fix)
+		}
+		for _, p := range list {
+			if p.p.Line == a.line || p.p.Line == b.line {
+				p.ok = false
+			}
 		}
 	}
 }

@@ -21,11 +21,11 @@ func cmdInvoices(ctx context.Context, a *app, args []string) int {
 	bundle := fs.String("bundle", "", "posted: every document of the print bundle of this date (YYYY-MM-DD)")
 	contractNo := fs.String("contract", "", "preview: the contract whose next renewal invoice to show")
 	return a.withSubcommand(ctx, fs, cf, args, func(env *jobs.Env, pos []string) int {
-		var err error
 		switch {
 		case pos[0] == "list" && len(pos) == 1:
 			f := store.InvoiceFilter{}
 			if *date != "" {
+				var err error
 				if f.IssueDate, err = calendar.ParseDate(*date); err != nil {
 					return a.fail(fmt.Errorf("--date: %w", err))
 				}
@@ -34,68 +34,89 @@ func cmdInvoices(ctx context.Context, a *app, args []string) int {
 		case pos[0] == "show" && len(pos) == 2:
 			return a.showInvoice(ctx, env, pos[1], *asJSON)
 		case pos[0] == "render" && len(pos) == 2:
-			if *file == "" {
-				return a.fail(fmt.Errorf("render %s: say where to write the PDF (--file FILE)", pos[1]))
-			}
-			pdf, err := jobs.StoredPDF(ctx, env, pos[1])
-			if err != nil {
-				return a.fail(err)
-			}
-			if err := env.WriteFile(*file, pdf); err != nil {
-				return a.fail(err)
-			}
-			fmt.Fprintf(a.stdout, "%s: %s (%d bytes, the stored copy)\n", pos[1], *file, len(pdf))
-			return exitOK
+			return a.renderInvoice(ctx, env, pos[1], *file)
 		case pos[0] == "void" && len(pos) == 2:
-			if err := jobs.VoidInvoice(ctx, env, pos[1], *why, *reissue); err != nil {
-				return a.fail(err)
-			}
-			if *reissue {
-				fmt.Fprintf(a.stdout, "%s: marked; the next night voids it and issues the invoice that replaces it\n", pos[1])
-			} else {
-				fmt.Fprintf(a.stdout, "%s: void (%s)\n", pos[1], *why)
-			}
-			return exitOK
+			return a.voidInvoice(ctx, env, pos[1], *why, *reissue)
 		case pos[0] == "posted" && (len(pos) > 1 || *bundle != ""):
-			numbers := pos[1:]
-			if *bundle != "" {
-				d, err := calendar.ParseDate(*bundle)
-				if err != nil {
-					return a.fail(fmt.Errorf("--bundle: %w", err))
-				}
-				ns, err := jobs.BundleNumbers(ctx, env, d)
-				if err != nil {
-					return a.fail(err)
-				}
-				numbers = append(numbers, ns...)
-				if len(numbers) == 0 {
-					fmt.Fprintf(a.stdout, "the bundle of %s holds nothing left to post\n", d)
-					return exitOK
-				}
-			}
-			n, err := jobs.MarkPosted(ctx, env, numbers)
-			if err != nil {
-				return a.fail(err)
-			}
-			fmt.Fprintf(a.stdout, "%d document(s) marked posted (%d named)\n", n, len(numbers))
-			return exitOK
+			return a.markPosted(ctx, env, pos[1:], *bundle)
 		case pos[0] == "preview" && len(pos) == 1:
-			if *contractNo == "" || *file == "" {
-				return a.fail(fmt.Errorf("preview: name the contract and the file (--contract NUMBER --file FILE)"))
-			}
-			pdf, err := jobs.PreviewRenewal(ctx, env, *contractNo)
-			if err != nil {
-				return a.fail(err)
-			}
-			if err := env.WriteFile(*file, pdf); err != nil {
-				return a.fail(err)
-			}
-			fmt.Fprintf(a.stdout, "%s: preview of the next renewal invoice in %s\n", *contractNo, *file)
-			return exitOK
+			return a.previewRenewal(ctx, env, *contractNo, *file)
 		}
 		fs.Usage()
 		return exitUsage
 	})
+}
+
+// renderInvoice writes the stored PDF of invoice number to file.
+func (a *app) renderInvoice(ctx context.Context, env *jobs.Env, number, file string) int {
+	if file == "" {
+		return a.fail(fmt.Errorf("render %s: say where to write the PDF (--file FILE)", number))
+	}
+	pdf, err := jobs.StoredPDF(ctx, env, number)
+	if err != nil {
+		return a.fail(err)
+	}
+	if err := env.WriteFile(file, pdf); err != nil {
+		return a.fail(err)
+	}
+	fmt.Fprintf(a.stdout, "%s: %s (%d bytes, the stored copy)\n", number, file, len(pdf))
+	return exitOK
+}
+
+// voidInvoice voids invoice number now, or with reissue marks it for the next night to
+// void and replace.
+func (a *app) voidInvoice(ctx context.Context, env *jobs.Env, number, why string, reissue bool) int {
+	if err := jobs.VoidInvoice(ctx, env, number, why, reissue); err != nil {
+		return a.fail(err)
+	}
+	if reissue {
+		fmt.Fprintf(a.stdout, "%s: marked; the next night voids it and issues the invoice that replaces it\n", number)
+	} else {
+		fmt.Fprintf(a.stdout, "%s: void (%s)\n", number, why)
+	}
+	return exitOK
+}
+
+// markPosted marks the documents numbered, and those left in the print bundle of the
+// date bundle names (when not ""), as posted.
+func (a *app) markPosted(ctx context.Context, env *jobs.Env, numbers []string, bundle string) int {
+	if bundle != "" {
+		d, err := calendar.ParseDate(bundle)
+		if err != nil {
+			return a.fail(fmt.Errorf("--bundle: %w", err))
+		}
+		ns, err := jobs.BundleNumbers(ctx, env, d)
+		if err != nil {
+			return a.fail(err)
+		}
+		numbers = append(numbers, ns...)
+		if len(numbers) == 0 {
+			fmt.Fprintf(a.stdout, "the bundle of %s holds nothing left to post\n", d)
+			return exitOK
+		}
+	}
+	n, err := jobs.MarkPosted(ctx, env, numbers)
+	if err != nil {
+		return a.fail(err)
+	}
+	fmt.Fprintf(a.stdout, "%d document(s) marked posted (%d named)\n", n, len(numbers))
+	return exitOK
+}
+
+// previewRenewal writes the next renewal invoice of contract contractNo to file.
+func (a *app) previewRenewal(ctx context.Context, env *jobs.Env, contractNo, file string) int {
+	if contractNo == "" || file == "" {
+		return a.fail(fmt.Errorf("preview: name the contract and the file (--contract NUMBER --file FILE)"))
+	}
+	pdf, err := jobs.PreviewRenewal(ctx, env, contractNo)
+	if err != nil {
+		return a.fail(err)
+	}
+	if err := env.WriteFile(file, pdf); err != nil {
+		return a.fail(err)
+	}
+	fmt.Fprintf(a.stdout, "%s: preview of the next renewal invoice in %s\n", contractNo, file)
+	return exitOK
 }
 
 // invoiceJSON is the line format of `invoices list --json` and `invoices show --json`.
