@@ -223,6 +223,11 @@ func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput)
 		res.Errors = append(res.Errors, limitRowError(lerr))
 		return res, nil
 	}
+	var uerr *masterdata.UnreadableError
+	if errors.As(err, &uerr) {
+		res.Errors = append(res.Errors, masterdata.RowError{Reason: fmt.Sprintf("%v: save it as CSV (UTF-8 or Shift_JIS) or .xlsx and give it again", uerr.Err)})
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
