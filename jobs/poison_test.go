@@ -17,6 +17,7 @@ import (
 	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/jobs/jobstest"
+	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -222,4 +223,68 @@ func diffFacts(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+// manyAddresses is n distinct addresses separated by ";" (22 characters each).
+func manyAddresses(n int) string {
+	var as []string
+	for i := range n {
+		as = append(as, fmt.Sprintf("keiri%02d@towa-logi.co.jp", i))
+	}
+	return strings.Join(as, ";")
+}
+
+// Master data files with broken rows, imported into the demo's database on both
+// engines, are refused row by row with a reason and change nothing: a name of 5,000
+// characters, bytes of no charset, NULs, broken lists of addresses, a broken workbook.
+func TestPoisonMasterData(t *testing.T) {
+	head := "customer_no,name,kana,postal_code,address,contact,email,payer_names,parent_customer_no,parent_share,country,corporate_no\r\n"
+	row := func(name, email string) string {
+		return "199998," + name + ",トウワ,105-0011,東京都港区芝公園2丁目4番1号,経理,\"" + email + "\",,,,JP,\r\n"
+	}
+	files := []struct {
+		kind   masterdata.Kind
+		name   string
+		data   []byte
+		column string
+		says   string
+	}{
+		{masterdata.Customers, "long-name.csv", []byte(head + row(strings.Repeat("東", 5000), "keiri@towa.co.jp")), "name", "at most 200 fit"},
+		{masterdata.Customers, "bad-bytes.csv", []byte(head + row("東和\xff\xfe", "keiri@towa.co.jp")), "", ""},
+		{masterdata.Customers, "nul.csv", []byte(head + row("東和\x00物流", "keiri@towa.co.jp")), "name", "control character"},
+		{masterdata.Customers, "emails-comma.csv", []byte(head + row("東和物流", "keiri@towa.co.jp, it@towa.co.jp")), "email", "separate several addresses with ;"},
+		{masterdata.Customers, "emails-broken.csv", []byte(head + row("東和物流", "keiri@towa.co.jp;it@")), "email", "address 2 of 2"},
+		{masterdata.Customers, "emails-too-many.csv", []byte(head + row("東和物流", manyAddresses(12))), "email", "at most 254 fit"},
+		{masterdata.Plans, "broken.xlsx", []byte("PK\x03\x04 not a workbook"), "", "not a readable .xlsx workbook"},
+		{masterdata.Contracts, "random.csv", poisonCorpus()["orders/p25-random-bytes.csv"], "", ""},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		env := newEnv(t, db, dsn, t.TempDir())
+		seeded(t, db)
+		before := appliedFacts(t, db)
+		for _, f := range files {
+			r, err := jobs.Import(context.Background(), env, f.kind, f.name, f.data, jobs.ImportOptions{Apply: true})
+			if err != nil {
+				t.Errorf("%s: %v", f.name, err)
+				continue
+			}
+			found := false
+			for _, e := range r.Errors {
+				if (f.column == "" || e.Column == f.column) && strings.Contains(e.Reason, f.says) {
+					found = true
+				}
+			}
+			if !found || r.Applied || r.Created > 0 {
+				t.Errorf("%s: applied %v, errors %v; want a row error of %q saying %q", f.name, r.Applied, r.Errors, f.column, f.says)
+			}
+		}
+		if after := appliedFacts(t, db); !slices.Equal(before, after) {
+			t.Errorf("refused files changed the database:\n%s", diffFacts(before, after))
+		}
+		var n int
+		if err := db.GetContext(context.Background(), &n, "SELECT COUNT(*) FROM customers WHERE customer_no = '199998'"); err != nil || n != 0 {
+			t.Errorf("customer 199998 stored (%d, %v)", n, err)
+		}
+		storetest.CheckText(t, db)
+	})
 }
