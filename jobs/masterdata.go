@@ -56,7 +56,7 @@ func Import(ctx context.Context, env *Env, kind masterdata.Kind, name string, da
 	var res ImportResult
 	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res, err = importTx(ctx, tx, env, kind, name, data, o, now)
+		res, err = importTx(ctx, tx, env, importInput{Kind: kind, Name: name, Data: data, Opts: o, Now: now})
 		return err
 	})
 	return res, err
@@ -199,159 +199,169 @@ type pending struct {
 	put     func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error
 }
 
-// importTx does Import inside tx, which may be the night's transaction.
-func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, kind masterdata.Kind, name string, data []byte, o ImportOptions, now time.Time) (ImportResult, error) {
-	res := ImportResult{File: name, Kind: kind, Errors: []masterdata.RowError{}, Changes: []masterdata.Change{}}
-	s, err := loadStored(ctx, tx, kind == masterdata.Orders)
+// importInput is one master data file to import and how.
+type importInput struct {
+	Kind masterdata.Kind
+	Name string
+	Data []byte
+	Opts ImportOptions
+	Now  time.Time
+}
+
+// importTx does Import inside tx, which may be the night's transaction: it reads the
+// file against what is stored, lets masterdata.Reconcile decide what changes, and
+// stores it when every row is valid (and, for changes to stored records, with Apply).
+func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput) (ImportResult, error) {
+	res := ImportResult{File: in.Name, Kind: in.Kind, Errors: []masterdata.RowError{}, Changes: []masterdata.Change{}}
+	s, err := loadStored(ctx, tx, in.Kind == masterdata.Orders)
 	if err != nil {
 		return res, err
 	}
-	f, err := masterdata.Read(kind, name, data, readOptions(env, o, s.index()))
+	f, err := masterdata.Read(in.Kind, in.Name, in.Data, readOptions(env, in.Opts, s.index()))
 	var lerr *masterdata.LimitError
 	if errors.As(err, &lerr) { // refused before it was read: a problem of the file, not of the night
 		res.Errors = append(res.Errors, limitRowError(lerr))
 		return res, nil
 	}
+	var uerr *masterdata.UnreadableError
+	if errors.As(err, &uerr) {
+		res.Errors = append(res.Errors, masterdata.RowError{Reason: fmt.Sprintf("%v: save it as CSV (UTF-8 or Shift_JIS) or .xlsx and give it again", uerr.Err)})
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
-	res.Rows = len(f.Customers) + len(f.Plans) + len(f.Contracts) + len(f.Orders)
-	if f.Rows > res.Rows {
-		res.Rows = f.Rows
-	}
+	res.Rows = max(f.Rows, len(f.Customers)+len(f.Plans)+len(f.Contracts)+len(f.Orders))
 	if len(f.Errors) > 0 {
 		res.Errors = append(res.Errors, f.Errors...)
 		return res, nil
 	}
-	sha := sha256Hex(data)
-	var work []pending
-	add := func(p pending) {
-		switch {
-		case p.created:
-			res.Created++
-		case len(p.changes) > 0:
-			res.Updated++
-			res.Changes = append(res.Changes, p.changes...)
-		default:
-			res.Unchanged++
-			return
-		}
-		work = append(work, p)
+	for i := range f.Customers { // the store keeps whole percent
+		f.Customers[i].ParentShare = masterdata.Percent(int(f.Customers[i].ParentShare / 100))
 	}
-	cols := f.Columns
-	switch kind {
-	case masterdata.Customers:
-		for _, c := range f.Customers {
-			c.ParentShare = masterdata.Percent(int(c.ParentShare / 100)) // the store keeps whole percent
-			old, ok := s.customers[c.No]
-			var merged masterdata.Customer
-			var ch []masterdata.Change
-			if ok {
-				merged = masterdata.Merge(mdCustomer(old), c, cols)
-				ch = masterdata.Diff(mdCustomer(old), merged, nil)
-			} else {
-				merged = c
-			}
-			row := store.Customer{No: merged.No, Name: merged.Name, Kana: merged.Kana, PayerNames: strings.Join(merged.PayerNames, ";"),
-				PostalCode: merged.PostalCode, Address: merged.Address, Contact: merged.Contact, Email: merged.Email,
-				Country: merged.Country, CorporateNo: merged.CorporateNo, ParentCustomerNo: nullString(merged.ParentNo),
-				ParentShare: int(merged.ParentShare / 100)}
-			if row.Country == "" {
-				row.Country = "JP"
-			}
-			add(pending{key: c.No, created: !ok, changes: ch, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
-				return store.PutCustomer(ctx, tx, row, now)
-			}})
-		}
-	case masterdata.Plans:
-		for _, p := range f.Plans {
-			key := masterdata.Key(p)
-			old, ok := s.prices[key]
-			merged := p
-			var ch []masterdata.Change
-			if ok {
-				merged = masterdata.Merge(s.plan(old), p, cols)
-				ch = masterdata.Diff(s.plan(old), merged, nil)
-			}
-			plan := store.Plan{Code: merged.Code, Name: merged.Name, Kind: string(merged.Kind)}
-			price := store.PlanPrice{PlanCode: merged.Code, ValidFrom: merged.ValidFrom, ValidTo: merged.ValidTo, UnitPrice: merged.UnitPrice}
-			add(pending{key: key, created: !ok, changes: ch, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
-				if err := store.PutPlan(ctx, tx, plan, now); err != nil {
-					return err
-				}
-				return store.PutPlanPrice(ctx, tx, price)
-			}})
-		}
-	case masterdata.Contracts:
-		for _, c := range f.Contracts {
-			old, ok := s.contracts[c.No]
-			var ch []masterdata.Change
-			row := store.Contract{No: c.No, Status: store.StatusActive}
-			if ok {
-				merged := masterdata.Merge(mdContract(old), c, cols)
-				ch = masterdata.Diff(mdContract(old), merged, nil)
-				row, c = old, merged
-			}
-			if !ok || row.TermStart != c.TermStart {
-				row.TermEnd = contract.TermEnd(c.TermStart)
-			}
-			row.CustomerNo, row.PlanCode, row.Seats, row.UnitPrice, row.TermStart, row.AutoRenew =
-				c.CustomerNo, c.PlanCode, c.Seats, c.UnitPrice, c.TermStart, c.AutoRenew
-			add(pending{key: c.No, created: !ok, changes: ch, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
-				return store.PutContract(ctx, tx, row, now)
-			}})
-		}
-	case masterdata.Orders:
-		for _, od := range f.Orders {
-			old, ok := s.orders[od.No]
-			if ok {
-				// An order is a fact of the past: a file never changes a stored one.
-				for _, c := range masterdata.Diff(mdOrder(old), od, cols) {
-					res.Errors = append(res.Errors, masterdata.RowError{Line: od.Line, Column: c.Field,
-						Reason: fmt.Sprintf("order %s is already stored with %s %q, not %q; a stored order is never changed by a file: give a new order its own order number",
-							od.No, c.Field, c.From, c.To)})
-				}
-				res.Unchanged++
-				continue
-			}
-			row := store.Order{No: od.No, Kind: string(od.Kind), CustomerNo: od.CustomerNo, ContractNo: nullString(od.ContractNo),
-				PlanCode: od.PlanCode, Seats: od.Seats, OrderDate: od.OrderDate, DesiredStart: od.DesiredStart.String(), SourceSHA256: sha}
-			add(pending{key: od.No, created: true, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
-				return store.PutOrder(ctx, tx, row, now)
-			}})
-		}
-	default:
-		return res, fmt.Errorf("import %s: unknown kind %q", name, kind)
-	}
-	if len(res.Errors) > 0 {
-		res.Created, res.Updated, res.Unchanged, res.Changes = 0, 0, 0, []masterdata.Change{}
+	rec := masterdata.Reconcile(f, s.records())
+	if len(rec.Errors) > 0 {
+		res.Errors = append(res.Errors, rec.Errors...)
 		return res, nil
 	}
-	if res.Updated > 0 && !o.Apply {
+	res.Created, res.Updated, res.Unchanged, res.Changes = rec.Created, rec.Updated, rec.Unchanged, rec.Changes
+	if res.Updated > 0 && !in.Opts.Apply {
 		return res, nil
 	}
 	res.Applied = true
-	runDate := calendar.InTokyo(now)
-	for _, p := range work {
-		if err := p.put(ctx, tx, now); err != nil {
-			return res, fmt.Errorf("import %s: %w", name, err)
-		}
-		entries := []store.AuditEntry{}
-		if p.created {
-			entries = append(entries, store.AuditEntry{Field: "", ToValue: "created"})
-		}
-		for _, c := range p.changes {
-			entries = append(entries, store.AuditEntry{Field: c.Field, FromValue: c.From, ToValue: c.To})
-		}
-		for _, a := range entries {
-			a.At, a.RunDate, a.Who, a.Action, a.Subject, a.FileSHA256 = now, runDate, env.Who, "import", p.key, sha
-			a.Why = "imported from " + name
-			if err := store.Audit(ctx, tx, a); err != nil {
-				return res, err
-			}
+	sha := sha256Hex(in.Data)
+	for _, p := range s.work(rec, sha) {
+		if err := storePending(ctx, tx, env, p, in, sha); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
+}
+
+// storePending stores one record of an import and writes its audit trail.
+func storePending(ctx context.Context, tx sqlx.ExtContext, env *Env, p pending, in importInput, sha string) error {
+	if err := p.put(ctx, tx, in.Now); err != nil {
+		return fmt.Errorf("import %s: %w", in.Name, err)
+	}
+	entries := []store.AuditEntry{}
+	if p.created {
+		entries = append(entries, store.AuditEntry{Field: "", ToValue: "created"})
+	}
+	for _, c := range p.changes {
+		entries = append(entries, store.AuditEntry{Field: c.Field, FromValue: c.From, ToValue: c.To})
+	}
+	for _, a := range entries {
+		a.At, a.RunDate, a.Who, a.Action, a.Subject, a.FileSHA256 = in.Now, calendar.InTokyo(in.Now), env.Who, "import", p.key, sha
+		a.Why = "imported from " + in.Name
+		if err := store.Audit(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// records is what is stored, as masterdata records.
+func (s *stored) records() masterdata.Stored {
+	r := masterdata.Stored{Customers: map[string]masterdata.Customer{}, Plans: map[string]masterdata.Plan{},
+		Contracts: map[string]masterdata.Contract{}, Orders: map[string]masterdata.Order{}}
+	for k, c := range s.customers {
+		r.Customers[k] = mdCustomer(c)
+	}
+	for k, pr := range s.prices {
+		r.Plans[k] = s.plan(pr)
+	}
+	for k, c := range s.contracts {
+		r.Contracts[k] = mdContract(c)
+	}
+	for k, o := range s.orders {
+		r.Orders[k] = mdOrder(o)
+	}
+	return r
+}
+
+// work turns what Reconcile decided into the store writes, in file order: the store
+// rows carry what a file does not (a contract's status, an order's source file).
+func (s *stored) work(rec masterdata.Reconciled, sha string) []pending {
+	var out []pending
+	for _, p := range rec.Customers {
+		row := customerRow(p.Record)
+		out = append(out, pending{key: p.Key, created: p.Created, changes: p.Changes, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
+			return store.PutCustomer(ctx, tx, row, now)
+		}})
+	}
+	for _, p := range rec.Plans {
+		m := p.Record
+		plan := store.Plan{Code: m.Code, Name: m.Name, Kind: string(m.Kind)}
+		price := store.PlanPrice{PlanCode: m.Code, ValidFrom: m.ValidFrom, ValidTo: m.ValidTo, UnitPrice: m.UnitPrice}
+		out = append(out, pending{key: p.Key, created: p.Created, changes: p.Changes, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
+			if err := store.PutPlan(ctx, tx, plan, now); err != nil {
+				return err
+			}
+			return store.PutPlanPrice(ctx, tx, price)
+		}})
+	}
+	for _, p := range rec.Contracts {
+		row := s.contractRow(p.Record)
+		out = append(out, pending{key: p.Key, created: p.Created, changes: p.Changes, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
+			return store.PutContract(ctx, tx, row, now)
+		}})
+	}
+	for _, p := range rec.Orders {
+		od := p.Record
+		row := store.Order{No: od.No, Kind: string(od.Kind), CustomerNo: od.CustomerNo, ContractNo: nullString(od.ContractNo),
+			PlanCode: od.PlanCode, Seats: od.Seats, OrderDate: od.OrderDate, DesiredStart: od.DesiredStart.String(), SourceSHA256: sha}
+		out = append(out, pending{key: p.Key, created: true, put: func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error {
+			return store.PutOrder(ctx, tx, row, now)
+		}})
+	}
+	return out
+}
+
+// customerRow is the store row of a customer record.
+func customerRow(c masterdata.Customer) store.Customer {
+	row := store.Customer{No: c.No, Name: c.Name, Kana: c.Kana, PayerNames: strings.Join(c.PayerNames, ";"),
+		PostalCode: c.PostalCode, Address: c.Address, Contact: c.Contact, Email: c.Email,
+		Country: c.Country, CorporateNo: c.CorporateNo, ParentCustomerNo: nullString(c.ParentNo),
+		ParentShare: int(c.ParentShare / 100)}
+	if row.Country == "" {
+		row.Country = "JP"
+	}
+	return row
+}
+
+// contractRow is the store row of a contract record: a stored contract keeps its
+// status and lifecycle fields, and its term end unless the term start changed.
+func (s *stored) contractRow(c masterdata.Contract) store.Contract {
+	row, ok := s.contracts[c.No]
+	if !ok {
+		row = store.Contract{No: c.No, Status: store.StatusActive}
+	}
+	if !ok || row.TermStart != c.TermStart {
+		row.TermEnd = contract.TermEnd(c.TermStart)
+	}
+	row.CustomerNo, row.PlanCode, row.Seats, row.UnitPrice, row.TermStart, row.AutoRenew =
+		c.CustomerNo, c.PlanCode, c.Seats, c.UnitPrice, c.TermStart, c.AutoRenew
+	return row
 }
 
 // Export writes every stored record of kind (customers, plans, contracts or orders)
@@ -365,48 +375,7 @@ func Export(ctx context.Context, env *Env, kind string, w io.Writer, o masterdat
 	if err != nil {
 		return err
 	}
-	f := &masterdata.File{Kind: k}
-	switch k {
-	case masterdata.Customers:
-		cs, err := store.ListCustomers(ctx, env.DB)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			f.Customers = append(f.Customers, mdCustomer(c))
-		}
-	case masterdata.Plans:
-		prs, err := store.ListPlanPrices(ctx, env.DB)
-		if err != nil {
-			return err
-		}
-		for _, pr := range prs {
-			f.Plans = append(f.Plans, s.plan(pr))
-		}
-	case masterdata.Contracts:
-		after := ""
-		for {
-			page, err := store.ContractPage(ctx, env.DB, after, 1000)
-			if err != nil {
-				return err
-			}
-			for _, c := range page {
-				f.Contracts = append(f.Contracts, mdContract(c))
-			}
-			if len(page) < 1000 {
-				break
-			}
-			after = page[len(page)-1].No
-		}
-	case masterdata.Orders:
-		os, err := store.ListOrders(ctx, env.DB)
-		if err != nil {
-			return err
-		}
-		for _, od := range os {
-			f.Orders = append(f.Orders, mdOrder(od))
-		}
-	}
+	f := s.records().File(k)
 	if err := masterdata.Write(w, f, o); err != nil {
 		return fmt.Errorf("export %s: %w", k, err)
 	}

@@ -49,7 +49,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 				ReceivedAt: n.Now, Date: n.Date}, evidenceContent{data: data}); err != nil {
 				return fmt.Errorf("keep order file %s: %w", name, err)
 			}
-			ir, err = importTx(ctx, tx, n.Env, masterdata.Orders, name, data, ImportOptions{Apply: true, RunDate: n.Date}, n.Now)
+			ir, err = importTx(ctx, tx, n.Env, importInput{Kind: masterdata.Orders, Name: name, Data: data, Opts: ImportOptions{Apply: true, RunDate: n.Date}, Now: n.Now})
 			if err != nil {
 				return err
 			}

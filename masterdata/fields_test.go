@@ -301,6 +301,21 @@ func TestParseShareCountryEmail(t *testing.T) {
 		{"keiri@example.co.jp", "keiri@example.co.jp", ""}, {"", "", ""},
 		{"経理 <keiri@example.co.jp>", "", "not an e-mail address"}, {"keiri@", "", "not an e-mail"}, {"keiri@localhost", "", "not an e-mail"},
 	})
+	checkText(t, "parseEmails", parseEmails, []textCase{
+		{"keiri@example.co.jp", "keiri@example.co.jp", ""}, {"", "", ""},
+		{"keiri@example.co.jp; it@example.co.jp", "keiri@example.co.jp;it@example.co.jp", ""},
+		{"keiri@example.co.jp；ｉｔ@example.co.jp", "keiri@example.co.jp;it@example.co.jp", ""},
+		{"keiri@example.co.jp\nit@example.co.jp;", "keiri@example.co.jp;it@example.co.jp", ""},
+		{"keiri@example.co.jp;KEIRI@example.co.jp", "keiri@example.co.jp", ""},
+		{"keiri@example.co.jp;;it@example.co.jp", "keiri@example.co.jp;it@example.co.jp", ""},
+		{"keiri@example.co.jp; 経理 <it@example.co.jp>", "", `address 2 of 2, "経理 <it@example.co.jp>", is not an e-mail address`},
+		{"keiri@example.co.jp, it@example.co.jp", "", "separate several addresses with ;"},
+		{"keiri@example.co.jp、it@example.co.jp", "", "not a comma or 、"},
+		{"keiri@", "", "not an e-mail address"},
+	})
+	if got := (Customer{Email: "a@x.co.jp;b@y.co.jp"}).Emails(); len(got) != 2 || got[1] != "b@y.co.jp" {
+		t.Errorf("Emails() = %q", got)
+	}
 }
 
 func TestPlainNumber(t *testing.T) {

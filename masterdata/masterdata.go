@@ -280,11 +280,24 @@ type ContractRef struct {
 	PlanCode   string
 }
 
+// UnreadableError is a file Read cannot read at all: not text in UTF-8 or Shift_JIS, a
+// broken or old workbook, a missing sheet. It is a problem of the file, which the
+// caller reports and refuses, never a reason to stop.
+type UnreadableError struct {
+	Name string
+	Err  error
+}
+
+func (e *UnreadableError) Error() string { return fmt.Sprintf("masterdata: %s: %v", e.Name, e.Err) }
+
+// Unwrap returns the reason.
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
 // Read reads a file of the given kind (CSV in UTF-8 or Shift_JIS, or .xlsx, detected
 // from the bytes; name is used in messages and to recognise .xlsx) and validates it
 // whole. Every problem with a row goes into File.Errors; the error return is only for a
-// file that cannot be read at all (not CSV text, a broken workbook, a missing sheet)
-// or for invalid Options.
+// file that cannot be read at all (an *UnreadableError: not CSV text, a broken
+// workbook, a missing sheet; a *LimitError: too big), or for invalid Options.
 func Read(kind Kind, name string, data []byte, o Options) (*File, error) {
 	pattern, err := o.contractPattern()
 	if err != nil {
@@ -294,8 +307,12 @@ func Read(kind Kind, name string, data []byte, o Options) (*File, error) {
 		return nil, fmt.Errorf("masterdata: %s: %w", name, err)
 	}
 	t, err := readTable(name, data, o)
-	if err != nil {
+	var lerr *LimitError
+	if errors.As(err, &lerr) {
 		return nil, fmt.Errorf("masterdata: %s: %w", name, err)
+	}
+	if err != nil {
+		return nil, &UnreadableError{Name: name, Err: err}
 	}
 	f := &File{Kind: kind, Format: t.format, Encoding: t.encoding}
 	v := &validator{file: f, opts: o, contractRE: pattern, xlsx: t.format == XLSX, date1904: t.date1904, lookup: o.Lookup}

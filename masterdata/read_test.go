@@ -78,6 +78,15 @@ func TestReadGoodRows(t *testing.T) {
 // TestReadBadRows feeds one bad row (line 2, after the header) of each kind SPEC §1.1,
 // §3 and issue #4 name, and expects exactly one error naming the line, the column and
 // what is wrong.
+// manyAddresses is n distinct addresses separated by ";" (22 characters each).
+func manyAddresses(n int) string {
+	var as []string
+	for i := range n {
+		as = append(as, fmt.Sprintf("keiri%02d@towa-logi.co.jp", i))
+	}
+	return strings.Join(as, ";")
+}
+
 func TestReadBadRows(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -104,6 +113,13 @@ func TestReadBadRows(t *testing.T) {
 		{"corporate no check digit", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,1000012050002`}, 2, "corporate_no", "wrong check digit"},
 		{"payer name in kanji", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,東和物流,,,JP,`}, 2, "payer_names", "as the bank shows it"},
 		{"bad email", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri-at-towa,,,,JP,`}, 2, "email", "not an e-mail address"},
+		{"two addresses, second broken", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp; it@,,,,JP,`}, 2, "email", `address 2 of 2, "it@", is not an e-mail address`},
+		{"addresses separated by comma", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,"keiri@towa.co.jp, it@towa.co.jp",,,,JP,`}, 2, "email", "separate several addresses with ; (semicolon)"},
+		{"addresses separated by 、", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp、it@towa.co.jp,,,,JP,`}, 2, "email", "not a comma or 、"},
+		{"addresses longer than the column", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,` + manyAddresses(12) + `,,,,JP,`}, 2, "email", "at most 254 fit"},
+		{"name of 5,000 characters", Customers, []string{`100004,` + strings.Repeat("東", 5000) + `,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "is 5000 characters long; at most 200 fit"},
+		{"address of 401 characters", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,` + strings.Repeat("丸", 401) + `,,,,,,JP,`}, 2, "address", "at most 400 fit"},
+		{"plan name too long", Plans, []string{`M365-BP,` + strings.Repeat("B", 201) + `,subscription,39576,2025-04-01,`}, 2, "name", "at most 200 fit"},
 		{"name empty", Customers, []string{`100004,,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "is empty"},
 		{"fewer fields", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005`}, 2, "", "the row has 4 fields, the header has 12"},
 		{"more fields", Customers, []string{goodRow[Customers] + ",extra"}, 2, "", "the row has 13 fields, the header has 12"},

@@ -37,9 +37,13 @@ func (v *validator) warn(line int, col, format string, args ...any) {
 	v.file.Warnings = append(v.file.Warnings, Warning{Line: line, Column: col, Message: fmt.Sprintf(format, args...)})
 }
 
-// field parses one cell with parse; a failure is recorded against the row and column.
+// field parses one cell with parse; a failure, or a value longer than its column, is
+// recorded against the row and column.
 func field[T any](v *validator, r row, col string, parse func(string) (T, error)) T {
 	val, err := parse(r.get(col))
+	if err == nil {
+		err = tooLong(v.file.Kind, col, val)
+	}
 	if err != nil {
 		v.fail(r.line, col, "%v", err)
 	}
@@ -255,7 +259,7 @@ func (v *validator) customers(rows []row) {
 		c.PostalCode = field(v, r, "postal_code", parsePostalCode)
 		c.Address = field(v, r, "address", requiredLines)
 		c.Contact = field(v, r, "contact", optionalText)
-		c.Email = field(v, r, "email", parseEmail)
+		c.Email = field(v, r, "email", parseEmails)
 		c.PayerNames = field(v, r, "payer_names", parsePayerNames)
 		c.ParentNo = field(v, r, "parent_customer_no", optional(parseCustomerNo))
 		c.CorporateNo = field(v, r, "corporate_no", optional(parseCorporateNo))

@@ -206,7 +206,7 @@ func AccountingFacts(ctx context.Context, e sqlx.ExtContext) (AcctFacts, error) 
 		{"suspended contracts", &f.Suspensions, `SELECT contract_no, status_changed_on FROM contracts WHERE status = 'suspended' ORDER BY contract_no`, nil},
 	}
 	for _, q := range queries {
-		if err := sqlx.SelectContext(ctx, e, q.dest, q.q, q.args...); err != nil {
+		if err := selectAll(ctx, e, q.dest, q.q, q.args...); err != nil {
 			return f, fmt.Errorf("accounting facts, %s: %w", q.what, err)
 		}
 	}

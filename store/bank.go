@@ -100,7 +100,7 @@ func AddBankFile(ctx context.Context, e sqlx.ExtContext, f BankFile) (bool, erro
 // GetBankFile returns the bank file with sha; IsNoRows(err) when there is none.
 func GetBankFile(ctx context.Context, e sqlx.ExtContext, sha string) (BankFile, error) {
 	var f BankFile
-	if err := sqlx.GetContext(ctx, e, &f, "SELECT * FROM bank_files WHERE sha256 = ?", sha); err != nil {
+	if err := get(ctx, e, &f, "SELECT * FROM bank_files WHERE sha256 = ?", sha); err != nil {
 		return f, fmt.Errorf("bank file %s: %w", sha, err)
 	}
 	return f, nil
@@ -109,7 +109,7 @@ func GetBankFile(ctx context.Context, e sqlx.ExtContext, sha string) (BankFile, 
 // BankFilesOn returns the bank files recorded on run date day, by name.
 func BankFilesOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]BankFile, error) {
 	var fs []BankFile
-	if err := sqlx.SelectContext(ctx, e, &fs, "SELECT * FROM bank_files WHERE run_date = ? ORDER BY name, sha256", day); err != nil {
+	if err := selectAll(ctx, e, &fs, "SELECT * FROM bank_files WHERE run_date = ? ORDER BY name, sha256", day); err != nil {
 		return nil, fmt.Errorf("bank files of %s: %w", day, err)
 	}
 	return fs, nil
@@ -118,7 +118,7 @@ func BankFilesOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]B
 // AccountSource returns the payment source of a bank account and whether it has one.
 func AccountSource(ctx context.Context, e sqlx.ExtContext, account string) (string, bool, error) {
 	var s string
-	err := sqlx.GetContext(ctx, e, &s, "SELECT source FROM bank_accounts WHERE account = ?", account)
+	err := get(ctx, e, &s, "SELECT source FROM bank_accounts WHERE account = ?", account)
 	if IsNoRows(err) {
 		return "", false, nil
 	}
@@ -145,14 +145,14 @@ var bankTxnCols = []string{"id", "account", "source", "tkey", "ordinal", "file_s
 // attempt never shifts the ids of a rerun on either engine.
 func AddBankTxn(ctx context.Context, e sqlx.ExtContext, t *BankTxn) (bool, error) {
 	var n int
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND tkey = ? AND ordinal = ?",
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND tkey = ? AND ordinal = ?",
 		t.Account, t.Source, t.TKey, t.Ordinal); err != nil {
 		return false, fmt.Errorf("look up transfer %s: %w", t.TKey, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
-	if err := sqlx.GetContext(ctx, e, &t.ID, "SELECT COALESCE(MAX(id), 0) + 1 FROM bank_txns"+forUpdate(e)); err != nil {
+	if err := get(ctx, e, &t.ID, "SELECT COALESCE(MAX(id), 0) + 1 FROM bank_txns"+forUpdate(e)); err != nil {
 		return false, fmt.Errorf("next transfer id: %w", err)
 	}
 	return insertIgnore(ctx, e, "bank_txns", bankTxnCols, []string{"account", "source", "tkey", "ordinal"}, t)
@@ -161,7 +161,7 @@ func AddBankTxn(ctx context.Context, e sqlx.ExtContext, t *BankTxn) (bool, error
 // GetBankTxn returns the transfer with id; IsNoRows(err) when there is none.
 func GetBankTxn(ctx context.Context, e sqlx.ExtContext, id int64) (BankTxn, error) {
 	var t BankTxn
-	if err := sqlx.GetContext(ctx, e, &t, "SELECT * FROM bank_txns WHERE id = ?", id); err != nil {
+	if err := get(ctx, e, &t, "SELECT * FROM bank_txns WHERE id = ?", id); err != nil {
 		return t, fmt.Errorf("transfer %d: %w", id, err)
 	}
 	return t, nil
@@ -170,7 +170,7 @@ func GetBankTxn(ctx context.Context, e sqlx.ExtContext, id int64) (BankTxn, erro
 // BankTxnOfRecord returns the transfer stored from record rec of the file with sha.
 func BankTxnOfRecord(ctx context.Context, e sqlx.ExtContext, sha string, rec int) (BankTxn, error) {
 	var t BankTxn
-	if err := sqlx.GetContext(ctx, e, &t, "SELECT * FROM bank_txns WHERE file_sha256 = ? AND record = ? ORDER BY id LIMIT 1", sha, rec); err != nil {
+	if err := get(ctx, e, &t, "SELECT * FROM bank_txns WHERE file_sha256 = ? AND record = ? ORDER BY id LIMIT 1", sha, rec); err != nil {
 		return t, fmt.Errorf("transfer of record %d: %w", rec, err)
 	}
 	return t, nil
@@ -188,7 +188,7 @@ func OriginalCredit(ctx context.Context, e sqlx.ExtContext, account, source stri
 		args = append(args, payer)
 	}
 	var t BankTxn
-	if err := sqlx.GetContext(ctx, e, &t, q+" ORDER BY value_date DESC, id DESC LIMIT 1", args...); err != nil {
+	if err := get(ctx, e, &t, q+" ORDER BY value_date DESC, id DESC LIMIT 1", args...); err != nil {
 		return t, fmt.Errorf("original of a cancellation of ¥%d: %w", amount, err)
 	}
 	return t, nil
@@ -203,7 +203,7 @@ func SetTxnStatus(ctx context.Context, e sqlx.ExtContext, id int64, status strin
 // TxnsWithStatus returns the transfers in a status, oldest first.
 func TxnsWithStatus(ctx context.Context, e sqlx.ExtContext, status string) ([]BankTxn, error) {
 	var ts []BankTxn
-	if err := sqlx.SelectContext(ctx, e, &ts, "SELECT * FROM bank_txns WHERE status = ? ORDER BY value_date, id", status); err != nil {
+	if err := selectAll(ctx, e, &ts, "SELECT * FROM bank_txns WHERE status = ? ORDER BY value_date, id", status); err != nil {
 		return nil, fmt.Errorf("transfers %s: %w", status, err)
 	}
 	return ts, nil
@@ -222,7 +222,7 @@ func AddPayment(ctx context.Context, e sqlx.ExtContext, p Payment) (bool, error)
 // PaymentsOfTxn returns the payments made from a transfer, reversed ones included.
 func PaymentsOfTxn(ctx context.Context, e sqlx.ExtContext, txnID int64) ([]Payment, error) {
 	var ps []Payment
-	if err := sqlx.SelectContext(ctx, e, &ps, "SELECT * FROM payments WHERE txn_id = ? ORDER BY id", txnID); err != nil {
+	if err := selectAll(ctx, e, &ps, "SELECT * FROM payments WHERE txn_id = ? ORDER BY id", txnID); err != nil {
 		return nil, fmt.Errorf("payments of transfer %d: %w", txnID, err)
 	}
 	return ps, nil
@@ -262,7 +262,7 @@ func PaymentRows(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]P
 		args = append(args, day)
 	}
 	var ps []PaymentRow
-	if err := sqlx.SelectContext(ctx, e, &ps, q+" ORDER BY t.value_date, p.txn_id, p.invoice_number", args...); err != nil {
+	if err := selectAll(ctx, e, &ps, q+" ORDER BY t.value_date, p.txn_id, p.invoice_number", args...); err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
 	}
 	return ps, nil
@@ -272,7 +272,7 @@ func PaymentRows(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]P
 // paid, and lapsed (a payment after suspension is found, then refused: SPEC §4.7).
 func MatchableInvoices(ctx context.Context, e sqlx.ExtContext) ([]Invoice, error) {
 	var out []Invoice
-	if err := sqlx.SelectContext(ctx, e, &out, "SELECT * FROM invoices WHERE status IN ('open', 'partially_paid', 'lapsed') ORDER BY number"); err != nil {
+	if err := selectAll(ctx, e, &out, "SELECT * FROM invoices WHERE status IN ('open', 'partially_paid', 'lapsed') ORDER BY number"); err != nil {
 		return nil, fmt.Errorf("open invoices: %w", err)
 	}
 	return out, nil
@@ -286,7 +286,7 @@ func Replacements(ctx context.Context, e sqlx.ExtContext) (map[string]string, er
 		Replaces string `db:"replaces"`
 		Number   string `db:"number"`
 	}
-	if err := sqlx.SelectContext(ctx, e, &rows, "SELECT replaces, number FROM invoices WHERE replaces <> '' ORDER BY number"); err != nil {
+	if err := selectAll(ctx, e, &rows, "SELECT replaces, number FROM invoices WHERE replaces <> '' ORDER BY number"); err != nil {
 		return nil, fmt.Errorf("replaced invoices: %w", err)
 	}
 	m := make(map[string]string, len(rows))
@@ -299,7 +299,7 @@ func Replacements(ctx context.Context, e sqlx.ExtContext) (map[string]string, er
 // PayerAliases returns every learned alias.
 func PayerAliases(ctx context.Context, e sqlx.ExtContext) ([]PayerAlias, error) {
 	var as []PayerAlias
-	if err := sqlx.SelectContext(ctx, e, &as, "SELECT * FROM payer_aliases ORDER BY name"); err != nil {
+	if err := selectAll(ctx, e, &as, "SELECT * FROM payer_aliases ORDER BY name"); err != nil {
 		return nil, fmt.Errorf("payer aliases: %w", err)
 	}
 	return as, nil
@@ -308,7 +308,7 @@ func PayerAliases(ctx context.Context, e sqlx.ExtContext) ([]PayerAlias, error) 
 // PutPayerAlias learns (or relearns) that a normalized payer name is a customer's.
 func PutPayerAlias(ctx context.Context, e sqlx.ExtContext, a PayerAlias) error {
 	a.LearnedAt = a.LearnedAt.UTC()
-	_, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "payer_aliases", []string{"name", "customer_no", "learned_by", "learned_at"}, "update",
+	_, err := namedExec(ctx, e, insertSQL(e, "payer_aliases", []string{"name", "customer_no", "learned_by", "learned_at"}, "update",
 		[]string{"name"}, []string{"customer_no", "learned_by", "learned_at"}), a)
 	if err != nil {
 		return fmt.Errorf("learn payer alias %s: %w", a.Name, err)
@@ -324,7 +324,7 @@ func LearnedFees(ctx context.Context, e sqlx.ExtContext) (map[string]int64, erro
 		LearnedBy  string    `db:"learned_by"`
 		LearnedAt  time.Time `db:"learned_at"`
 	}
-	if err := sqlx.SelectContext(ctx, e, &rows, "SELECT * FROM learned_fees"); err != nil {
+	if err := selectAll(ctx, e, &rows, "SELECT * FROM learned_fees"); err != nil {
 		return nil, fmt.Errorf("learned fees: %w", err)
 	}
 	m := make(map[string]int64, len(rows))
@@ -336,7 +336,7 @@ func LearnedFees(ctx context.Context, e sqlx.ExtContext) (map[string]int64, erro
 
 // PutLearnedFee learns the fee a customer deducts.
 func PutLearnedFee(ctx context.Context, e sqlx.ExtContext, customerNo string, fee int64, who string, now time.Time) error {
-	_, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "learned_fees", []string{"customer_no", "fee", "learned_by", "learned_at"}, "update",
+	_, err := namedExec(ctx, e, insertSQL(e, "learned_fees", []string{"customer_no", "fee", "learned_by", "learned_at"}, "update",
 		[]string{"customer_no"}, []string{"fee", "learned_by", "learned_at"}),
 		map[string]any{"customer_no": customerNo, "fee": fee, "learned_by": who, "learned_at": now.UTC()})
 	if err != nil {
@@ -348,7 +348,7 @@ func PutLearnedFee(ctx context.Context, e sqlx.ExtContext, customerNo string, fe
 // GetException returns the exception with key; IsNoRows(err) when there is none.
 func GetException(ctx context.Context, e sqlx.ExtContext, key string) (Exception, error) {
 	var x Exception
-	if err := sqlx.GetContext(ctx, e, &x, "SELECT * FROM exceptions WHERE nkey = ?", key); err != nil {
+	if err := get(ctx, e, &x, "SELECT * FROM exceptions WHERE nkey = ?", fit("exceptions", "nkey", key)); err != nil {
 		return x, fmt.Errorf("exception %s: %w", key, err)
 	}
 	return x, nil
@@ -358,7 +358,7 @@ func GetException(ctx context.Context, e sqlx.ExtContext, key string) (Exception
 // nearest to amount (the best candidates for a transfer from an unknown payer).
 func NearestOpenInvoices(ctx context.Context, e sqlx.ExtContext, amount int64, limit int) ([]Invoice, error) {
 	var out []Invoice
-	if err := sqlx.SelectContext(ctx, e, &out, `SELECT * FROM invoices WHERE status IN ('open', 'partially_paid')
+	if err := selectAll(ctx, e, &out, `SELECT * FROM invoices WHERE status IN ('open', 'partially_paid')
 		ORDER BY ABS(total - paid - ?), number LIMIT ?`, amount, limit); err != nil {
 		return nil, fmt.Errorf("invoices near ¥%d: %w", amount, err)
 	}
@@ -371,7 +371,7 @@ func NearestOpenInvoices(ctx context.Context, e sqlx.ExtContext, amount int64, l
 // several are known.
 func AccountKeyByNumber(ctx context.Context, e sqlx.ExtContext, number string) (string, error) {
 	var keys []string
-	if err := sqlx.SelectContext(ctx, e, &keys, "SELECT account FROM bank_accounts WHERE account LIKE ? ORDER BY account", "%-"+number); err != nil {
+	if err := selectAll(ctx, e, &keys, "SELECT account FROM bank_accounts WHERE account LIKE ? ORDER BY account", "%-"+number); err != nil {
 		return "", fmt.Errorf("account %s: %w", number, err)
 	}
 	if len(keys) != 1 {
@@ -383,7 +383,7 @@ func AccountKeyByNumber(ctx context.Context, e sqlx.ExtContext, number string) (
 // AccountKeys returns every bank account the night has seen, in order.
 func AccountKeys(ctx context.Context, e sqlx.ExtContext) ([]string, error) {
 	var keys []string
-	if err := sqlx.SelectContext(ctx, e, &keys, "SELECT account FROM bank_accounts ORDER BY account"); err != nil {
+	if err := selectAll(ctx, e, &keys, "SELECT account FROM bank_accounts ORDER BY account"); err != nil {
 		return nil, fmt.Errorf("bank accounts: %w", err)
 	}
 	return keys, nil
@@ -394,7 +394,7 @@ func AccountKeys(ctx context.Context, e sqlx.ExtContext) ([]string, error) {
 // that account (SPEC §6.3).
 func InSource(ctx context.Context, e sqlx.ExtContext, source string, t bankfeed.Txn) (bool, error) {
 	var c int
-	err := sqlx.GetContext(ctx, e, &c, `SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND value_date = ?
+	err := get(ctx, e, &c, `SELECT COUNT(*) FROM bank_txns WHERE account = ? AND source = ? AND value_date = ?
 		AND amount = ? AND payer_normalized = ? AND kind = 'credit'`, t.Account, source, t.ValueDate, t.Amount, t.PayerNormalized)
 	if err != nil {
 		return false, fmt.Errorf("look up a credit of %s in source %s: %w", t.Account, source, err)

@@ -16,7 +16,7 @@ const bulkRows = 400
 func insertMany[T any](ctx context.Context, e sqlx.ExtContext, table string, cols []string, rows []T) error {
 	for i := 0; i < len(rows); i += bulkRows {
 		j := min(i+bulkRows, len(rows))
-		if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, table, cols, "", nil, nil), rows[i:j]); err != nil {
+		if _, err := namedExec(ctx, e, insertSQL(e, table, cols, "", nil, nil), rows[i:j]); err != nil {
 			return fmt.Errorf("insert %d rows into %s: %w", j-i, table, err)
 		}
 	}

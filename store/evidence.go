@@ -14,7 +14,7 @@ var evidenceCols = []string{"seq", "kind", "source", "received_at", "size", "sha
 // EvidenceHead returns the last row of the evidence ledger; ok is false when it is empty.
 // Inside a transaction on MySQL the row is locked, so appends are serialised.
 func EvidenceHead(ctx context.Context, e sqlx.ExtContext) (row EvidenceRow, ok bool, err error) {
-	err = sqlx.GetContext(ctx, e, &row, "SELECT * FROM evidence ORDER BY seq DESC LIMIT 1"+forUpdate(e))
+	err = get(ctx, e, &row, "SELECT * FROM evidence ORDER BY seq DESC LIMIT 1"+forUpdate(e))
 	if IsNoRows(err) {
 		return row, false, nil
 	}
@@ -27,7 +27,7 @@ func EvidenceHead(ctx context.Context, e sqlx.ExtContext) (row EvidenceRow, ok b
 // AppendEvidence adds a row to the ledger. The caller computed its chain hash from the
 // head; a duplicate seq or SHA-256 is a unique-key error.
 func AppendEvidence(ctx context.Context, e sqlx.ExtContext, r EvidenceRow) error {
-	if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "evidence", evidenceCols, "", nil, nil), r); err != nil {
+	if _, err := namedExec(ctx, e, insertSQL(e, "evidence", evidenceCols, "", nil, nil), r); err != nil {
 		return fmt.Errorf("append evidence %s: %w", r.SHA256, err)
 	}
 	return nil
@@ -36,7 +36,7 @@ func AppendEvidence(ctx context.Context, e sqlx.ExtContext, r EvidenceRow) error
 // EvidenceBySHA returns the ledger row of the content with that SHA-256.
 func EvidenceBySHA(ctx context.Context, e sqlx.ExtContext, sha string) (EvidenceRow, error) {
 	var r EvidenceRow
-	if err := sqlx.GetContext(ctx, e, &r, "SELECT * FROM evidence WHERE sha256 = ?", sha); err != nil {
+	if err := get(ctx, e, &r, "SELECT * FROM evidence WHERE sha256 = ?", sha); err != nil {
 		return r, fmt.Errorf("evidence %s: %w", sha, err)
 	}
 	return r, nil
@@ -45,7 +45,7 @@ func EvidenceBySHA(ctx context.Context, e sqlx.ExtContext, sha string) (Evidence
 // EvidencePage returns up to limit ledger rows after seq, in order.
 func EvidencePage(ctx context.Context, e sqlx.ExtContext, after int64, limit int) ([]EvidenceRow, error) {
 	var rs []EvidenceRow
-	if err := sqlx.SelectContext(ctx, e, &rs, "SELECT * FROM evidence WHERE seq > ? ORDER BY seq LIMIT ?", after, limit); err != nil {
+	if err := selectAll(ctx, e, &rs, "SELECT * FROM evidence WHERE seq > ? ORDER BY seq LIMIT ?", after, limit); err != nil {
 		return nil, fmt.Errorf("read evidence ledger after %d: %w", after, err)
 	}
 	return rs, nil
@@ -89,7 +89,7 @@ func SearchEvidence(ctx context.Context, e sqlx.ExtContext, q EvidenceQuery) ([]
 		s += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
 	var rs []EvidenceRow
-	if err := sqlx.SelectContext(ctx, e, &rs, s, args...); err != nil {
+	if err := selectAll(ctx, e, &rs, s, args...); err != nil {
 		return nil, fmt.Errorf("search evidence: %w", err)
 	}
 	return rs, nil

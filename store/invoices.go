@@ -30,7 +30,7 @@ var lineCols = []string{"invoice_number", "line_no", "description", "period_star
 // inv.Revision are taken.
 func IssueInvoice(ctx context.Context, e sqlx.ExtContext, inv Invoice, lines []InvoiceLine, now time.Time) (Invoice, error) {
 	var n int
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM invoices WHERE nkey = ? AND revision = ?", inv.NKey, inv.Revision); err != nil {
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM invoices WHERE nkey = ? AND revision = ?", fit("invoices", "nkey", inv.NKey), inv.Revision); err != nil {
 		return inv, fmt.Errorf("issue invoice %s: %w", inv.NKey, err)
 	}
 	if n > 0 {
@@ -47,7 +47,7 @@ func IssueInvoice(ctx context.Context, e sqlx.ExtContext, inv Invoice, lines []I
 	if inv.Status == "" {
 		inv.Status = InvoiceOpen
 	}
-	if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "invoices", invoiceCols, "", nil, nil), inv); err != nil {
+	if _, err := namedExec(ctx, e, insertSQL(e, "invoices", invoiceCols, "", nil, nil), inv); err != nil {
 		if IsUniqueViolation(err) {
 			return inv, fmt.Errorf("issue invoice %s rev %d: %w", inv.NKey, inv.Revision, ErrAlreadyIssued)
 		}
@@ -56,7 +56,7 @@ func IssueInvoice(ctx context.Context, e sqlx.ExtContext, inv Invoice, lines []I
 	for i := range lines {
 		lines[i].InvoiceNumber = inv.Number
 		lines[i].LineNo = i + 1
-		if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "invoice_lines", lineCols, "", nil, nil), lines[i]); err != nil {
+		if _, err := namedExec(ctx, e, insertSQL(e, "invoice_lines", lineCols, "", nil, nil), lines[i]); err != nil {
 			return inv, fmt.Errorf("store line %d of invoice %s: %w", i+1, inv.Number, err)
 		}
 	}
@@ -82,7 +82,7 @@ func nextSeq(ctx context.Context, e sqlx.ExtContext, year int) (int, error) {
 		}
 	}
 	var seq int
-	if err := sqlx.GetContext(ctx, e, &seq, "SELECT last_seq FROM invoice_counters WHERE year = ?", year); err != nil {
+	if err := get(ctx, e, &seq, "SELECT last_seq FROM invoice_counters WHERE year = ?", year); err != nil {
 		return 0, fmt.Errorf("take invoice number: %w", err)
 	}
 	return seq, nil
@@ -91,7 +91,7 @@ func nextSeq(ctx context.Context, e sqlx.ExtContext, year int) (int, error) {
 // GetInvoice returns the invoice with number; IsNoRows(err) when there is none.
 func GetInvoice(ctx context.Context, e sqlx.ExtContext, number string) (Invoice, error) {
 	var inv Invoice
-	if err := sqlx.GetContext(ctx, e, &inv, "SELECT * FROM invoices WHERE number = ?", number); err != nil {
+	if err := get(ctx, e, &inv, "SELECT * FROM invoices WHERE number = ?", number); err != nil {
 		return inv, fmt.Errorf("invoice %s: %w", number, err)
 	}
 	return inv, nil
@@ -100,7 +100,7 @@ func GetInvoice(ctx context.Context, e sqlx.ExtContext, number string) (Invoice,
 // InvoiceLines returns the lines of an invoice in order.
 func InvoiceLines(ctx context.Context, e sqlx.ExtContext, number string) ([]InvoiceLine, error) {
 	var ls []InvoiceLine
-	if err := sqlx.SelectContext(ctx, e, &ls, "SELECT * FROM invoice_lines WHERE invoice_number = ? ORDER BY line_no", number); err != nil {
+	if err := selectAll(ctx, e, &ls, "SELECT * FROM invoice_lines WHERE invoice_number = ? ORDER BY line_no", number); err != nil {
 		return nil, fmt.Errorf("lines of invoice %s: %w", number, err)
 	}
 	return ls, nil
@@ -135,7 +135,7 @@ func ListInvoices(ctx context.Context, e sqlx.ExtContext, f InvoiceFilter) ([]In
 		args = append(args, f.Status)
 	}
 	var out []Invoice
-	if err := sqlx.SelectContext(ctx, e, &out, q+" ORDER BY number", args...); err != nil {
+	if err := selectAll(ctx, e, &out, q+" ORDER BY number", args...); err != nil {
 		return nil, fmt.Errorf("list invoices: %w", err)
 	}
 	return out, nil
@@ -145,7 +145,7 @@ func ListInvoices(ctx context.Context, e sqlx.ExtContext, f InvoiceFilter) ([]In
 // one (not void), or IsNoRows(err) when none was issued.
 func NextRenewal(ctx context.Context, e sqlx.ExtContext, contractNo string, currentTermStart calendar.Date) (Invoice, error) {
 	var inv Invoice
-	err := sqlx.GetContext(ctx, e, &inv, `SELECT * FROM invoices WHERE contract_no = ? AND kind = 'renewal'
+	err := get(ctx, e, &inv, `SELECT * FROM invoices WHERE contract_no = ? AND kind = 'renewal'
 		AND term_start > ? AND status <> 'void' ORDER BY term_start, revision DESC LIMIT 1`, contractNo, currentTermStart)
 	if err != nil {
 		return inv, fmt.Errorf("renewal invoice of %s: %w", contractNo, err)

@@ -37,7 +37,7 @@ type RenewalCandidate struct {
 // dates whether the renewal is due (SPEC §4.3).
 func RenewalCandidates(ctx context.Context, e sqlx.ExtContext, endBefore calendar.Date, after string, limit int) ([]RenewalCandidate, error) {
 	var rs []RenewalCandidate
-	err := sqlx.SelectContext(ctx, e, &rs, `
+	err := selectAll(ctx, e, &rs, `
 		SELECT c.*, p.name AS plan_name, cu.name AS customer_name, cu.postal_code, cu.address, cu.contact
 		FROM contracts c
 		JOIN plans p ON p.plan_code = c.plan_code AND p.kind = 'subscription'
@@ -65,7 +65,7 @@ type PendingOrder struct {
 // status 'received' dated on or before day (received before the night's cutoff).
 func ReceivedOrders(ctx context.Context, e sqlx.ExtContext, day calendar.Date, after string, limit int) ([]PendingOrder, error) {
 	var os []PendingOrder
-	err := sqlx.SelectContext(ctx, e, &os, `
+	err := selectAll(ctx, e, &os, `
 		SELECT o.*, COALESCE(p.name, '') AS plan_name, COALESCE(p.kind, '') AS plan_kind,
 		       COALESCE(cu.name, '') AS customer_name, COALESCE(cu.postal_code, '') AS postal_code,
 		       COALESCE(cu.address, '') AS address, COALESCE(cu.contact, '') AS contact
@@ -93,7 +93,7 @@ func SetOrderStatus(ctx context.Context, e sqlx.ExtContext, no, from, to string,
 // inserts the contract.
 func NextContractNo(ctx context.Context, e sqlx.ExtContext) (string, error) {
 	var max sql.NullString
-	if err := sqlx.GetContext(ctx, e, &max, "SELECT MAX(contract_no) FROM contracts WHERE contract_no LIKE 'NP-%' AND LENGTH(contract_no) = 10"); err != nil {
+	if err := get(ctx, e, &max, "SELECT MAX(contract_no) FROM contracts WHERE contract_no LIKE 'NP-%' AND LENGTH(contract_no) = 10"); err != nil {
 		return "", fmt.Errorf("next contract number: %w", err)
 	}
 	n := 0
@@ -121,7 +121,7 @@ func PutInvoiceDoc(ctx context.Context, e sqlx.ExtContext, number, doc string) e
 // InvoiceDoc returns the printable value recorded for an invoice; ok is false when none
 // was (an invoice issued before invoicing recorded docs).
 func InvoiceDoc(ctx context.Context, e sqlx.ExtContext, number string) (doc string, ok bool, err error) {
-	err = sqlx.GetContext(ctx, e, &doc, "SELECT doc FROM invoice_docs WHERE invoice_number = ?", number)
+	err = get(ctx, e, &doc, "SELECT doc FROM invoice_docs WHERE invoice_number = ?", number)
 	if IsNoRows(err) {
 		return "", false, nil
 	}
@@ -135,7 +135,7 @@ func InvoiceDoc(ctx context.Context, e sqlx.ExtContext, number string) (doc stri
 // reissue_needed (by mail intake or `invoices void --reissue`).
 func ReissuePage(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]Invoice, error) {
 	var is []Invoice
-	if err := sqlx.SelectContext(ctx, e, &is, "SELECT * FROM invoices WHERE reissue_needed = ? AND number > ? ORDER BY number LIMIT ?",
+	if err := selectAll(ctx, e, &is, "SELECT * FROM invoices WHERE reissue_needed = ? AND number > ? ORDER BY number LIMIT ?",
 		true, after, limit); err != nil {
 		return nil, fmt.Errorf("invoices to reissue: %w", err)
 	}
@@ -170,7 +170,7 @@ func MarkReissue(ctx context.Context, e sqlx.ExtContext, number, why string) (bo
 // Replacement returns the number of the invoice that replaces number (empty when none).
 func Replacement(ctx context.Context, e sqlx.ExtContext, number string) (string, error) {
 	var r string
-	err := sqlx.GetContext(ctx, e, &r, "SELECT number FROM invoices WHERE replaces = ? ORDER BY number LIMIT 1", number)
+	err := get(ctx, e, &r, "SELECT number FROM invoices WHERE replaces = ? ORDER BY number LIMIT 1", number)
 	if IsNoRows(err) {
 		return "", nil
 	}
@@ -184,7 +184,7 @@ func Replacement(ctx context.Context, e sqlx.ExtContext, number string) (string,
 // invoices without a stored PDF (issued tonight, or left by a crash).
 func UnrenderedInvoices(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]string, error) {
 	var ns []string
-	if err := sqlx.SelectContext(ctx, e, &ns, "SELECT number FROM invoices WHERE pdf_sha256 IS NULL AND number > ? ORDER BY number LIMIT ?",
+	if err := selectAll(ctx, e, &ns, "SELECT number FROM invoices WHERE pdf_sha256 IS NULL AND number > ? ORDER BY number LIMIT ?",
 		after, limit); err != nil {
 		return nil, fmt.Errorf("invoices to render: %w", err)
 	}
@@ -203,7 +203,7 @@ type NoticeToRender struct {
 // a stored PDF.
 func UnrenderedNotices(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]NoticeToRender, error) {
 	var ns []NoticeToRender
-	err := sqlx.SelectContext(ctx, e, &ns, `
+	err := selectAll(ctx, e, &ns, `
 		SELECT n.*, cu.name AS customer_name, cu.postal_code, cu.address, cu.contact, c.term_end
 		FROM notices n
 		JOIN customers cu ON cu.customer_no = n.customer_no
@@ -227,7 +227,7 @@ func SetNoticePDF(ctx context.Context, e sqlx.ExtContext, number, sha string, pa
 // GetNotice returns the notice with number; IsNoRows(err) when there is none.
 func GetNotice(ctx context.Context, e sqlx.ExtContext, number string) (Notice, error) {
 	var n Notice
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT * FROM notices WHERE number = ?", number); err != nil {
+	if err := get(ctx, e, &n, "SELECT * FROM notices WHERE number = ?", number); err != nil {
 		return n, fmt.Errorf("notice %s: %w", number, err)
 	}
 	return n, nil
@@ -263,7 +263,7 @@ type VoidedInvoice struct {
 // cancellation recorded for a posted one.
 func VoidedOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]VoidedInvoice, error) {
 	var vs []VoidedInvoice
-	err := sqlx.SelectContext(ctx, e, &vs, `
+	err := selectAll(ctx, e, &vs, `
 		SELECT i.number, i.contract_no, cu.name AS customer_name, i.total, i.void_reason, i.posted_at,
 		       COALESCE((SELECT MIN(r.number) FROM invoices r WHERE r.replaces = i.number), '') AS replaced_by,
 		       COALESCE((SELECT MIN(n.number) FROM notices n WHERE n.invoice_number = i.number AND n.kind = 'cancellation'), '') AS notice
@@ -280,7 +280,7 @@ func VoidedOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]Void
 // (caught up: due run date + 14 days, SPEC §4.3).
 func ShortNoticeOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]Invoice, error) {
 	var is []Invoice
-	if err := sqlx.SelectContext(ctx, e, &is, "SELECT * FROM invoices WHERE issue_date = ? AND short_notice = ? ORDER BY number", day, true); err != nil {
+	if err := selectAll(ctx, e, &is, "SELECT * FROM invoices WHERE issue_date = ? AND short_notice = ? ORDER BY number", day, true); err != nil {
 		return nil, fmt.Errorf("short-notice renewals of %s: %w", day, err)
 	}
 	return is, nil
@@ -301,7 +301,7 @@ type DocumentFile struct {
 // have a stored PDF, in number order.
 func DocumentsOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]DocumentFile, error) {
 	var ds []DocumentFile
-	err := sqlx.SelectContext(ctx, e, &ds, `
+	err := selectAll(ctx, e, &ds, `
 		SELECT * FROM (
 		  SELECT number, kind, 0 AS is_notice, pdf_sha256, pages, issue_date AS doc_date FROM invoices
 		  WHERE issue_date = ? AND pdf_sha256 IS NOT NULL
@@ -319,7 +319,7 @@ func DocumentsOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]D
 // false when there is no such document or it has no PDF yet.
 func DocumentPDF(ctx context.Context, e sqlx.ExtContext, number string) (sha string, ok bool, err error) {
 	var s sql.NullString
-	err = sqlx.GetContext(ctx, e, &s, `SELECT pdf_sha256 FROM invoices WHERE number = ?
+	err = get(ctx, e, &s, `SELECT pdf_sha256 FROM invoices WHERE number = ?
 		UNION ALL SELECT pdf_sha256 FROM notices WHERE number = ?`, number, number)
 	if IsNoRows(err) {
 		return "", false, nil

@@ -46,7 +46,7 @@ const leaseCols = `holder, host, pid, node, run_date, acquired_at, heartbeat_at,
 // CurrentLease returns the run lease's row of a MySQL database; ok is false when no
 // process ever took it (and always on SQLite, which has no lease).
 func CurrentLease(ctx context.Context, e sqlx.QueryerContext) (h LeaseHolder, ok bool, err error) {
-	err = sqlx.GetContext(ctx, e, &h, "SELECT "+leaseCols+" FROM run_lease WHERE name = ?", leaseName)
+	err = get(ctx, e, &h, "SELECT "+leaseCols+" FROM run_lease WHERE name = ?", leaseName)
 	if IsNoRows(err) {
 		return h, false, nil
 	}
@@ -147,17 +147,17 @@ func (l *mysqlLock) tryAcquire(ctx context.Context, me LeaseHolder) error {
 	}
 	us := l.lease.Microseconds()
 	if found {
-		_, err = tx.ExecContext(ctx, `UPDATE run_lease SET holder = ?, host = ?, pid = ?, node = ?, run_date = ?,
+		_, err = exec(ctx, tx, "take the run lease", `UPDATE run_lease SET holder = ?, host = ?, pid = ?, node = ?, run_date = ?,
 			acquired_at = UTC_TIMESTAMP(6), heartbeat_at = UTC_TIMESTAMP(6),
 			expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, renewals = 0 WHERE name = ?`,
 			me.Holder, me.Host, me.PID, me.Node, runDate, us, leaseName)
 	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO run_lease (name, holder, host, pid, node, run_date, acquired_at, heartbeat_at, expires_at, renewals)
+		_, err = exec(ctx, tx, "take the run lease", `INSERT INTO run_lease (name, holder, host, pid, node, run_date, acquired_at, heartbeat_at, expires_at, renewals)
 			VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, 0)`,
 			leaseName, me.Holder, me.Host, me.PID, me.Node, runDate, us)
 	}
 	if err != nil {
-		return fmt.Errorf("take the run lease: %w", err)
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO run_fence (name, holder, writes) VALUES (?, ?, 0)
 		ON DUPLICATE KEY UPDATE holder = VALUES(holder), writes = 0`, leaseName, me.Holder); err != nil {
@@ -296,7 +296,7 @@ func (l *mysqlLock) release() error {
 // RunDone reports whether a run of day started by trigger (cron, manual…) finished ok.
 func RunDone(ctx context.Context, e sqlx.QueryerContext, day calendar.Date, trigger string) (bool, error) {
 	var n int
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM runs WHERE run_date = ? AND trigger_by = ? AND status = 'ok'", day, trigger); err != nil {
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM runs WHERE run_date = ? AND trigger_by = ? AND status = 'ok'", day, trigger); err != nil {
 		return false, fmt.Errorf("runs of %s: %w", day, err)
 	}
 	return n > 0, nil

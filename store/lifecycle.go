@@ -30,7 +30,7 @@ type LifecycleRow struct {
 // unpaid past its due date (SPEC §4.5, §4.6).
 func LifecyclePage(ctx context.Context, e sqlx.ExtContext, day calendar.Date, after string, limit int) ([]LifecycleRow, error) {
 	var rows []LifecycleRow
-	err := sqlx.SelectContext(ctx, e, &rows, `
+	err := selectAll(ctx, e, &rows, `
 		SELECT c.*, i.number AS r_number, i.due_date AS r_due_date, i.total AS r_total, i.paid AS r_paid,
 		       i.status AS r_status, i.seats AS r_seats, i.unit_price AS r_unit_price, n.number AS reminder_number
 		FROM contracts c

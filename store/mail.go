@@ -24,7 +24,7 @@ type MailMark struct {
 
 // GetMailMark returns the mark of folder; ok is false when the folder was never read.
 func GetMailMark(ctx context.Context, e sqlx.ExtContext, folder string) (m MailMark, ok bool, err error) {
-	err = sqlx.GetContext(ctx, e, &m, "SELECT * FROM mail_marks WHERE folder = ?", folder)
+	err = get(ctx, e, &m, "SELECT * FROM mail_marks WHERE folder = ?", fit("mail_marks", "folder", folder))
 	if IsNoRows(err) {
 		return m, false, nil
 	}
@@ -47,7 +47,7 @@ func SetMailMark(ctx context.Context, e sqlx.ExtContext, m MailMark) (bool, erro
 	m.UpdatedAt = m.UpdatedAt.UTC()
 	q := insertSQL(e, "mail_marks", []string{"folder", "uid_validity", "last_uid", "updated_at"}, "update",
 		[]string{"folder"}, []string{"uid_validity", "last_uid", "updated_at"})
-	if _, err := sqlx.NamedExecContext(ctx, e, q, m); err != nil {
+	if _, err := namedExec(ctx, e, q, m); err != nil {
 		return false, fmt.Errorf("store mail mark of %s: %w", m.Folder, err)
 	}
 	return true, nil
@@ -89,7 +89,7 @@ func InsertMailMessage(ctx context.Context, e sqlx.ExtContext, m MailMessage) (b
 // GetMailMessage returns the message with this SHA-256; IsNoRows(err) when unknown.
 func GetMailMessage(ctx context.Context, e sqlx.ExtContext, sha string) (MailMessage, error) {
 	var m MailMessage
-	if err := sqlx.GetContext(ctx, e, &m, "SELECT * FROM mail_messages WHERE sha256 = ?", sha); err != nil {
+	if err := get(ctx, e, &m, "SELECT * FROM mail_messages WHERE sha256 = ?", sha); err != nil {
 		return m, fmt.Errorf("mail message %s: %w", sha, err)
 	}
 	return m, nil
@@ -101,7 +101,7 @@ func MailMessageIDKnown(ctx context.Context, e sqlx.ExtContext, messageID string
 		return false, nil
 	}
 	var n int
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM mail_messages WHERE message_id = ?", messageID); err != nil {
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM mail_messages WHERE message_id = ?", fit("mail_messages", "message_id", messageID)); err != nil {
 		return false, fmt.Errorf("mail message <%s>: %w", messageID, err)
 	}
 	return n > 0, nil
@@ -111,7 +111,7 @@ func MailMessageIDKnown(ctx context.Context, e sqlx.ExtContext, messageID string
 // still in the folder after a crash (SPEC §7.2).
 func MailMessagesInFolder(ctx context.Context, e sqlx.ExtContext, folder string) ([]MailMessage, error) {
 	var ms []MailMessage
-	if err := sqlx.SelectContext(ctx, e, &ms, "SELECT * FROM mail_messages WHERE folder = ?", folder); err != nil {
+	if err := selectAll(ctx, e, &ms, "SELECT * FROM mail_messages WHERE folder = ?", fit("mail_messages", "folder", folder)); err != nil {
 		return nil, fmt.Errorf("mail messages of %s: %w", folder, err)
 	}
 	return ms, nil
@@ -150,13 +150,20 @@ func KnownMail(ctx context.Context, e sqlx.ExtContext, shas, messageIDs []string
 		return nil, nil, fmt.Errorf("recorded mail messages: %w", err)
 	}
 	ids := make([]string, 0, len(messageIDs))
+	stored := map[string]string{} // a Message-ID as stored (see Fit) → as given
 	for _, id := range messageIDs {
 		if id != "" {
-			ids = append(ids, id)
+			f := fit("mail_messages", "message_id", id)
+			stored[f] = id
+			ids = append(ids, f)
 		}
 	}
-	if err := selectIn(ctx, e, "SELECT DISTINCT message_id FROM mail_messages WHERE message_id IN (?)", ids, byMessageID); err != nil {
+	found := map[string]bool{}
+	if err := selectIn(ctx, e, "SELECT DISTINCT message_id FROM mail_messages WHERE message_id IN (?)", ids, found); err != nil {
 		return nil, nil, fmt.Errorf("recorded Message-IDs: %w", err)
+	}
+	for f := range found {
+		byMessageID[stored[f]] = true
 	}
 	return bySHA, byMessageID, nil
 }
@@ -172,7 +179,7 @@ func selectIn(ctx context.Context, e sqlx.ExtContext, q string, vals []string, i
 			return err
 		}
 		var got []string
-		if err := sqlx.SelectContext(ctx, e, &got, e.Rebind(qq), args...); err != nil {
+		if err := selectAll(ctx, e, &got, e.Rebind(qq), args...); err != nil {
 			return err
 		}
 		for _, g := range got {
@@ -199,7 +206,7 @@ func ContractsAndCustomers(ctx context.Context, e sqlx.ExtContext, nos []string)
 			return nil, nil, fmt.Errorf("contracts %s…: %w", part[0], err)
 		}
 		var rows []Contract
-		if err := sqlx.SelectContext(ctx, e, &rows, e.Rebind(q), args...); err != nil {
+		if err := selectAll(ctx, e, &rows, e.Rebind(q), args...); err != nil {
 			return nil, nil, fmt.Errorf("contracts %s…: %w", part[0], err)
 		}
 		for _, c := range rows {
@@ -217,7 +224,7 @@ func ContractsAndCustomers(ctx context.Context, e sqlx.ExtContext, nos []string)
 			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
 		}
 		var rows []Customer
-		if err := sqlx.SelectContext(ctx, e, &rows, e.Rebind(q), args...); err != nil {
+		if err := selectAll(ctx, e, &rows, e.Rebind(q), args...); err != nil {
 			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
 		}
 		for _, c := range rows {
@@ -291,7 +298,8 @@ func InsertRequest(ctx context.Context, e sqlx.ExtContext, r Request) (int64, bo
 		return 0, false, err
 	}
 	var id int64
-	if err := sqlx.GetContext(ctx, e, &id, "SELECT id FROM requests WHERE message_sha256 = ? AND contract_no = ?", r.MessageSHA256, r.ContractNo); err != nil {
+	if err := get(ctx, e, &id, "SELECT id FROM requests WHERE message_sha256 = ? AND contract_no = ?",
+		fit("requests", "message_sha256", r.MessageSHA256), fit("requests", "contract_no", r.ContractNo)); err != nil {
 		return 0, false, fmt.Errorf("request %s/%s: %w", r.MessageSHA256, r.ContractNo, err)
 	}
 	return id, ok, nil
@@ -300,7 +308,7 @@ func InsertRequest(ctx context.Context, e sqlx.ExtContext, r Request) (int64, bo
 // GetRequest returns one request; IsNoRows(err) when there is none.
 func GetRequest(ctx context.Context, e sqlx.ExtContext, id int64) (Request, error) {
 	var r Request
-	if err := sqlx.GetContext(ctx, e, &r, requestSelect+" WHERE r.id = ?", id); err != nil {
+	if err := get(ctx, e, &r, requestSelect+" WHERE r.id = ?", id); err != nil {
 		return r, fmt.Errorf("request %d: %w", id, err)
 	}
 	return r, nil
@@ -312,7 +320,7 @@ func RequestsOfContract(ctx context.Context, e sqlx.ExtContext, contractNo strin
 	var rs []Request
 	// Sorted here rather than by ORDER BY, which costs SQLite a temporary b-tree on
 	// every call of the intake's per-message lookup.
-	if err := sqlx.SelectContext(ctx, e, &rs, "SELECT * FROM requests WHERE contract_no = ?", contractNo); err != nil {
+	if err := selectAll(ctx, e, &rs, "SELECT * FROM requests WHERE contract_no = ?", contractNo); err != nil {
 		return nil, fmt.Errorf("requests of %s: %w", contractNo, err)
 	}
 	slices.SortFunc(rs, func(a, b Request) int {
@@ -348,7 +356,7 @@ func ListRequests(ctx context.Context, e sqlx.ExtContext, f RequestFilter) ([]Re
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
 	var rs []Request
-	if err := sqlx.SelectContext(ctx, e, &rs, q, args...); err != nil {
+	if err := selectAll(ctx, e, &rs, q, args...); err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
 	}
 	return rs, nil
@@ -391,7 +399,7 @@ func ApplyRequest(ctx context.Context, e sqlx.ExtContext, id int64, voids string
 // the order they were received.
 func PendingRequests(ctx context.Context, e sqlx.ExtContext) ([]Request, error) {
 	var rs []Request
-	if err := sqlx.SelectContext(ctx, e, &rs, requestSelect+" WHERE r.status IN ('accepted', 'late') AND r.applied = ? ORDER BY r.received_at, r.id", false); err != nil {
+	if err := selectAll(ctx, e, &rs, requestSelect+" WHERE r.status IN ('accepted', 'late') AND r.applied = ? ORDER BY r.received_at, r.id", false); err != nil {
 		return nil, fmt.Errorf("pending requests: %w", err)
 	}
 	return rs, nil

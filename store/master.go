@@ -18,7 +18,7 @@ func PutCustomer(ctx context.Context, e sqlx.ExtContext, c Customer, now time.Ti
 	c.CreatedAt, c.UpdatedAt = now.UTC(), now.UTC()
 	q := insertSQL(e, "customers", customerCols, "update", []string{"customer_no"}, customerCols[1:len(customerCols)-2])
 	q += updatedAtClause(e)
-	if _, err := sqlx.NamedExecContext(ctx, e, q, c); err != nil {
+	if _, err := namedExec(ctx, e, q, c); err != nil {
 		return fmt.Errorf("store customer %s: %w", c.No, err)
 	}
 	return nil
@@ -34,7 +34,7 @@ func updatedAtClause(e sqlx.ExtContext) string {
 // GetCustomer returns the customer with number no; IsNoRows(err) when there is none.
 func GetCustomer(ctx context.Context, e sqlx.ExtContext, no string) (Customer, error) {
 	var c Customer
-	err := sqlx.GetContext(ctx, e, &c, "SELECT * FROM customers WHERE customer_no = ?", no)
+	err := get(ctx, e, &c, "SELECT * FROM customers WHERE customer_no = ?", no)
 	if err != nil {
 		return c, fmt.Errorf("customer %s: %w", no, err)
 	}
@@ -44,7 +44,7 @@ func GetCustomer(ctx context.Context, e sqlx.ExtContext, no string) (Customer, e
 // ListCustomers returns every customer in number order.
 func ListCustomers(ctx context.Context, e sqlx.ExtContext) ([]Customer, error) {
 	var cs []Customer
-	if err := sqlx.SelectContext(ctx, e, &cs, "SELECT * FROM customers ORDER BY customer_no"); err != nil {
+	if err := selectAll(ctx, e, &cs, "SELECT * FROM customers ORDER BY customer_no"); err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
 	return cs, nil
@@ -56,7 +56,7 @@ var planCols = []string{"plan_code", "name", "kind", "created_at", "updated_at"}
 func PutPlan(ctx context.Context, e sqlx.ExtContext, p Plan, now time.Time) error {
 	p.CreatedAt, p.UpdatedAt = now.UTC(), now.UTC()
 	q := insertSQL(e, "plans", planCols, "update", []string{"plan_code"}, []string{"name", "kind"}) + updatedAtClause(e)
-	if _, err := sqlx.NamedExecContext(ctx, e, q, p); err != nil {
+	if _, err := namedExec(ctx, e, q, p); err != nil {
 		return fmt.Errorf("store plan %s: %w", p.Code, err)
 	}
 	return nil
@@ -66,7 +66,7 @@ func PutPlan(ctx context.Context, e sqlx.ExtContext, p Plan, now time.Time) erro
 func PutPlanPrice(ctx context.Context, e sqlx.ExtContext, p PlanPrice) error {
 	cols := []string{"plan_code", "valid_from", "valid_to", "unit_price"}
 	q := insertSQL(e, "plan_prices", cols, "update", []string{"plan_code", "valid_from"}, []string{"valid_to", "unit_price"})
-	if _, err := sqlx.NamedExecContext(ctx, e, q, p); err != nil {
+	if _, err := namedExec(ctx, e, q, p); err != nil {
 		return fmt.Errorf("store price of plan %s from %s: %w", p.PlanCode, p.ValidFrom, err)
 	}
 	return nil
@@ -75,7 +75,7 @@ func PutPlanPrice(ctx context.Context, e sqlx.ExtContext, p PlanPrice) error {
 // GetPlan returns the plan with code; IsNoRows(err) when there is none.
 func GetPlan(ctx context.Context, e sqlx.ExtContext, code string) (Plan, error) {
 	var p Plan
-	if err := sqlx.GetContext(ctx, e, &p, "SELECT * FROM plans WHERE plan_code = ?", code); err != nil {
+	if err := get(ctx, e, &p, "SELECT * FROM plans WHERE plan_code = ?", code); err != nil {
 		return p, fmt.Errorf("plan %s: %w", code, err)
 	}
 	return p, nil
@@ -84,7 +84,7 @@ func GetPlan(ctx context.Context, e sqlx.ExtContext, code string) (Plan, error) 
 // ListPlans returns every plan in code order.
 func ListPlans(ctx context.Context, e sqlx.ExtContext) ([]Plan, error) {
 	var ps []Plan
-	if err := sqlx.SelectContext(ctx, e, &ps, "SELECT * FROM plans ORDER BY plan_code"); err != nil {
+	if err := selectAll(ctx, e, &ps, "SELECT * FROM plans ORDER BY plan_code"); err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
 	return ps, nil
@@ -93,7 +93,7 @@ func ListPlans(ctx context.Context, e sqlx.ExtContext) ([]Plan, error) {
 // ListPlanPrices returns every price period, by plan and start.
 func ListPlanPrices(ctx context.Context, e sqlx.ExtContext) ([]PlanPrice, error) {
 	var ps []PlanPrice
-	if err := sqlx.SelectContext(ctx, e, &ps, "SELECT * FROM plan_prices ORDER BY plan_code, valid_from"); err != nil {
+	if err := selectAll(ctx, e, &ps, "SELECT * FROM plan_prices ORDER BY plan_code, valid_from"); err != nil {
 		return nil, fmt.Errorf("list plan prices: %w", err)
 	}
 	return ps, nil
@@ -103,7 +103,7 @@ func ListPlanPrices(ctx context.Context, e sqlx.ExtContext) ([]PlanPrice, error)
 // takes the price list in force on its issue date); IsNoRows(err) when none is.
 func PriceOn(ctx context.Context, e sqlx.ExtContext, code string, day calendar.Date) (int64, error) {
 	var price int64
-	err := sqlx.GetContext(ctx, e, &price, `SELECT unit_price FROM plan_prices
+	err := get(ctx, e, &price, `SELECT unit_price FROM plan_prices
 		WHERE plan_code = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)
 		ORDER BY valid_from DESC LIMIT 1`, code, day, day)
 	if err != nil {
@@ -120,7 +120,7 @@ var contractCols = []string{"contract_no", "customer_no", "plan_code", "seats", 
 func PutContract(ctx context.Context, e sqlx.ExtContext, c Contract, now time.Time) error {
 	c.CreatedAt, c.UpdatedAt = now.UTC(), now.UTC()
 	q := insertSQL(e, "contracts", contractCols, "update", []string{"contract_no"}, contractCols[1:len(contractCols)-2]) + updatedAtClause(e)
-	if _, err := sqlx.NamedExecContext(ctx, e, q, c); err != nil {
+	if _, err := namedExec(ctx, e, q, c); err != nil {
 		return fmt.Errorf("store contract %s: %w", c.No, err)
 	}
 	return nil
@@ -136,7 +136,7 @@ func InsertContract(ctx context.Context, e sqlx.ExtContext, c Contract, now time
 // GetContract returns the contract with number no; IsNoRows(err) when there is none.
 func GetContract(ctx context.Context, e sqlx.ExtContext, no string) (Contract, error) {
 	var c Contract
-	if err := sqlx.GetContext(ctx, e, &c, "SELECT * FROM contracts WHERE contract_no = ?"+forUpdate(e), no); err != nil {
+	if err := get(ctx, e, &c, "SELECT * FROM contracts WHERE contract_no = ?"+forUpdate(e), no); err != nil {
 		return c, fmt.Errorf("contract %s: %w", no, err)
 	}
 	return c, nil
@@ -146,7 +146,7 @@ func GetContract(ctx context.Context, e sqlx.ExtContext, no string) (Contract, e
 // order: callers page through every contract without holding them all in memory.
 func ContractPage(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]Contract, error) {
 	var cs []Contract
-	err := sqlx.SelectContext(ctx, e, &cs, "SELECT * FROM contracts WHERE contract_no > ? ORDER BY contract_no LIMIT ?", after, limit)
+	err := selectAll(ctx, e, &cs, "SELECT * FROM contracts WHERE contract_no > ? ORDER BY contract_no LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list contracts after %q: %w", after, err)
 	}
@@ -177,7 +177,7 @@ func PutOrder(ctx context.Context, e sqlx.ExtContext, o Order, now time.Time) er
 	}
 	q := insertSQL(e, "orders", orderCols, "update", []string{"order_no"},
 		[]string{"kind", "customer_no", "contract_no", "plan_code", "seats", "order_date", "desired_start", "source_sha256"}) + updatedAtClause(e)
-	if _, err := sqlx.NamedExecContext(ctx, e, q, o); err != nil {
+	if _, err := namedExec(ctx, e, q, o); err != nil {
 		return fmt.Errorf("store order %s: %w", o.No, err)
 	}
 	return nil
@@ -186,7 +186,7 @@ func PutOrder(ctx context.Context, e sqlx.ExtContext, o Order, now time.Time) er
 // GetOrder returns the order with number no; IsNoRows(err) when there is none.
 func GetOrder(ctx context.Context, e sqlx.ExtContext, no string) (Order, error) {
 	var o Order
-	if err := sqlx.GetContext(ctx, e, &o, "SELECT * FROM orders WHERE order_no = ?", no); err != nil {
+	if err := get(ctx, e, &o, "SELECT * FROM orders WHERE order_no = ?", no); err != nil {
 		return o, fmt.Errorf("order %s: %w", no, err)
 	}
 	return o, nil
@@ -195,7 +195,7 @@ func GetOrder(ctx context.Context, e sqlx.ExtContext, no string) (Order, error) 
 // ListOrders returns every order in number order.
 func ListOrders(ctx context.Context, e sqlx.ExtContext) ([]Order, error) {
 	var os []Order
-	if err := sqlx.SelectContext(ctx, e, &os, "SELECT * FROM orders ORDER BY order_no"); err != nil {
+	if err := selectAll(ctx, e, &os, "SELECT * FROM orders ORDER BY order_no"); err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	return os, nil
@@ -220,7 +220,7 @@ func SetContractSeats(ctx context.Context, e sqlx.ExtContext, no string, seats i
 // when it has none.
 func FirstContractOf(ctx context.Context, e sqlx.ExtContext, customerNo string) (Contract, error) {
 	var c Contract
-	if err := sqlx.GetContext(ctx, e, &c, "SELECT * FROM contracts WHERE customer_no = ? ORDER BY contract_no LIMIT 1", customerNo); err != nil {
+	if err := get(ctx, e, &c, "SELECT * FROM contracts WHERE customer_no = ? ORDER BY contract_no LIMIT 1", customerNo); err != nil {
 		return c, fmt.Errorf("first contract of customer %s: %w", customerNo, err)
 	}
 	return c, nil

@@ -148,7 +148,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == MySQL {
 		d = goose.DialectMySQL
 	}
-	p, err := goose.NewProvider(d, db.DB.DB, fsys)
+	p, err := goose.NewProvider(d, db.DB.DB, fsys, goose.WithGoMigrations(rekeyMigration(db.Dialect)))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 // (neither reversed nor moved off), oldest first.
 func ActivePaymentsOfInvoice(ctx context.Context, e sqlx.ExtContext, number string) ([]Payment, error) {
 	var ps []Payment
-	if err := sqlx.SelectContext(ctx, e, &ps, "SELECT * FROM payments WHERE invoice_number = ? AND reversed = ? AND moved_to = '' ORDER BY id",
+	if err := selectAll(ctx, e, &ps, "SELECT * FROM payments WHERE invoice_number = ? AND reversed = ? AND moved_to = '' ORDER BY id",
 		number, false); err != nil {
 		return nil, fmt.Errorf("payments of invoice %s: %w", number, err)
 	}
@@ -32,7 +32,7 @@ func MarkPaymentMoved(ctx context.Context, e sqlx.ExtContext, id int64, to strin
 // OpenExceptionsOfTxn returns the open exceptions about a transfer.
 func OpenExceptionsOfTxn(ctx context.Context, e sqlx.ExtContext, txnID int64) ([]Exception, error) {
 	var xs []Exception
-	if err := sqlx.SelectContext(ctx, e, &xs, "SELECT * FROM exceptions WHERE txn_id = ? AND status = 'open' ORDER BY nkey", txnID); err != nil {
+	if err := selectAll(ctx, e, &xs, "SELECT * FROM exceptions WHERE txn_id = ? AND status = 'open' ORDER BY nkey", txnID); err != nil {
 		return nil, fmt.Errorf("exceptions of transfer %d: %w", txnID, err)
 	}
 	return xs, nil
@@ -72,7 +72,7 @@ func MoneyGaps(ctx context.Context, e sqlx.ExtContext) ([]MoneyGap, error) {
 		Amount int64 `db:"amount"`
 		Got    int64 `db:"got"`
 	}
-	err := sqlx.SelectContext(ctx, e, &txns, `
+	err := selectAll(ctx, e, &txns, `
 		SELECT t.id, t.amount,
 		  COALESCE((SELECT SUM(p.amount - p.fee) FROM payments p WHERE p.txn_id = t.id AND p.reversed = ? AND p.moved_to = ''), 0)
 		  + COALESCE((SELECT SUM(CASE WHEN x.status = 'open' THEN x.held ELSE x.refund END) FROM exceptions x WHERE x.txn_id = t.id), 0) AS got
@@ -94,7 +94,7 @@ func MoneyGaps(ctx context.Context, e sqlx.ExtContext) ([]MoneyGap, error) {
 		Paid   int64  `db:"paid"`
 		Got    int64  `db:"got"`
 	}
-	err = sqlx.SelectContext(ctx, e, &invs, `
+	err = selectAll(ctx, e, &invs, `
 		SELECT i.number, i.paid, COALESCE(SUM(p.amount), 0) AS got
 		FROM invoices i LEFT JOIN payments p ON p.invoice_number = i.number AND p.reversed = ? AND p.moved_to = ''
 		GROUP BY i.number, i.paid, i.status
@@ -110,7 +110,7 @@ func MoneyGaps(ctx context.Context, e sqlx.ExtContext) ([]MoneyGap, error) {
 		NKey string `db:"nkey"`
 		Held int64  `db:"held"`
 	}
-	if err := sqlx.SelectContext(ctx, e, &holds, "SELECT nkey, held FROM exceptions WHERE held <> 0 AND txn_id IS NULL ORDER BY nkey"); err != nil {
+	if err := selectAll(ctx, e, &holds, "SELECT nkey, held FROM exceptions WHERE held <> 0 AND txn_id IS NULL ORDER BY nkey"); err != nil {
 		return nil, fmt.Errorf("check exceptions: %w", err)
 	}
 	for _, h := range holds {
@@ -123,7 +123,7 @@ func MoneyGaps(ctx context.Context, e sqlx.ExtContext) ([]MoneyGap, error) {
 // left, and cannot be booked again.
 func RefundedOfTxn(ctx context.Context, e sqlx.ExtContext, txnID int64) (int64, error) {
 	var n int64
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COALESCE(SUM(refund), 0) FROM exceptions WHERE txn_id = ? AND status = 'closed'", txnID); err != nil {
+	if err := get(ctx, e, &n, "SELECT COALESCE(SUM(refund), 0) FROM exceptions WHERE txn_id = ? AND status = 'closed'", txnID); err != nil {
 		return 0, fmt.Errorf("refunds of transfer %d: %w", txnID, err)
 	}
 	return n, nil

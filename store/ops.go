@@ -21,7 +21,7 @@ func AddTask(ctx context.Context, e sqlx.ExtContext, t Task) (bool, error) {
 // OpenTasks returns the tasks not yet done, the earliest deadline first.
 func OpenTasks(ctx context.Context, e sqlx.ExtContext) ([]Task, error) {
 	var ts []Task
-	if err := sqlx.SelectContext(ctx, e, &ts, "SELECT * FROM tasks WHERE done_at IS NULL ORDER BY due_date, nkey"); err != nil {
+	if err := selectAll(ctx, e, &ts, "SELECT * FROM tasks WHERE done_at IS NULL ORDER BY due_date, nkey"); err != nil {
 		return nil, fmt.Errorf("list open tasks: %w", err)
 	}
 	return ts, nil
@@ -48,7 +48,7 @@ func AddException(ctx context.Context, e sqlx.ExtContext, x Exception) (bool, er
 // OpenExceptions returns the exceptions not yet closed, oldest first.
 func OpenExceptions(ctx context.Context, e sqlx.ExtContext) ([]Exception, error) {
 	var xs []Exception
-	if err := sqlx.SelectContext(ctx, e, &xs, "SELECT * FROM exceptions WHERE status = 'open' ORDER BY run_date, kind, nkey"); err != nil {
+	if err := selectAll(ctx, e, &xs, "SELECT * FROM exceptions WHERE status = 'open' ORDER BY run_date, kind, nkey"); err != nil {
 		return nil, fmt.Errorf("list open exceptions: %w", err)
 	}
 	return xs, nil
@@ -79,7 +79,7 @@ func ListNotices(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]N
 		args = append(args, day)
 	}
 	var ns []Notice
-	if err := sqlx.SelectContext(ctx, e, &ns, q+" ORDER BY number", args...); err != nil {
+	if err := selectAll(ctx, e, &ns, q+" ORDER BY number", args...); err != nil {
 		return nil, fmt.Errorf("list notices: %w", err)
 	}
 	return ns, nil
@@ -89,7 +89,7 @@ var auditCols = []string{"at", "run_date", "who", "action", "subject", "field", 
 
 // Audit appends an entry to the audit trail.
 func Audit(ctx context.Context, e sqlx.ExtContext, a AuditEntry) error {
-	if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "audit", auditCols, "", nil, nil), a); err != nil {
+	if _, err := namedExec(ctx, e, insertSQL(e, "audit", auditCols, "", nil, nil), a); err != nil {
 		return fmt.Errorf("audit %s %s: %w", a.Action, a.Subject, err)
 	}
 	return nil
@@ -98,7 +98,7 @@ func Audit(ctx context.Context, e sqlx.ExtContext, a AuditEntry) error {
 // AuditOf returns the audit entries about subject, oldest first.
 func AuditOf(ctx context.Context, e sqlx.ExtContext, subject string) ([]AuditEntry, error) {
 	var as []AuditEntry
-	if err := sqlx.SelectContext(ctx, e, &as, "SELECT * FROM audit WHERE subject = ? ORDER BY id", subject); err != nil {
+	if err := selectAll(ctx, e, &as, "SELECT * FROM audit WHERE subject = ? ORDER BY id", subject); err != nil {
 		return nil, fmt.Errorf("audit of %s: %w", subject, err)
 	}
 	return as, nil
@@ -113,7 +113,7 @@ func AuditOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date, actions 
 		return nil, err
 	}
 	var as []AuditEntry
-	if err := sqlx.SelectContext(ctx, e, &as, e.Rebind(q), args...); err != nil {
+	if err := selectAll(ctx, e, &as, e.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("audit on %s: %w", day, err)
 	}
 	return as, nil
@@ -121,7 +121,7 @@ func AuditOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date, actions 
 
 // StartRun opens a line of the run ledger and returns its id.
 func StartRun(ctx context.Context, e sqlx.ExtContext, r Run) (int64, error) {
-	res, err := sqlx.NamedExecContext(ctx, e, `INSERT INTO runs (run_date, trigger_by, who, started_at, status, steps, error)
+	res, err := namedExec(ctx, e, `INSERT INTO runs (run_date, trigger_by, who, started_at, status, steps, error)
 		VALUES (:run_date, :trigger_by, :who, :started_at, :status, :steps, :error)`, r)
 	if err != nil {
 		return 0, fmt.Errorf("record run start: %w", err)
@@ -139,7 +139,7 @@ func FinishRun(ctx context.Context, e sqlx.ExtContext, id int64, status, steps, 
 // RecentRuns returns the last n runs, newest first.
 func RecentRuns(ctx context.Context, e sqlx.ExtContext, n int) ([]Run, error) {
 	var rs []Run
-	if err := sqlx.SelectContext(ctx, e, &rs, "SELECT * FROM runs ORDER BY id DESC LIMIT ?", n); err != nil {
+	if err := selectAll(ctx, e, &rs, "SELECT * FROM runs ORDER BY id DESC LIMIT ?", n); err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	return rs, nil
@@ -149,7 +149,7 @@ func RecentRuns(ctx context.Context, e sqlx.ExtContext, n int) ([]Run, error) {
 // with the money check failed, whose work is committed (zero when none).
 func LastSuccessfulDate(ctx context.Context, e sqlx.ExtContext) (calendar.Date, error) {
 	var d calendar.Date
-	err := sqlx.GetContext(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant') ORDER BY run_date DESC LIMIT 1")
+	err := get(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant') ORDER BY run_date DESC LIMIT 1")
 	if IsNoRows(err) {
 		return calendar.Date{}, nil
 	}
@@ -169,7 +169,7 @@ func MarkStaleRuns(ctx context.Context, e sqlx.ExtContext, now time.Time) error 
 // GetTask returns the task with key; IsNoRows(err) when there is none.
 func GetTask(ctx context.Context, e sqlx.ExtContext, key string) (Task, error) {
 	var t Task
-	if err := sqlx.GetContext(ctx, e, &t, "SELECT * FROM tasks WHERE nkey = ?", key); err != nil {
+	if err := get(ctx, e, &t, "SELECT * FROM tasks WHERE nkey = ?", fit("tasks", "nkey", key)); err != nil {
 		return t, fmt.Errorf("task %s: %w", key, err)
 	}
 	return t, nil
@@ -178,7 +178,7 @@ func GetTask(ctx context.Context, e sqlx.ExtContext, key string) (Task, error) {
 // CountOpenExceptions returns how many exceptions are open, without loading them.
 func CountOpenExceptions(ctx context.Context, e sqlx.ExtContext) (int, error) {
 	var n int
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM exceptions WHERE status = 'open'"); err != nil {
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM exceptions WHERE status = 'open'"); err != nil {
 		return 0, fmt.Errorf("count open exceptions: %w", err)
 	}
 	return n, nil
@@ -188,7 +188,7 @@ func CountOpenExceptions(ctx context.Context, e sqlx.ExtContext) (int, error) {
 // (not a dry run, not one that failed before ending); zero when none.
 func LatestRunDate(ctx context.Context, e sqlx.ExtContext) (calendar.Date, error) {
 	var d calendar.Date
-	err := sqlx.GetContext(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant', 'partial') ORDER BY run_date DESC LIMIT 1")
+	err := get(ctx, e, &d, "SELECT run_date FROM runs WHERE status IN ('ok', 'invariant', 'partial') ORDER BY run_date DESC LIMIT 1")
 	if IsNoRows(err) {
 		return calendar.Date{}, nil
 	}
@@ -208,7 +208,7 @@ func RowCount(ctx context.Context, e sqlx.ExtContext) (int64, error) {
 	var total int64
 	for _, t := range countedTables {
 		var n int64
-		if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM "+t); err != nil {
+		if err := get(ctx, e, &n, "SELECT COUNT(*) FROM "+t); err != nil {
 			return 0, fmt.Errorf("count %s: %w", t, err)
 		}
 		total += n

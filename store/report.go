@@ -28,7 +28,7 @@ type OverdueRenewal struct {
 // contracts still active, the earliest stop first.
 func OverdueRenewals(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]OverdueRenewal, error) {
 	var rs []OverdueRenewal
-	err := sqlx.SelectContext(ctx, e, &rs, `
+	err := selectAll(ctx, e, &rs, `
 		SELECT i.number, i.contract_no, i.customer_no, cu.name AS customer_name, i.due_date, i.total, i.paid,
 		       c.term_end, c.hold_until, COALESCE(n.number, '') AS reminder
 		FROM invoices i
@@ -48,7 +48,7 @@ func OverdueRenewals(ctx context.Context, e sqlx.ExtContext, day calendar.Date) 
 // day after it (§4.6), and the report lists them ("term ended, renewal due on X").
 func AwaitingRenewals(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]OverdueRenewal, error) {
 	var rs []OverdueRenewal
-	err := sqlx.SelectContext(ctx, e, &rs, `
+	err := selectAll(ctx, e, &rs, `
 		SELECT i.number, i.contract_no, i.customer_no, cu.name AS customer_name, i.due_date, i.total, i.paid,
 		       c.term_end, c.hold_until, '' AS reminder
 		FROM invoices i
@@ -74,7 +74,7 @@ type HeldContract struct {
 // HeldContracts lists active contracts with a hold in force on day.
 func HeldContracts(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]HeldContract, error) {
 	var hs []HeldContract
-	err := sqlx.SelectContext(ctx, e, &hs, `
+	err := selectAll(ctx, e, &hs, `
 		SELECT c.contract_no, cu.name AS customer_name, c.term_end, c.hold_until, c.hold_reason
 		FROM contracts c JOIN customers cu ON cu.customer_no = c.customer_no
 		WHERE c.status = 'active' AND c.hold_until IS NOT NULL AND c.hold_until >= ?
@@ -98,7 +98,7 @@ type ContractEvent struct {
 // ContractEventsOn lists the suspensions, endings and roll-overs the night of day made.
 func ContractEventsOn(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]ContractEvent, error) {
 	var es []ContractEvent
-	err := sqlx.SelectContext(ctx, e, &es, `
+	err := selectAll(ctx, e, &es, `
 		SELECT a.action, a.subject, COALESCE(cu.name, '') AS customer_name, a.from_value, a.to_value, a.why
 		FROM audit a
 		LEFT JOIN contracts c ON c.contract_no = a.subject
@@ -131,7 +131,7 @@ type PrintItem struct {
 // documents together.
 func ToPrint(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]PrintItem, error) {
 	var ps []PrintItem
-	err := sqlx.SelectContext(ctx, e, &ps, `
+	err := selectAll(ctx, e, &ps, `
 		SELECT * FROM (
 		  SELECT i.number, i.kind, i.customer_no, cu.name AS customer_name, cu.postal_code, cu.address, cu.contact, i.total,
 		         i.issue_date, i.pages, CASE WHEN i.pdf_sha256 IS NULL THEN 0 ELSE 1 END AS has_pdf
@@ -153,7 +153,7 @@ func ToPrint(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]Print
 // EvidenceCount returns the number of rows in the evidence ledger.
 func EvidenceCount(ctx context.Context, e sqlx.ExtContext) (int64, error) {
 	var n int64
-	if err := sqlx.GetContext(ctx, e, &n, "SELECT COUNT(*) FROM evidence"); err != nil {
+	if err := get(ctx, e, &n, "SELECT COUNT(*) FROM evidence"); err != nil {
 		return 0, fmt.Errorf("count evidence: %w", err)
 	}
 	return n, nil
@@ -179,7 +179,7 @@ type PaymentLine struct {
 // ListPayments returns every payment with its transfer, by value date.
 func ListPayments(ctx context.Context, e sqlx.ExtContext) ([]PaymentLine, error) {
 	var ps []PaymentLine
-	err := sqlx.SelectContext(ctx, e, &ps, `
+	err := selectAll(ctx, e, &ps, `
 		SELECT t.value_date, t.account, t.ref_no, t.payer, t.amount AS txn_amount, p.invoice_number,
 		       COALESCE(i.customer_no, '') AS customer_no, p.amount, p.fee, p.rule_name, p.reversed, p.run_date
 		FROM payments p JOIN bank_txns t ON t.id = p.txn_id

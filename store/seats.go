@@ -43,7 +43,7 @@ func AddSeatAddition(ctx context.Context, e sqlx.ExtContext, a SeatAddition) (bo
 // SeatAdditionsOf returns the additions of a contract, oldest term first.
 func SeatAdditionsOf(ctx context.Context, e sqlx.ExtContext, contractNo string) ([]SeatAddition, error) {
 	var as []SeatAddition
-	if err := sqlx.SelectContext(ctx, e, &as, "SELECT * FROM seat_additions WHERE contract_no = ? ORDER BY term_start, ordered_on, akey",
+	if err := selectAll(ctx, e, &as, "SELECT * FROM seat_additions WHERE contract_no = ? ORDER BY term_start, ordered_on, akey",
 		contractNo); err != nil {
 		return nil, fmt.Errorf("additions of contract %s: %w", contractNo, err)
 	}
@@ -60,7 +60,7 @@ func SeatAdditionsOfContracts(ctx context.Context, e sqlx.ExtContext, nos []stri
 			return nil, err
 		}
 		var as []SeatAddition
-		if err := sqlx.SelectContext(ctx, e, &as, e.Rebind(q), args...); err != nil {
+		if err := selectAll(ctx, e, &as, e.Rebind(q), args...); err != nil {
 			return nil, fmt.Errorf("additions of %d contracts: %w", len(nos), err)
 		}
 		for _, a := range as {
@@ -74,7 +74,7 @@ func SeatAdditionsOfContracts(ctx context.Context, e sqlx.ExtContext, nos []stri
 // IsNoRows(err) when it bills none.
 func SeatAdditionOfInvoice(ctx context.Context, e sqlx.ExtContext, number string) (SeatAddition, error) {
 	var a SeatAddition
-	if err := sqlx.GetContext(ctx, e, &a, "SELECT * FROM seat_additions WHERE invoice_number = ?", number); err != nil {
+	if err := get(ctx, e, &a, "SELECT * FROM seat_additions WHERE invoice_number = ?", number); err != nil {
 		return a, fmt.Errorf("addition of invoice %s: %w", number, err)
 	}
 	return a, nil
@@ -137,7 +137,7 @@ func MarkSeatAdditionsInBase(ctx context.Context, e sqlx.ExtContext, keys []stri
 // before day and that no night has put in effect yet, in contract order.
 func SeatAdditionsTakingEffect(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]SeatAddition, error) {
 	var as []SeatAddition
-	if err := sqlx.SelectContext(ctx, e, &as, `SELECT * FROM seat_additions WHERE confirmed_on IS NOT NULL AND applied_on IS NULL
+	if err := selectAll(ctx, e, &as, `SELECT * FROM seat_additions WHERE confirmed_on IS NOT NULL AND applied_on IS NULL
 		AND in_base = ? AND effective_on <= ? ORDER BY contract_no, effective_on, akey`, false, day); err != nil {
 		return nil, fmt.Errorf("additions taking effect by %s: %w", day, err)
 	}
@@ -173,7 +173,7 @@ type NextTermAdditionDue struct {
 // (not void) was issued.
 func NextTermAdditionsDue(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]NextTermAdditionDue, error) {
 	var as []NextTermAdditionDue
-	err := sqlx.SelectContext(ctx, e, &as, `
+	err := selectAll(ctx, e, &as, `
 		SELECT a.*, i.number AS r_number, i.term_start AS r_term_start, i.due_date AS r_due_date, i.unit_price AS r_unit_price
 		FROM seat_additions a
 		JOIN contracts c ON c.contract_no = a.contract_no AND c.status = 'active'

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -47,7 +48,7 @@ func insertSQL(e sqlx.ExtContext, table string, cols []string, onConflict string
 // row was inserted. It is how every effect of the night is made idempotent: the natural
 // key's unique index decides, not a check before the insert.
 func insertIgnore(ctx context.Context, e sqlx.ExtContext, table string, cols []string, key []string, arg any) (bool, error) {
-	res, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, table, cols, "ignore", key, nil), arg)
+	res, err := namedExec(ctx, e, insertSQL(e, table, cols, "ignore", key, nil), arg)
 	if err != nil {
 		return false, fmt.Errorf("insert into %s: %w", table, err)
 	}
@@ -56,6 +57,27 @@ func insertIgnore(ctx context.Context, e sqlx.ExtContext, table string, cols []s
 		return false, err
 	}
 	return n == 1, nil
+}
+
+// namedExec runs a named statement with arg's values fitted to the columns of the table
+// it writes (see Fit): every named write of the store goes through it.
+func namedExec(ctx context.Context, e sqlx.ExtContext, q string, arg any) (sql.Result, error) {
+	table := ""
+	if m := reWriteTable.FindStringSubmatch(q); m != nil {
+		table = m[1]
+	}
+	return sqlx.NamedExecContext(ctx, e, q, fitArg(table, arg))
+}
+
+// get reads one row of q into dest, with q's arguments fitted as they were when
+// written (see fitArgs), so that a long or broken key finds its row.
+func get(ctx context.Context, e sqlx.QueryerContext, dest any, q string, args ...any) error {
+	return sqlx.GetContext(ctx, e, dest, q, fitArgs(q, args)...)
+}
+
+// selectAll reads the rows of q into dest, with q's arguments fitted like get's.
+func selectAll(ctx context.Context, e sqlx.QueryerContext, dest any, q string, args ...any) error {
+	return sqlx.SelectContext(ctx, e, dest, q, fitArgs(q, args)...)
 }
 
 // forUpdate is appended to a SELECT that must lock its rows on MySQL; SQLite's write
@@ -69,7 +91,7 @@ func forUpdate(e sqlx.ExtContext) string {
 
 // exec runs one statement and wraps its error with what it did.
 func exec(ctx context.Context, e sqlx.ExtContext, what, q string, args ...any) (int64, error) {
-	res, err := e.ExecContext(ctx, q, args...)
+	res, err := e.ExecContext(ctx, q, fitArgs(q, args)...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}

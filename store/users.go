@@ -65,7 +65,7 @@ func SetUserPassword(ctx context.Context, e sqlx.ExtContext, name, hash string, 
 // GetUser returns the user with that name; IsNoRows(err) when there is none.
 func GetUser(ctx context.Context, e sqlx.ExtContext, name string) (User, error) {
 	var u User
-	if err := sqlx.GetContext(ctx, e, &u, "SELECT * FROM users WHERE name = ?", name); err != nil {
+	if err := get(ctx, e, &u, "SELECT * FROM users WHERE name = ?", fit("users", "name", name)); err != nil {
 		return u, fmt.Errorf("user %s: %w", name, err)
 	}
 	return u, nil
@@ -74,7 +74,7 @@ func GetUser(ctx context.Context, e sqlx.ExtContext, name string) (User, error) 
 // ListUsers returns every user by name.
 func ListUsers(ctx context.Context, e sqlx.ExtContext) ([]User, error) {
 	var us []User
-	if err := sqlx.SelectContext(ctx, e, &us, "SELECT * FROM users ORDER BY name"); err != nil {
+	if err := selectAll(ctx, e, &us, "SELECT * FROM users ORDER BY name"); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return us, nil
@@ -85,7 +85,7 @@ var sessionCols = []string{"token_sha256", "user_name", "csrf", "created_at", "e
 // AddSession stores a new session.
 func AddSession(ctx context.Context, e sqlx.ExtContext, s Session) error {
 	s.CreatedAt, s.ExpiresAt = s.CreatedAt.UTC(), s.ExpiresAt.UTC()
-	if _, err := sqlx.NamedExecContext(ctx, e, insertSQL(e, "sessions", sessionCols, "", nil, nil), s); err != nil {
+	if _, err := namedExec(ctx, e, insertSQL(e, "sessions", sessionCols, "", nil, nil), s); err != nil {
 		return fmt.Errorf("add session of %s: %w", s.UserName, err)
 	}
 	return nil
@@ -95,7 +95,7 @@ func AddSession(ctx context.Context, e sqlx.ExtContext, s Session) error {
 // IsNoRows(err) when there is none.
 func GetSession(ctx context.Context, e sqlx.ExtContext, tokenSHA256 string, now time.Time) (Session, error) {
 	var s Session
-	if err := sqlx.GetContext(ctx, e, &s, "SELECT * FROM sessions WHERE token_sha256 = ? AND expires_at > ?", tokenSHA256, now.UTC()); err != nil {
+	if err := get(ctx, e, &s, "SELECT * FROM sessions WHERE token_sha256 = ? AND expires_at > ?", tokenSHA256, now.UTC()); err != nil {
 		return s, fmt.Errorf("session: %w", err)
 	}
 	return s, nil
@@ -128,7 +128,7 @@ var throttleCols = []string{"tkey", "failures", "last_failure_at", "next_attempt
 // MySQL so that two attempts of one pair are counted one after the other; ok is false
 // when there is none.
 func GetLoginThrottle(ctx context.Context, e sqlx.ExtContext, key string) (t LoginThrottle, ok bool, err error) {
-	err = sqlx.GetContext(ctx, e, &t, "SELECT * FROM login_throttle WHERE tkey = ?"+forUpdate(e), key)
+	err = get(ctx, e, &t, "SELECT * FROM login_throttle WHERE tkey = ?"+forUpdate(e), key)
 	if IsNoRows(err) {
 		return t, false, nil
 	}
@@ -142,7 +142,7 @@ func GetLoginThrottle(ctx context.Context, e sqlx.ExtContext, key string) (t Log
 func PutLoginThrottle(ctx context.Context, e sqlx.ExtContext, t LoginThrottle) error {
 	t.LastFailureAt, t.NextAttemptAt = t.LastFailureAt.UTC(), t.NextAttemptAt.UTC()
 	q := insertSQL(e, "login_throttle", throttleCols, "update", []string{"tkey"}, throttleCols[1:])
-	if _, err := sqlx.NamedExecContext(ctx, e, q, t); err != nil {
+	if _, err := namedExec(ctx, e, q, t); err != nil {
 		return fmt.Errorf("store login throttle: %w", err)
 	}
 	return nil

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
@@ -232,4 +234,75 @@ func GaleraDSNs(t *testing.T) []string {
 		out = append(out, "mysql://"+cfg.FormatDSN())
 	}
 	return out
+}
+
+// TextProblems lists every stored text that a column could not have been given by the
+// store: bytes that are not UTF-8, a NUL, or more characters than the column's width
+// (store.Width). Every table of the schema is read whole; a test calls it after
+// feeding bad input.
+func TextProblems(ctx context.Context, db *store.DB) ([]string, error) {
+	var out []string
+	tables := store.Tables()
+	slices.Sort(tables)
+	for _, table := range tables {
+		rows, err := db.QueryxContext(ctx, "SELECT * FROM "+table)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		cols := store.Schema(table)
+		n := 0
+		for rows.Next() {
+			n++
+			row := map[string]any{}
+			if err := rows.MapScan(row); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read %s: %w", table, err)
+			}
+			for name, v := range row {
+				c, ok := cols[name]
+				if !ok || !c.IsText() {
+					continue
+				}
+				var s string
+				switch x := v.(type) {
+				case nil:
+					continue
+				case []byte:
+					s = string(x)
+				case string:
+					s = x
+				default:
+					continue
+				}
+				size := utf8.RuneCountInString(s)
+				if c.Type == "TEXT" {
+					size = len(s)
+				}
+				switch {
+				case !utf8.ValidString(s):
+					out = append(out, fmt.Sprintf("%s.%s row %d: not UTF-8: %.80q", table, name, n, s))
+				case strings.IndexByte(s, 0) >= 0:
+					out = append(out, fmt.Sprintf("%s.%s row %d: holds NUL: %.80q", table, name, n, s))
+				case size > c.Width:
+					out = append(out, fmt.Sprintf("%s.%s row %d: %d long, the column holds %d", table, name, n, size, c.Width))
+				}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CheckText fails t for each of TextProblems.
+func CheckText(t testing.TB, db *store.DB) {
+	t.Helper()
+	probs, err := TextProblems(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range probs {
+		t.Error(p)
+	}
 }
