@@ -41,7 +41,7 @@ func (q ContractQuery) where() (string, []any) {
 		}, full)
 		conds = append(conds, "(c.contract_no LIKE ? ESCAPE '!' OR c.customer_no LIKE ? ESCAPE '!' OR cu.name LIKE ? ESCAPE '!'"+
 			" OR cu.kana LIKE ? ESCAPE '!' OR cu.kana LIKE ? ESCAPE '!')")
-		args = append(args, likeText(strings.ToUpper(full)), likeText(full), likeText(full), likeText(kata), likeText(width.Narrow.String(kata)))
+		args = append(args, likeText(strings.ToUpper(full)), likeText(full), likeText(full), likeText(kata), likeText(width.Narrow.String(norm.NFD.String(kata))))
 	}
 	if q.Status != "" {
 		conds = append(conds, "c.status = ?")
