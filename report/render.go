@@ -51,8 +51,8 @@ var funcs = template.FuncMap{
 }
 
 // unbroken are the runs of text a line must not break inside: contract, invoice and
-// document numbers, dates, times and amounts.
-var unbroken = regexp.MustCompile(`NP-\d{7}|\d{4}-\d{6}(?:-[A-Z])?|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}(?::\d{2})?|¥[\d,]+|[\d,]+ ?円`)
+// document numbers, plan codes, dates, times and amounts.
+var unbroken = regexp.MustCompile(`NP-\d{7}|\d{4}-\d{6}(?:-[A-Z])?|\b[A-Z][A-Z0-9]{1,7}-[A-Z0-9]{1,8}\b|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}(?::\d{2})?|¥[\d,]+|[\d,]+ ?円`)
 
 // keep escapes s for HTML and keeps each number, date and amount in it on one line.
 func keep(s string) template.HTML {

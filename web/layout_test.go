@@ -85,6 +85,33 @@ func TestLayoutInBrowser(t *testing.T) {
 	bctx, cancelT := context.WithTimeout(bctx, 4*time.Minute)
 	defer cancelT()
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	check := func(name string, width int64) {
+		t.Helper()
+		problems, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](layoutProbe))
+		if err != nil {
+			t.Fatalf("%s at %d px: %v", name, width, err)
+		}
+		if len(problems) > 0 {
+			t.Errorf("%s at %d px:\n  %s", name, width, strings.Join(problems, "\n  "))
+		}
+		if shots == "" {
+			return
+		}
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := fmt.Sprintf("%s-%d.png", strings.Trim(nonWord.ReplaceAllString(name, "_"), "_"), width)
+		if err := os.WriteFile(filepath.Join(shots, file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, width := range []int64{1024, 1440} {
+		if err := chromedp.Do(bctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(f.ts.URL+"/login"), chromedp.WaitVisible(css(`form.login`))); err != nil {
+			t.Fatal(err)
+		}
+		check("/login", width)
+	}
 	if err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(1024, 800),
 		chromedp.Navigate(f.ts.URL+"/login"),
@@ -101,23 +128,18 @@ func TestLayoutInBrowser(t *testing.T) {
 			if err := chromedp.Do(bctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(f.ts.URL+p.path), chromedp.WaitReady(css(`body`))); err != nil {
 				t.Fatalf("%s at %d px: %v", p.path, width, err)
 			}
-			problems, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](layoutProbe))
-			if err != nil {
-				t.Fatalf("%s at %d px: %v", p.path, width, err)
-			}
-			if len(problems) > 0 {
-				t.Errorf("%s at %d px:\n  %s", p.path, width, strings.Join(problems, "\n  "))
-			}
-			if shots != "" {
-				png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				name := fmt.Sprintf("%s-%d.png", strings.Trim(nonWord.ReplaceAllString(p.path, "_"), "_"), width)
-				if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			check(p.path, width)
 		}
+	}
+	// A dry run started from the web: its progress page once the night is done.
+	if err := chromedp.Do(bctx, chromedp.Navigate(f.ts.URL+"/runs/new?date=2026-11-24"), chromedp.WaitVisible(css(`form.card button`)),
+		chromedp.Click(css(`form.card button`)), chromedp.WaitVisible(css(`#run-links`))); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int64{1024, 1440} {
+		if err := chromedp.Do(bctx, chromedp.EmulateViewport(width, 800), chromedp.Reload(), chromedp.WaitVisible(css(`#run-links`))); err != nil {
+			t.Fatal(err)
+		}
+		check("/runs/1", width)
 	}
 }
