@@ -117,6 +117,10 @@ func TestExceptionGroupsAndRequestLines(t *testing.T) {
 	if l.MissingNames != "«contract_no»、«seats»" || !strings.Contains(l.Action, "不足項目（«contract_no»、«seats»）") {
 		t.Errorf("incomplete %+v", l)
 	}
+	earlier := RequestLines([]store.Request{{ID: 2, Status: store.RequestMismatch, RunDate: day.AddDays(-2)}}, day, testWords)
+	if len(earlier) != 1 || earlier[0].Reply != "../2026-11-22/replies/2.eml" {
+		t.Errorf("a request of an earlier night links its draft as %+v", earlier)
+	}
 	old := store.Request{ID: 1, Status: store.RequestIncomplete, RunDate: day.AddDays(-20)}
 	if ls := RequestLines([]store.Request{old}, day, testWords); len(ls) != 0 {
 		t.Errorf("a request waiting since 20 days is shown: %+v", ls)

@@ -34,6 +34,9 @@ func RequestLines(rs []store.Request, day calendar.Date, w RequestWords) []Reque
 			continue
 		}
 		l := requestLine(r, tonight, waiting && r.ReplyBy.Before(day), w)
+		if l.Reply != "" && !tonight {
+			l.Reply = "../" + r.RunDate.String() + "/" + l.Reply // the draft is in the folder of the night that recorded it
+		}
 		if l.Overdue {
 			overdue = append(overdue, l)
 		} else {
