@@ -22,7 +22,7 @@ import (
 type Action struct {
 	Name    string   // path under /actions/, e.g. "exceptions/close"
 	Role    string   // the least role that may do it (store.RoleFinance, …)
-	Command string   // the matching command line, shown in the audit note of the page
+	Command string   // the matching command line, for the reader of this table (pages name the button, never the command)
 	Fields  []string // form fields that must not be empty
 	// Do performs the action. It returns a message for the person and where to go next
 	// ("" for the page the form was on).

@@ -344,14 +344,15 @@ func TestViewerCannotAct(t *testing.T) {
 		t.Error("a viewer is offered the close form")
 	}
 	for path, form := range map[string]url.Values{
-		"/actions/exceptions/close": {"id": {"x:1"}, "why": {"paid"}},
-		"/actions/tasks/done":       {"id": {"whatever"}},
-		"/actions/contracts/hold":   {"no": {"NP-0001001"}, "until": {"2026-12-31"}, "why": {"x"}},
-		"/actions/run":              {"date": {"2026-11-24"}},
-		"/actions/payments/resolve": {"txn": {"1"}, "invoice": {"2026-000001"}, "why": {"x"}},
-		"/actions/requests/decide":  {"id": {"1"}, "decision": {"reject"}, "why": {"x"}},
-		"/actions/invoices/posted":  {"number": {"2026-000001"}},
-		"/actions/invoices/void":    {"number": {"2026-000001"}, "why": {"x"}, "reissue": {"1"}},
+		"/actions/exceptions/close":  {"id": {"x:1"}, "why": {"paid"}},
+		"/actions/exceptions/refund": {"id": {"x:1"}, "yen": {"1000"}, "on": {"2026-11-24"}, "why": {"paid"}},
+		"/actions/tasks/done":        {"id": {"whatever"}},
+		"/actions/contracts/hold":    {"no": {"NP-0001001"}, "until": {"2026-12-31"}, "why": {"x"}},
+		"/actions/run":               {"date": {"2026-11-24"}},
+		"/actions/payments/resolve":  {"txn": {"1"}, "invoice": {"2026-000001"}, "why": {"x"}},
+		"/actions/requests/decide":   {"id": {"1"}, "decision": {"reject"}, "why": {"x"}},
+		"/actions/invoices/posted":   {"number": {"2026-000001"}},
+		"/actions/invoices/void":     {"number": {"2026-000001"}, "why": {"x"}, "reissue": {"1"}},
 	} {
 		form.Set("csrf", tok)
 		if resp, body := post(t, c, f.ts.URL+path, form); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
