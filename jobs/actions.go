@@ -18,22 +18,22 @@ import (
 // function.
 func HoldContract(ctx context.Context, env *Env, no string, until calendar.Date, why string) error {
 	if why == "" {
-		return fmt.Errorf("hold contract %s: say why (--why)", no)
+		return fmt.Errorf("契約 %s の停止保留: 理由を書いてください（--why）", no)
 	}
 	today := calendar.InTokyo(env.Now())
 	if until.Before(today) {
-		return fmt.Errorf("hold contract %s: --until %s is in the past", no, until)
+		return fmt.Errorf("契約 %s の停止保留: 保留期限 %s は過去の日付です", no, until.Japanese())
 	}
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		c, err := store.GetContract(ctx, tx, no)
 		if store.IsNoRows(err) {
-			return fmt.Errorf("hold contract %s: no such contract", no)
+			return fmt.Errorf("契約 %s はありません", no)
 		}
 		if err != nil {
 			return err
 		}
 		if c.Status != store.StatusActive {
-			return fmt.Errorf("hold contract %s: it is %s, only an active contract can be held", no, c.Status)
+			return fmt.Errorf("契約 %s は「%s」のため停止を保留できません（保留できるのは有効な契約だけです）", no, wording.ContractStatuses.Name(c.Status))
 		}
 		if err := store.SetContractHold(ctx, tx, no, until, why, env.Now()); err != nil {
 			return err
@@ -50,18 +50,18 @@ func HoldContract(ctx context.Context, env *Env, no string, until calendar.Date,
 // §4.8).
 func CloseException(ctx context.Context, env *Env, key, why string) error {
 	if why == "" {
-		return fmt.Errorf("close exception %s: say why (--why)", key)
+		return fmt.Errorf("例外 %s: 対応の理由を書いてください（--why）", key)
 	}
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		x, err := store.GetException(ctx, tx, key)
 		if store.IsNoRows(err) || (err == nil && x.Status != "open") {
-			return fmt.Errorf("close exception %s: no open exception with that id (see `nightly exceptions list`)", key)
+			return fmt.Errorf("未対応の例外 %s はありません（対応済みか、番号の誤りです）", key)
 		}
 		if err != nil {
 			return err
 		}
 		if x.Held != 0 {
-			return fmt.Errorf("close exception %s: it holds %s of a customer's money; record its refund (--refund %d --on DATE) or book it with `nightly payments resolve %d`",
+			return fmt.Errorf("例外 %s はお客様のお金 %s をお預かりしています。返金を記録するか（--refund %d --on 日付）、振込 %d を請求書に充当してください",
 				key, wording.Yen(x.Held), x.Held, x.TxnID.Int64)
 		}
 		if _, err := store.CloseException(ctx, tx, key, env.Who, why, env.Now()); err != nil {
@@ -78,14 +78,14 @@ func CloseException(ctx context.Context, env *Env, key, why string) error {
 // this one function; the accountant's journal books the refund from this record.
 func RefundException(ctx context.Context, env *Env, key string, yen int64, on calendar.Date, why string) error {
 	if why == "" {
-		return fmt.Errorf("refund %s: say why (--why)", key)
+		return fmt.Errorf("例外 %s の返金: 理由を書いてください（--why）", key)
 	}
 	today := calendar.InTokyo(env.Now())
 	if on.IsZero() {
-		return fmt.Errorf("refund %s: say on which day the money was refunded (--on YYYY-MM-DD)", key)
+		return fmt.Errorf("例外 %s の返金: 返金した日を書いてください（--on YYYY-MM-DD）", key)
 	}
 	if on.After(today) {
-		return fmt.Errorf("refund %s: --on %s is after today (%s); record a refund once it is made", key, on, today)
+		return fmt.Errorf("例外 %s の返金: 返金日 %s は今日（%s）より後です。返金を済ませてから記録してください", key, on.Japanese(), today.Japanese())
 	}
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		return staffBooks(env, tx, today).refund(ctx, key, yen, on, why)
@@ -101,13 +101,13 @@ func CompleteTask(ctx context.Context, env *Env, key string) error {
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := store.GetTask(ctx, tx, key)
 		if store.IsNoRows(err) {
-			return fmt.Errorf("task %s: no such task (see `nightly tasks list`)", key)
+			return fmt.Errorf("作業 %s はありません", key)
 		}
 		if err != nil {
 			return err
 		}
 		if t.DoneAt.Valid {
-			return fmt.Errorf("task %s: already done by %s", key, t.DoneBy)
+			return fmt.Errorf("作業 %s は %s さんが完了にしています", key, t.DoneBy)
 		}
 		if _, err := store.CompleteTask(ctx, tx, key, env.Who, env.Now()); err != nil {
 			return err

@@ -25,7 +25,7 @@ func TestStaffActions(t *testing.T) {
 		if err := jobs.CompleteTask(ctx, env, key); err != nil {
 			t.Fatal(err)
 		}
-		if err := jobs.CompleteTask(ctx, env, key); err == nil || !strings.Contains(err.Error(), "already done by sato") {
+		if err := jobs.CompleteTask(ctx, env, key); err == nil || !strings.Contains(err.Error(), "sato さんが完了にしています") {
 			t.Errorf("second completion: %v", err)
 		}
 		if err := jobs.CompleteTask(ctx, env, "nosuch"); err == nil {

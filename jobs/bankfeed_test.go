@@ -189,7 +189,7 @@ func TestBankFeedDemoCases(t *testing.T) {
 			}
 		}
 		report := readReport(t, out)
-		for _, w := range []string{"入金（銀行）", "登録済みの振込人名", "学習済みの振込手数料", "¥1,760", "過入金", "ﾀﾅｶ ｲﾁﾛｳ", "nightly payments resolve"} {
+		for _, w := range []string{"入金（銀行）", "登録済みの振込人名", "学習済みの振込手数料", "¥1,760", "過入金", "ﾀﾅｶ ｲﾁﾛｳ", "この請求書に充当する"} {
 			if !strings.Contains(report, w) {
 				t.Errorf("report does not show %q", w)
 			}

@@ -15,7 +15,7 @@ import (
 )
 
 // ErrNoDocument is returned for an invoice or notice number that does not exist.
-var ErrNoDocument = errors.New("no such invoice or notice")
+var ErrNoDocument = errors.New("その番号の請求書・通知はありません")
 
 // VoidInvoice voids an issued invoice on staff's word, with why, recorded in the audit
 // trail with who did it (SPEC §8.5). With reissue it only marks the invoice: the next
@@ -26,19 +26,19 @@ var ErrNoDocument = errors.New("no such invoice or notice")
 // The command line and the web call this one function.
 func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool) error {
 	if why == "" {
-		return fmt.Errorf("void invoice %s: say why (--why)", number)
+		return fmt.Errorf("請求書 %s の取消: 理由を書いてください（--why）", number)
 	}
 	today := calendar.InTokyo(env.Now())
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		inv, err := store.GetInvoice(ctx, tx, number)
 		if store.IsNoRows(err) {
-			return fmt.Errorf("void invoice %s: %w (see `nightly invoices list`)", number, ErrNoDocument)
+			return fmt.Errorf("請求書 %s の取消: %w", number, ErrNoDocument)
 		}
 		if err != nil {
 			return err
 		}
 		if inv.Status == store.InvoiceVoid {
-			return fmt.Errorf("void invoice %s: it is already void (on %s)", number, inv.VoidedOn)
+			return fmt.Errorf("請求書 %s は取消済みです（%s）", number, inv.VoidedOn.Japanese())
 		}
 		if reissue {
 			ok, err := store.MarkReissue(ctx, tx, number, why)
@@ -46,7 +46,7 @@ func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("void invoice %s: it is already marked for reissue by the next night", number)
+				return fmt.Errorf("請求書 %s は、次の夜間処理での再発行をすでに指示済みです", number)
 			}
 			return store.Audit(ctx, tx, store.AuditEntry{At: env.Now().UTC(), Who: env.Who, Action: "invoice_reissue_requested",
 				Subject: number, Field: "reissue_needed", FromValue: "false", ToValue: "true", Why: why})
@@ -75,7 +75,7 @@ func VoidInvoice(ctx context.Context, env *Env, number, why string, reissue bool
 // were newly marked (a document already marked is left as it was).
 func MarkPosted(ctx context.Context, env *Env, numbers []string) (int, error) {
 	if len(numbers) == 0 {
-		return 0, errors.New("posted: name the documents (numbers or --bundle DATE)")
+		return 0, errors.New("郵送済み: 書類の番号（または --bundle 日付）を指定してください")
 	}
 	marked := 0
 	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -100,12 +100,12 @@ func markOnePosted(ctx context.Context, env *Env, tx *sqlx.Tx, no string) (bool,
 	switch {
 	case err == nil:
 		if inv.Status == store.InvoiceVoid {
-			return false, fmt.Errorf("posted %s: the invoice is void and must not be posted; see the morning report for what replaces it", no)
+			return false, fmt.Errorf("請求書 %s は取り消されているため郵送できません。差し替えは朝のレポートにあります", no)
 		}
 		ok, err = store.MarkInvoicePosted(ctx, tx, no, env.Now())
 	case store.IsNoRows(err):
 		if _, err = store.GetNotice(ctx, tx, no); store.IsNoRows(err) {
-			return false, fmt.Errorf("posted %s: %w", no, ErrNoDocument)
+			return false, fmt.Errorf("郵送済み %s: %w", no, ErrNoDocument)
 		} else if err != nil {
 			return false, err
 		}

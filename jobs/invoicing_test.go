@@ -195,7 +195,7 @@ func TestInvoicingDemoNight(t *testing.T) {
 		}
 		qpdfCheck(t, filepath.Join(day, "print", "bundle.pdf"))
 		rep := string(files["report.html"])
-		for _, s := range []string{"郵送してはいけない請求書", "2026-000011", "2026-000020 を代わりに郵送", "2026-000011-C を同封",
+		for _, s := range []string{"郵送してはいけない請求書", "2026-000011", "2026-000020</span> を代わりに郵送", "2026-000011-C</span> を同封",
 			"支払期限を短縮した更新請求書", "2026-000014", `href="invoices/2026-000015.pdf"`, `href="notices/2026-000011-C.pdf"`, "print/bundle.pdf"} {
 			if !strings.Contains(rep, s) {
 				t.Errorf("report does not show %q", s)

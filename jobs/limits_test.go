@@ -100,8 +100,8 @@ func TestOrdersStepLimits(t *testing.T) {
 		for name, says := range map[string]string{
 			"big.csv":        "import.max_file_mb",
 			"bomb.xlsx":      "import.max_xlsx_mb",
-			"future.csv":     "after the run date 2026-11-24",
-			"=cmd|calc!.csv": "order_no",
+			"future.csv":     "処理日 2026-11-24 より後です",
+			"=cmd|calc!.csv": "注文番号",
 		} {
 			if !strings.Contains(got[name], says) {
 				t.Errorf("exception for %s: %q, want it to say %q", name, got[name], says)

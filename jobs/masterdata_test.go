@@ -210,7 +210,7 @@ func TestOrdersStep(t *testing.T) {
 		for _, x := range xs {
 			if x.Kind == "order_file_rejected" && x.Subject == "b-bad.csv" {
 				found = true
-				if !strings.Contains(x.Message, "3行目 customer_no") || !strings.Contains(x.Message, "3行目 seats") {
+				if !strings.Contains(x.Message, "3行目 お客様番号") || !strings.Contains(x.Message, "3行目 数量") {
 					t.Errorf("exception message does not name each bad row: %s", x.Message)
 				}
 			}

@@ -168,7 +168,7 @@ func TestDryRun(t *testing.T) {
 			t.Errorf("dry run changed the database:\n%s", diffLines(before, after))
 		}
 		rep, err := os.ReadFile(filepath.Join(out, demo.Date.String(), "dry-run", "report.html"))
-		if err != nil || !strings.Contains(string(rep), "DRY RUN") || !strings.Contains(string(rep), "NP-0001003") {
+		if err != nil || !strings.Contains(string(rep), "【試算】") || !strings.Contains(string(rep), "NP-0001003") {
 			t.Errorf("dry-run report: %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(out, demo.Date.String(), "report.html")); !errors.Is(err, os.ErrNotExist) {

@@ -94,7 +94,7 @@ func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) s
 			fmt.Fprintf(&b, "\n- ファイル全体: %s", e.Reason)
 			continue
 		}
-		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, e.Column, e.Reason)
+		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, masterdata.ColumnJapanese(e.Column), e.Reason)
 	}
 	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,
 		Message: b.String(),

@@ -23,45 +23,45 @@ import (
 // line and the web call this one function.
 func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []string, fee int64, why string) error {
 	if strings.TrimSpace(why) == "" {
-		return fmt.Errorf("resolve transfer %d: say why (--why)", txnID)
+		return fmt.Errorf("振込 %d の充当: 理由を書いてください（--why）", txnID)
 	}
 	if len(invoices) == 0 {
-		return fmt.Errorf("resolve transfer %d: name the invoice(s) (--invoice N[,N…])", txnID)
+		return fmt.Errorf("振込 %d の充当: 請求書番号を指定してください（--invoice N[,N…]）", txnID)
 	}
 	if fee < 0 {
-		return fmt.Errorf("resolve transfer %d: --fee %d is negative", txnID, fee)
+		return fmt.Errorf("振込 %d の充当: 振込手数料 %d が負の値です", txnID, fee)
 	}
 	now := env.Now()
 	today := calendar.InTokyo(now)
 	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := store.GetBankTxn(ctx, tx, txnID)
 		if store.IsNoRows(err) {
-			return fmt.Errorf("resolve transfer %d: no such transfer (see `nightly payments unmatched`)", txnID)
+			return fmt.Errorf("振込 %d はありません", txnID)
 		}
 		if err != nil {
 			return err
 		}
 		if t.Kind != bankfeed.Credit || t.Cancelled || t.Status == store.TxnReversed || t.Status == store.TxnReversal || t.Status == store.TxnIgnored {
-			return fmt.Errorf("resolve transfer %d: it is not a payment that can be booked (%s, status %s)", txnID, t.Kind, t.Status)
+			return fmt.Errorf("振込 %d は充当できる入金ではありません（%s、状態 %s）", txnID, t.Kind, t.Status)
 		}
 		b := staffBooks(env, tx, today)
 		customer := ""
 		for _, no := range invoices {
 			inv, err := store.GetInvoice(ctx, tx, no)
 			if store.IsNoRows(err) {
-				return fmt.Errorf("resolve transfer %d: no invoice %s", txnID, no)
+				return fmt.Errorf("振込 %d の充当: 請求書 %s はありません", txnID, no)
 			}
 			if err != nil {
 				return err
 			}
 			switch inv.Status {
 			case store.InvoiceVoid:
-				return fmt.Errorf("resolve transfer %d: invoice %s is void; name the invoice that replaced it", txnID, no)
+				return fmt.Errorf("振込 %d の充当: 請求書 %s は取り消されています。差し替えの請求書を指定してください", txnID, no)
 			case store.InvoiceLapsed:
-				return fmt.Errorf("resolve transfer %d: invoice %s lapsed when its contract was suspended; refund the transfer (exceptions close --refund)", txnID, no)
+				return fmt.Errorf("振込 %d の充当: 請求書 %s は契約の停止で失効しています。振込を返金してください", txnID, no)
 			}
 			if customer != "" && inv.CustomerNo != customer {
-				return fmt.Errorf("resolve transfer %d: invoices %s and %s are of different customers (%s, %s)", txnID, invoices[0], no, customer, inv.CustomerNo)
+				return fmt.Errorf("振込 %d の充当: 請求書 %s と %s はお客様が違います（%s、%s）", txnID, invoices[0], no, customer, inv.CustomerNo)
 			}
 			customer = inv.CustomerNo
 		}
@@ -86,13 +86,13 @@ func ResolvePayment(ctx context.Context, env *Env, txnID int64, invoices []strin
 			return err
 		}
 		if refunded >= t.Amount {
-			return fmt.Errorf("resolve transfer %d: its %s was refunded; there is nothing left to book", txnID, wording.Yen(t.Amount))
+			return fmt.Errorf("振込 %d の %s は返金済みで、充当できるものは残っていません", txnID, wording.Yen(t.Amount))
 		}
 		bookable := t.Amount - refunded + fee // what was refunded has left and is not booked again (SPEC §4.8)
 		applied, excess := bankfeed.Split(bookable, opens)
 		if excess > 0 {
-			return fmt.Errorf("resolve transfer %d: ¥%d (with fee ¥%d, less ¥%d refunded) is more than invoices %s still owe (¥%d); name more invoices, or refund the transfer instead (exceptions close --refund)",
-				txnID, bookable, fee, refunded, strings.Join(invoices, ","), open)
+			return fmt.Errorf("振込 %d の充当: %s（手数料 %s を含み、返金済み %s を除く）が請求書 %s の未入金 %s を超えています。請求書を追加するか、振込を返金してください",
+				txnID, wording.Yen(bookable), wording.Yen(fee), wording.Yen(refunded), strings.Join(invoices, ","), wording.Yen(open))
 		}
 		for i, a := range applied {
 			p := payment{Invoice: a.Invoice, Amount: a.Amount, RuleName: "staff"}

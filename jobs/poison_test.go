@@ -249,12 +249,12 @@ func TestPoisonMasterData(t *testing.T) {
 		column string
 		says   string
 	}{
-		{masterdata.Customers, "long-name.csv", []byte(head + row(strings.Repeat("東", 5000), "keiri@towa.co.jp")), "name", "at most 200 fit"},
+		{masterdata.Customers, "long-name.csv", []byte(head + row(strings.Repeat("東", 5000), "keiri@towa.co.jp")), "name", "入るのは 200 文字まで"},
 		{masterdata.Customers, "bad-bytes.csv", []byte(head + row("東和\xff\xfe", "keiri@towa.co.jp")), "", ""},
-		{masterdata.Customers, "nul.csv", []byte(head + row("東和\x00物流", "keiri@towa.co.jp")), "name", "control character"},
-		{masterdata.Customers, "emails-comma.csv", []byte(head + row("東和物流", "keiri@towa.co.jp, it@towa.co.jp")), "email", "separate several addresses with ;"},
-		{masterdata.Customers, "emails-broken.csv", []byte(head + row("東和物流", "keiri@towa.co.jp;it@")), "email", "address 2 of 2"},
-		{masterdata.Customers, "emails-too-many.csv", []byte(head + row("東和物流", manyAddresses(12))), "email", "at most 254 fit"},
+		{masterdata.Customers, "nul.csv", []byte(head + row("東和\x00物流", "keiri@towa.co.jp")), "name", "制御文字"},
+		{masterdata.Customers, "emails-comma.csv", []byte(head + row("東和物流", "keiri@towa.co.jp, it@towa.co.jp")), "email", "（セミコロン）で区切ってください"},
+		{masterdata.Customers, "emails-broken.csv", []byte(head + row("東和物流", "keiri@towa.co.jp;it@")), "email", "2 件中 2 件目"},
+		{masterdata.Customers, "emails-too-many.csv", []byte(head + row("東和物流", manyAddresses(12))), "email", "入るのは 254 文字まで"},
 		{masterdata.Plans, "broken.xlsx", []byte("PK\x03\x04 not a workbook"), "", "not a readable .xlsx workbook"},
 		{masterdata.Contracts, "random.csv", poisonCorpus()["orders/p25-random-bytes.csv"], "", ""},
 	}

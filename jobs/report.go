@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
 )
@@ -87,6 +89,9 @@ func (n *Night) reportData(ctx context.Context) (report.Data, error) {
 	if d.Bank, err = n.bankReport(ctx); err != nil {
 		return d, err
 	}
+	if d.Customers, err = suggestedCustomers(ctx, q, d.Exceptions); err != nil {
+		return d, err
+	}
 	head, ok, err := store.EvidenceHead(ctx, q)
 	if err != nil {
 		return d, err
@@ -144,4 +149,22 @@ func (n *Night) mailOriginals(xs []store.Exception) map[string]string {
 		}
 	}
 	return out
+}
+
+// suggestedCustomers are the customers the exceptions' suggestions name.
+func suggestedCustomers(ctx context.Context, q sqlx.ExtContext, xs []store.Exception) (map[string]report.Customer, error) {
+	out := map[string]report.Customer{}
+	for _, x := range xs {
+		for _, s := range x.Suggestions {
+			if _, ok := out[s.CustomerNo]; ok || s.CustomerNo == "" {
+				continue
+			}
+			c, err := store.GetCustomer(ctx, q, s.CustomerNo)
+			if err != nil && !store.IsNoRows(err) {
+				return nil, err
+			}
+			out[s.CustomerNo] = report.Customer{Name: c.Name, Kana: c.Kana}
+		}
+	}
+	return out, nil
 }

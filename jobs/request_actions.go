@@ -20,10 +20,10 @@ import (
 // force. It is audited with who and why; the command line and the web call it.
 func DecideRequest(ctx context.Context, env *Env, id int64, decision, why string) (store.Request, error) {
 	if why == "" {
-		return store.Request{}, fmt.Errorf("decide request %d: say why (--why)", id)
+		return store.Request{}, fmt.Errorf("ご依頼 %d の判断: 理由を書いてください（--why）", id)
 	}
 	if decision != "accept" && decision != "reject" {
-		return store.Request{}, fmt.Errorf("decide request %d: %q: want accept or reject", id, decision)
+		return store.Request{}, fmt.Errorf("ご依頼 %d の判断: %q ではなく accept（受理）か reject（却下）を指定してください", id, decision)
 	}
 	n := &Night{Env: env, Date: calendar.InTokyo(env.Now()), Now: env.Now().UTC()}
 	res := newResult()
@@ -31,7 +31,7 @@ func DecideRequest(ctx context.Context, env *Env, id int64, decision, why string
 	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		r, err := store.GetRequest(ctx, tx, id)
 		if store.IsNoRows(err) {
-			return fmt.Errorf("decide request %d: no such request (see `nightly requests list`)", id)
+			return fmt.Errorf("ご依頼 %d はありません", id)
 		}
 		if err != nil {
 			return err
@@ -39,10 +39,10 @@ func DecideRequest(ctx context.Context, env *Env, id int64, decision, why string
 		to := store.RequestRejected
 		if decision == "accept" {
 			if r.ContractNo == "" || r.Kind == "" || r.TermStart.IsZero() {
-				return fmt.Errorf("decide request %d: it names no contract, kind or term; it cannot be accepted as it is: record the customer's complete request instead", id)
+				return fmt.Errorf("ご依頼 %d は契約・内容・適用年度が分からないため、このままでは受理できません。お客様の正しいご依頼を記録してください", id)
 			}
 			if r.Kind == string(mailintake.KindReduction) && !r.SeatsAfter.Valid {
-				return fmt.Errorf("decide request %d: it gives no seat count; it cannot be accepted as it is", id)
+				return fmt.Errorf("ご依頼 %d は減数後の数量がないため、このままでは受理できません", id)
 			}
 			to = store.RequestAccepted
 			// A late request stays late; so does an unverified one that came late

@@ -185,8 +185,8 @@ func (w *walker) resolve(x store.Exception) {
 // (too much for the invoices, a void or lapsed invoice), not a failure.
 func refusal(err error) bool {
 	s := err.Error()
-	return strings.Contains(s, "more than invoices") || strings.Contains(s, "is void") || strings.Contains(s, "lapsed") ||
-		strings.Contains(s, "different customers")
+	return strings.Contains(s, "を超えています") || strings.Contains(s, "取り消されています") || strings.Contains(s, "失効") ||
+		strings.Contains(s, "お客様が違います")
 }
 
 // correctRenewal voids an issued renewal for reissue (a typo in the address, say): the

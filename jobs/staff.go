@@ -88,6 +88,16 @@ func (s Staff) Report(ctx context.Context, day calendar.Date) (report.Data, erro
 	return BuildReport(ctx, s.env, day)
 }
 
+// Requests lists the requests f selects, with their words filled in (RequestLineOf).
+func (s Staff) Requests(ctx context.Context, f store.RequestFilter) ([]report.RequestLine, error) {
+	rs, err := store.ListRequests(ctx, s.env.DB, f)
+	out := make([]report.RequestLine, len(rs))
+	for i, r := range rs {
+		out[i] = RequestLineOf(r)
+	}
+	return out, err
+}
+
 // SearchEvidence is SearchEvidence.
 func (s Staff) SearchEvidence(ctx context.Context, q store.EvidenceQuery) ([]evidence.Entry, error) {
 	return SearchEvidence(ctx, s.env, q)

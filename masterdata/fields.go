@@ -56,11 +56,11 @@ func cleanText(s string, multiLine bool) (string, error) {
 		switch {
 		case r == '\n' && multiLine:
 		case r == '\n':
-			return "", fmt.Errorf("has a line break; write it on one line")
+			return "", fmt.Errorf("改行が入っています。1行で書いてください")
 		case r == utf8.RuneError:
-			return "", fmt.Errorf("has a character that could not be decoded (the file is neither UTF-8 nor Shift_JIS here)")
+			return "", fmt.Errorf("読めない文字があります（この部分は UTF-8 でも Shift_JIS でもありません）")
 		case unicode.IsControl(r):
-			return "", fmt.Errorf("has the control character %U; remove it", r)
+			return "", fmt.Errorf("制御文字 %U が入っています。削除してください", r)
 		}
 	}
 	return s, nil
@@ -76,13 +76,13 @@ func parseCustomerNo(s string) (string, error) {
 	v := fold(s)
 	switch {
 	case v == "":
-		return "", fmt.Errorf("is empty; write the 6-digit customer number")
+		return "", fmt.Errorf("空欄です。6桁のお客様番号を書いてください")
 	case reDigits6.MatchString(v):
 		return v, nil
 	case reDigitsFew.MatchString(v):
-		return "", fmt.Errorf("%q has %d digits, want 6 (if Excel dropped leading zeros, format the column as text and type %s)", s, len(v), strings.Repeat("0", 6-len(v))+v)
+		return "", fmt.Errorf("%q は%d桁です。6桁で書いてください（Excel が先頭の0を消した場合は、列を文字列の書式にして %s と入力してください）", s, len(v), strings.Repeat("0", 6-len(v))+v)
 	}
-	return "", fmt.Errorf("%q is not a customer number: want exactly 6 digits (100001)", s)
+	return "", fmt.Errorf("%q はお客様番号ではありません。6桁の数字で書いてください（例: 100001）", s)
 }
 
 // parseContractNo reads a 契約番号, folding width, letter case and dash variants,
@@ -90,10 +90,10 @@ func parseCustomerNo(s string) (string, error) {
 func parseContractNo(s string, pattern *regexp.Regexp) (string, error) {
 	v := strings.ToUpper(strings.ReplaceAll(fold(s), " ", ""))
 	if v == "" {
-		return "", fmt.Errorf("is empty; write the contract number")
+		return "", fmt.Errorf("空欄です。契約番号を書いてください")
 	}
 	if !pattern.MatchString(v) {
-		return "", fmt.Errorf("%q is not a contract number of the form %s (e.g. NP-0001234)", s, pattern)
+		return "", fmt.Errorf("%q は契約番号の形（%s、例: NP-0001234）ではありません", s, pattern)
 	}
 	return v, nil
 }
@@ -104,10 +104,10 @@ var rePlanCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$`)
 func parsePlanCode(s string) (string, error) {
 	v := fold(s)
 	if v == "" {
-		return "", fmt.Errorf("is empty; write the plan code")
+		return "", fmt.Errorf("空欄です。プランコードを書いてください")
 	}
 	if !rePlanCode.MatchString(v) {
-		return "", fmt.Errorf("%q is not a plan code: use letters, digits and . _ : / - only, no spaces, at most 64", s)
+		return "", fmt.Errorf("%q はプランコードではありません。英数字と . _ : / - だけを使い、空白なし、64文字までで書いてください", s)
 	}
 	return v, nil
 }
@@ -120,9 +120,9 @@ func parseOrderNo(s string) (string, error) {
 	case err != nil:
 		return "", err
 	case v == "":
-		return "", fmt.Errorf("is empty; every order needs its order number")
+		return "", fmt.Errorf("空欄です。注文には注文番号が必要です")
 	case utf8.RuneCountInString(v) > 64:
-		return "", fmt.Errorf("is longer than 64 characters")
+		return "", fmt.Errorf("64文字を超えています")
 	}
 	return v, nil
 }
@@ -141,22 +141,22 @@ var (
 func parseYen(s string) (int64, error) {
 	v := fold(s)
 	if v == "" {
-		return 0, fmt.Errorf("is empty; write the amount in yen (e.g. 1,200)")
+		return 0, fmt.Errorf("空欄です。金額を円で書いてください（例: 1,200）")
 	}
 	if strings.HasPrefix(v, "-") || strings.HasPrefix(v, "△") || strings.HasPrefix(v, "▲") {
-		return 0, fmt.Errorf("%q is negative; a price is 0 or more", s)
+		return 0, fmt.Errorf("%q は負の値です。価格は0以上です", s)
 	}
 	v = reYenDecoration.Replace(v)
 	if reAmountFrac.MatchString(v) && !reAmountPlain.MatchString(v) {
-		return 0, fmt.Errorf("%q has a fraction of a yen; write whole yen", s)
+		return 0, fmt.Errorf("%q に1円未満の端数があります。円単位で書いてください", s)
 	}
 	if !reAmountPlain.MatchString(v) {
-		return 0, fmt.Errorf("%q is not an amount in yen (write 1200, 1,200 or ¥1,200)", s)
+		return 0, fmt.Errorf("%q は円の金額ではありません（1200、1,200、¥1,200 のように書いてください）", s)
 	}
 	v, _, _ = strings.Cut(v, ".")
 	n, err := strconv.ParseInt(strings.ReplaceAll(v, ",", ""), 10, 64)
 	if err != nil || n > maxUnitPrice {
-		return 0, fmt.Errorf("%q is larger than ¥%s; check the amount", s, commas(maxUnitPrice))
+		return 0, fmt.Errorf("%q は ¥%s を超えています。金額を確認してください", s, commas(maxUnitPrice))
 	}
 	return n, nil
 }
@@ -166,21 +166,21 @@ func parseSeats(s string) (int, error) {
 	v := strings.ReplaceAll(fold(s), " ", "")
 	v = strings.TrimSuffix(strings.TrimSuffix(v, "席"), "ライセンス")
 	if v == "" {
-		return 0, fmt.Errorf("is empty; write the number of seats (1 or more)")
+		return 0, fmt.Errorf("空欄です。数量（1以上）を書いてください")
 	}
 	v = reZeroFraction.ReplaceAllString(v, "") // a numeric cell in .xlsx may read 10.0
 	if strings.HasPrefix(v, "-") {
-		return 0, fmt.Errorf("%q is negative; seats must be 1 or more", s)
+		return 0, fmt.Errorf("%q は負の値です。数量は1以上です", s)
 	}
 	if !reCountPlain.MatchString(v) {
-		return 0, fmt.Errorf("%q is not a whole number of seats", s)
+		return 0, fmt.Errorf("%q は数量（整数）ではありません", s)
 	}
 	n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
 	switch {
 	case err != nil || n > maxSeats:
-		return 0, fmt.Errorf("%q is more than %s seats; check the number", s, commas(maxSeats))
+		return 0, fmt.Errorf("%q は数量の上限 %s を超えています。確認してください", s, commas(maxSeats))
 	case n < 1:
-		return 0, fmt.Errorf("is %d; seats must be 1 or more", n)
+		return 0, fmt.Errorf("%d です。数量は1以上です", n)
 	}
 	return n, nil
 }
@@ -210,7 +210,7 @@ func parseShare(s string) (Share, error) {
 	v := strings.TrimSuffix(strings.ReplaceAll(fold(s), " ", ""), "%")
 	m := reShare.FindStringSubmatch(v)
 	if m == nil {
-		return 0, fmt.Errorf("%q is not a percentage (write 51 or 51%%, at most two decimals)", s)
+		return 0, fmt.Errorf("%q は百分率ではありません（51 や 51%% のように、小数は2桁までで書いてください）", s)
 	}
 	whole, _ := strconv.Atoi(m[1])
 	frac := 0
@@ -219,7 +219,7 @@ func parseShare(s string) (Share, error) {
 	}
 	sh := Share(whole*100 + frac)
 	if sh <= 0 || sh > Percent(100) {
-		return 0, fmt.Errorf("%q is not a share between 0 and 100%%", s)
+		return 0, fmt.Errorf("%q は0〜100%%の比率ではありません", s)
 	}
 	return sh, nil
 }
@@ -232,14 +232,14 @@ func parsePostalCode(s string) (string, error) {
 	v := strings.TrimSpace(strings.TrimPrefix(fold(s), "〒"))
 	v = strings.ReplaceAll(v, " ", "")
 	if v == "" {
-		return "", fmt.Errorf("is empty; write the postal code as NNN-NNNN")
+		return "", fmt.Errorf("空欄です。郵便番号を NNN-NNNN の形で書いてください")
 	}
 	m := rePostal.FindStringSubmatch(v)
 	if m == nil {
 		if reDigits6.MatchString(v) {
-			return "", fmt.Errorf("%q has 6 digits, want NNN-NNNN (did Excel drop a leading zero?)", s)
+			return "", fmt.Errorf("%q は6桁です。NNN-NNNN の形で書いてください（Excel が先頭の0を消していませんか）", s)
 		}
-		return "", fmt.Errorf("%q is not a postal code of the form NNN-NNNN (e.g. 100-0005)", s)
+		return "", fmt.Errorf("%q は郵便番号の形（NNN-NNNN、例: 100-0005）ではありません", s)
 	}
 	return m[1] + "-" + m[2], nil
 }
@@ -249,7 +249,7 @@ func parsePostalCode(s string) (string, error) {
 func parseKana(s string) (string, error) {
 	v := norm.NFKC.String(strings.TrimSpace(s))
 	if v == "" {
-		return "", fmt.Errorf("is empty; write the company name in katakana")
+		return "", fmt.Errorf("空欄です。会社名のフリガナをカタカナで書いてください")
 	}
 	var b strings.Builder
 	space := false
@@ -260,9 +260,9 @@ func parseKana(s string) (string, error) {
 			continue
 		case r >= 'ァ' && r <= 'ヺ', r == 'ー', r == '・', r == 'ヽ', r == 'ヾ':
 		case r >= 'ぁ' && r <= 'ゖ':
-			return "", fmt.Errorf("%q has hiragana (%c); write フリガナ in katakana", s, r)
+			return "", fmt.Errorf("%q にひらがな（%c）があります。フリガナはカタカナで書いてください", s, r)
 		default:
-			return "", fmt.Errorf("%q has %q, which is not katakana; write フリガナ in katakana only", s, r)
+			return "", fmt.Errorf("%q にカタカナでない文字 %q があります。フリガナはカタカナだけで書いてください", s, r)
 		}
 		if space {
 			b.WriteRune('\u3000')
@@ -294,7 +294,7 @@ func parsePayerNames(s string) ([]string, error) {
 			case r >= 0xFF61 && r <= 0xFF9F, r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 			case strings.ContainsRune(" ().,-/\\", r):
 			default:
-				return nil, fmt.Errorf("%q has %q; write each payer name in katakana as the bank shows it, several separated by ;", strings.TrimSpace(part), r)
+				return nil, fmt.Errorf("%q に %q があります。振込依頼人名は銀行の表示どおりカタカナで書き、複数は ; で区切ってください", strings.TrimSpace(part), r)
 			}
 		}
 		if !seen[name] {
@@ -313,10 +313,10 @@ func parseCorporateNo(s string) (string, error) {
 	v := strings.TrimPrefix(strings.ToUpper(fold(s)), "T")
 	v = strings.NewReplacer("-", "", " ", "").Replace(v)
 	if !reCorporateNo.MatchString(v) {
-		return "", fmt.Errorf("%q is not a 法人番号: want 13 digits", s)
+		return "", fmt.Errorf("%q は法人番号ではありません。13桁で書いてください", s)
 	}
 	if want := corporateCheckDigit(v[1:]); int(v[0]-'0') != want {
-		return "", fmt.Errorf("%q has a wrong check digit (the first digit should be %d); check the number on the 法人番号公表サイト", s, want)
+		return "", fmt.Errorf("%q はチェックデジットが違います（先頭の桁は %d のはずです）。法人番号公表サイトで確認してください", s, want)
 	}
 	return v, nil
 }
@@ -344,7 +344,7 @@ func parseEmail(s string) (string, error) {
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
-		return "", fmt.Errorf("%q is not an e-mail address (one address, like keiri@example.co.jp)", s)
+		return "", fmt.Errorf("%q はメールアドレスではありません（keiri@example.co.jp のように1つ書いてください）", s)
 	}
 	return v, nil
 }
@@ -374,10 +374,10 @@ func parseEmails(s string) (string, error) {
 		a, err := parseEmail(p)
 		if err != nil {
 			if strings.ContainsAny(p, ",、") && strings.Count(p, "@") > 1 {
-				return "", fmt.Errorf("%q: separate several addresses with ; (semicolon), not a comma or 、", p)
+				return "", fmt.Errorf("%q: 複数のアドレスはカンマや「、」ではなく ;（セミコロン）で区切ってください", p)
 			}
 			if len(parts) > 1 {
-				return "", fmt.Errorf("address %d of %d, %q, is not an e-mail address (like keiri@example.co.jp; several separated by ;)", i+1, len(parts), p)
+				return "", fmt.Errorf("%[3]d 件中 %[2]d 件目の %[1]q はメールアドレスではありません（keiri@example.co.jp のように書き、複数は ; で区切ってください）", p, i+1, len(parts))
 			}
 			return "", err
 		}
@@ -409,7 +409,7 @@ func parseCountry(s string) (string, error) {
 		return "JP", nil
 	}
 	if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
-		return "", fmt.Errorf("%q is not an ISO country code (JP, US, …)", s)
+		return "", fmt.Errorf("%q は国コード（JP、US など）ではありません", s)
 	}
 	return v, nil
 }
@@ -425,7 +425,7 @@ func parseBool(s string, def bool) (bool, error) {
 	case "0", "false", "no", "n", "しない", "無", "なし", "いいえ", "×":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is not 1 or 0", s)
+	return false, fmt.Errorf("%q は 1 でも 0 でもありません", s)
 }
 
 // PlanKind says how a plan is sold: an annual subscription or a perpetual licence (§3.5).
@@ -444,7 +444,7 @@ func parsePlanKind(s string) (PlanKind, error) {
 	case "perpetual", "永続", "永続ライセンス", "買い切り", "買切":
 		return Perpetual, nil
 	}
-	return "", fmt.Errorf("%q is not a plan kind: write subscription or perpetual", s)
+	return "", fmt.Errorf("%q はプランの種別ではありません。サブスクリプションか永続を書いてください", s)
 }
 
 // OrderKind is what an order asks for (SPEC §4.1–4.2).
@@ -466,7 +466,7 @@ func parseOrderKind(s string) (OrderKind, error) {
 	case "migration", "移行", "既存テナント移行", "テナント移行":
 		return Migration, nil
 	}
-	return "", fmt.Errorf("%q is not an order kind: write new, addition or migration", s)
+	return "", fmt.Errorf("%q は注文種別ではありません。新規・追加・移行のどれかを書いてください", s)
 }
 
 // YearMonth is contract.YearMonth, the desired start month of an order.
@@ -506,7 +506,7 @@ var (
 )
 
 // dateFormats is what a date column accepts, for error messages.
-const dateFormats = "write 2026/4/1, 2026-04-01 or 令和8年4月1日"
+const dateFormats = "2026/4/1、2026-04-01、令和8年4月1日 のように書いてください"
 
 // parseDate reads a date as Japanese Excel and sales systems write it: 2026/4/1,
 // 2026-04-01, 2026年4月1日, 20260401, 令和8年4月1日, R8.4.1, with an optional time of
@@ -515,7 +515,7 @@ const dateFormats = "write 2026/4/1, 2026-04-01 or 令和8年4月1日"
 func parseDate(s string, xlsx, date1904 bool) (calendar.Date, error) {
 	v := strings.ToUpper(fold(s))
 	if v == "" {
-		return calendar.Date{}, fmt.Errorf("is empty; %s", dateFormats)
+		return calendar.Date{}, fmt.Errorf("空欄です。%s", dateFormats)
 	}
 	if m := reTimeSuffix.FindStringSubmatch(v); m != nil {
 		v = m[1]
@@ -525,21 +525,21 @@ func parseDate(s string, xlsx, date1904 bool) (calendar.Date, error) {
 	switch {
 	case reSerial.MatchString(v):
 		if !xlsx {
-			return calendar.Date{}, fmt.Errorf("%q looks like an Excel serial number, not a date; format the column as a date (%s)", s, dateFormats)
+			return calendar.Date{}, fmt.Errorf("%q は日付ではなく Excel のシリアル値のようです。列を日付の書式にしてください（%s）", s, dateFormats)
 		}
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 1 {
-			return calendar.Date{}, fmt.Errorf("%q is not a date; %s", s, dateFormats)
+			return calendar.Date{}, fmt.Errorf("%q は日付ではありません。%s", s, dateFormats)
 		}
 		t, err := excelize.ExcelDateToTime(math.Floor(f), date1904)
 		if err != nil {
-			return calendar.Date{}, fmt.Errorf("%q is not an Excel date: %v", s, err)
+			return calendar.Date{}, fmt.Errorf("%q は Excel の日付ではありません: %v", s, err)
 		}
 		y, mo, d = t.Year(), int(t.Month()), t.Day()
 	case reYMD.MatchString(v):
 		m := reYMD.FindStringSubmatch(v)
 		if m[2] != m[4] {
-			return calendar.Date{}, fmt.Errorf("%q mixes separators; %s", s, dateFormats)
+			return calendar.Date{}, fmt.Errorf("%q は区切り文字が混ざっています。%s", s, dateFormats)
 		}
 		y, mo, d = atoi(m[1]), atoi(m[3]), atoi(m[5])
 	case reYMDKanji.MatchString(v):
@@ -557,24 +557,24 @@ func parseDate(s string, xlsx, date1904 bool) (calendar.Date, error) {
 		}
 		mo, d = atoi(m[3]), atoi(m[4])
 	case reDMY.MatchString(v):
-		return calendar.Date{}, fmt.Errorf("%q is ambiguous (day and month order unclear); write the year first: 2026/4/1", s)
+		return calendar.Date{}, fmt.Errorf("%q は月と日の順が分かりません。年から書いてください（2026/4/1）", s)
 	case reShortYear.MatchString(v):
-		return calendar.Date{}, fmt.Errorf("%q is ambiguous (two-digit year); write the year in four digits: 2026/4/1", s)
+		return calendar.Date{}, fmt.Errorf("%q は年が2桁で分かりません。年を4桁で書いてください（2026/4/1）", s)
 	default:
-		return calendar.Date{}, fmt.Errorf("%q is not a date; %s", s, dateFormats)
+		return calendar.Date{}, fmt.Errorf("%q は日付ではありません。%s", s, dateFormats)
 	}
 	if mo < 1 || mo > 12 || d < 1 || d > calendar.DaysIn(y, time.Month(mo)) {
-		return calendar.Date{}, fmt.Errorf("%q does not exist; check the day and month", s)
+		return calendar.Date{}, fmt.Errorf("%q という日はありません。月と日を確認してください", s)
 	}
 	date := calendar.Date{Year: y, Month: time.Month(mo), Day: d}
 	if era >= 0 {
 		e := eras[era]
 		if date.Before(e.first) || !e.last.IsZero() && date.After(e.last) {
-			return calendar.Date{}, fmt.Errorf("%q is outside the %s era; check the year", s, e.names[0])
+			return calendar.Date{}, fmt.Errorf("%q は%sの範囲外です。年を確認してください", s, e.names[0])
 		}
 	}
 	if y < minYear || y > maxYear {
-		return calendar.Date{}, fmt.Errorf("%q has the year %d, outside %d–%d; check the year", s, y, minYear, maxYear)
+		return calendar.Date{}, fmt.Errorf("%q の年 %d は %d〜%d の範囲外です。年を確認してください", s, y, minYear, maxYear)
 	}
 	return date, nil
 }
@@ -590,13 +590,13 @@ func eraYear(name, year string) (int, int, error) {
 		for _, en := range e.names {
 			if en == name {
 				if n < 1 {
-					return 0, 0, fmt.Errorf("there is no year %d of %s", n, e.names[0])
+					return 0, 0, fmt.Errorf("%s%d年はありません", e.names[0], n)
 				}
 				return i, e.first.Year + n - 1, nil
 			}
 		}
 	}
-	return 0, 0, fmt.Errorf("unknown era %s", name)
+	return 0, 0, fmt.Errorf("元号 %s は分かりません", name)
 }
 
 // parseYearMonth reads a month as 2026-06, 2026/6, 2026年6月, 202606, 令和8年6月, R8.6,
@@ -605,7 +605,7 @@ func eraYear(name, year string) (int, int, error) {
 func parseYearMonth(s string, xlsx, date1904 bool) (YearMonth, error) {
 	v := strings.ToUpper(fold(s))
 	if v == "" {
-		return YearMonth{}, fmt.Errorf("is empty; write the month as 2026-06")
+		return YearMonth{}, fmt.Errorf("空欄です。月を 2026-06 のように書いてください")
 	}
 	var y, mo int
 	switch {
@@ -629,24 +629,24 @@ func parseYearMonth(s string, xlsx, date1904 bool) (YearMonth, error) {
 				lastMonth = monthOf(eras[i].last)
 			}
 			if ym := (YearMonth{Year: y, Month: time.Month(mo)}); monthBefore(ym, monthOf(first)) || monthBefore(lastMonth, ym) {
-				return YearMonth{}, fmt.Errorf("%q is outside the %s era; check the year", s, eras[i].names[0])
+				return YearMonth{}, fmt.Errorf("%q は%sの範囲外です。年を確認してください", s, eras[i].names[0])
 			}
 		}
 	default:
 		d, err := parseDate(s, xlsx, date1904)
 		if err != nil {
-			return YearMonth{}, fmt.Errorf("%q is not a month; write 2026-06 (or 2026年6月)", s)
+			return YearMonth{}, fmt.Errorf("%q は月ではありません。2026-06（または2026年6月）のように書いてください", s)
 		}
 		if d.Day != 1 {
-			return YearMonth{}, fmt.Errorf("%q is a day, not a month; write the month as %s", s, monthOf(d))
+			return YearMonth{}, fmt.Errorf("%q は日付で、月ではありません。月を %s のように書いてください", s, monthOf(d))
 		}
 		return monthOf(d), nil
 	}
 	if mo < 1 || mo > 12 {
-		return YearMonth{}, fmt.Errorf("%q has no month %d; write 2026-06", s, mo)
+		return YearMonth{}, fmt.Errorf("%q の %d 月はありません。2026-06 のように書いてください", s, mo)
 	}
 	if y < minYear || y > maxYear {
-		return YearMonth{}, fmt.Errorf("%q has the year %d, outside %d–%d; check the year", s, y, minYear, maxYear)
+		return YearMonth{}, fmt.Errorf("%q の年 %d は %d〜%d の範囲外です。年を確認してください", s, y, minYear, maxYear)
 	}
 	return YearMonth{Year: y, Month: time.Month(mo)}, nil
 }

@@ -35,20 +35,20 @@ func TestParseDate(t *testing.T) {
 		{"46113", true, d("2026-04-01"), ""},
 		{"46113.5", true, d("2026-04-01"), ""},
 		{" 2026-04-01 ", false, d("2026-04-01"), ""},
-		{"2026-02-30", false, calendar.Date{}, "does not exist"},
-		{"2025/2/29", false, calendar.Date{}, "does not exist"},
-		{"2026/13/1", false, calendar.Date{}, "does not exist"},
-		{"令和8年2月30日", false, calendar.Date{}, "does not exist"},
-		{"1/2/2026", false, calendar.Date{}, "ambiguous (day and month order"},
-		{"26/4/1", false, calendar.Date{}, "ambiguous (two-digit year"},
-		{"4/1", false, calendar.Date{}, "not a date"},
-		{"2026-4/1", false, calendar.Date{}, "mixes separators"},
-		{"平成32年1月1日", false, calendar.Date{}, "outside the 平成 era"},
-		{"令和1年4月1日", false, calendar.Date{}, "outside the 令和 era"},
-		{"46113", false, calendar.Date{}, "Excel serial number"},
-		{"1026-04-01", false, calendar.Date{}, "outside 1990–2100"},
-		{"", false, calendar.Date{}, "is empty"},
-		{"tomorrow", false, calendar.Date{}, "not a date"},
+		{"2026-02-30", false, calendar.Date{}, "という日はありません"},
+		{"2025/2/29", false, calendar.Date{}, "という日はありません"},
+		{"2026/13/1", false, calendar.Date{}, "という日はありません"},
+		{"令和8年2月30日", false, calendar.Date{}, "という日はありません"},
+		{"1/2/2026", false, calendar.Date{}, "月と日の順が分かりません"},
+		{"26/4/1", false, calendar.Date{}, "年が2桁で分かりません"},
+		{"4/1", false, calendar.Date{}, "日付ではありません"},
+		{"2026-4/1", false, calendar.Date{}, "区切り文字が混ざっています"},
+		{"平成32年1月1日", false, calendar.Date{}, "は平成の範囲外です"},
+		{"令和1年4月1日", false, calendar.Date{}, "は令和の範囲外です"},
+		{"46113", false, calendar.Date{}, "Excel のシリアル値"},
+		{"1026-04-01", false, calendar.Date{}, "1990〜2100 の範囲外"},
+		{"", false, calendar.Date{}, "空欄です"},
+		{"tomorrow", false, calendar.Date{}, "日付ではありません"},
 	}
 	for _, tt := range tests {
 		got, err := parseDate(tt.in, tt.xlsx, false)
@@ -86,11 +86,11 @@ func TestParseYearMonth(t *testing.T) {
 		{"R8.6", false, YearMonth{Year: 2026, Month: time.June}, ""},
 		{"2026/6/1", false, YearMonth{Year: 2026, Month: time.June}, ""},
 		{"46174", true, YearMonth{Year: 2026, Month: time.June}, ""},
-		{"2026/6/15", false, YearMonth{}, "is a day, not a month"},
-		{"2026-13", false, YearMonth{}, "no month 13"},
-		{"令和1年4月", false, YearMonth{}, "outside the 令和 era"},
-		{"June", false, YearMonth{}, "not a month"},
-		{"", false, YearMonth{}, "is empty"},
+		{"2026/6/15", false, YearMonth{}, "は日付で、月ではありません"},
+		{"2026-13", false, YearMonth{}, "13 月はありません"},
+		{"令和1年4月", false, YearMonth{}, "は令和の範囲外です"},
+		{"June", false, YearMonth{}, "月ではありません"},
+		{"", false, YearMonth{}, "空欄です"},
 	}
 	for _, tt := range tests {
 		got, err := parseYearMonth(tt.in, tt.xlsx, false)
@@ -122,15 +122,15 @@ func TestParseYen(t *testing.T) {
 		{"1200.00", 1200, ""},
 		{"0", 0, ""},
 		{"100,000,000", 100_000_000, ""},
-		{"1200.5", 0, "fraction of a yen"},
-		{"1,20", 0, "not an amount"},
-		{"1.200", 0, "fraction of a yen"},
-		{"-100", 0, "negative"},
-		{"▲100", 0, "negative"},
-		{"abc", 0, "not an amount"},
-		{"", 0, "is empty"},
-		{"100,000,001", 0, "larger than"},
-		{"99999999999999999999", 0, "larger than"},
+		{"1200.5", 0, "1円未満の端数"},
+		{"1,20", 0, "円の金額ではありません"},
+		{"1.200", 0, "1円未満の端数"},
+		{"-100", 0, "負の値です"},
+		{"▲100", 0, "負の値です"},
+		{"abc", 0, "円の金額ではありません"},
+		{"", 0, "空欄です"},
+		{"100,000,001", 0, "を超えています。金額を確認"},
+		{"99999999999999999999", 0, "を超えています。金額を確認"},
 	}
 	for _, tt := range tests {
 		got, err := parseYen(tt.in)
@@ -153,11 +153,11 @@ func TestParseSeats(t *testing.T) {
 		err  string
 	}{
 		{"1", 1, ""}, {"２５", 25, ""}, {"1,000", 1000, ""}, {"10.0", 10, ""}, {"5席", 5, ""},
-		{"0", 0, "seats must be 1 or more"},
-		{"-3", 0, "negative"},
-		{"2.5", 0, "not a whole number"},
-		{"", 0, "is empty"},
-		{"1000001", 0, "more than 1,000,000"},
+		{"0", 0, "数量は1以上です"},
+		{"-3", 0, "負の値です"},
+		{"2.5", 0, "数量（整数）ではありません"},
+		{"", 0, "空欄です"},
+		{"1000001", 0, "上限 1,000,000 を超えています"},
 	}
 	for _, tt := range tests {
 		got, err := parseSeats(tt.in)
@@ -201,10 +201,10 @@ func TestParsePostalCode(t *testing.T) {
 		{"〒 １００－０００５", "100-0005", ""},
 		{"100ー0005", "100-0005", ""},
 		{"1000005", "100-0005", ""},
-		{"100-005", "", "not a postal code of the form NNN-NNNN"},
-		{"10-00005", "", "not a postal code"},
-		{"600001", "", "6 digits"},
-		{"", "", "is empty"},
+		{"100-005", "", "郵便番号の形（NNN-NNNN"},
+		{"10-00005", "", "郵便番号の形"},
+		{"600001", "", "6桁です"},
+		{"", "", "空欄です"},
 	})
 }
 
@@ -216,10 +216,10 @@ func TestParseKana(t *testing.T) {
 		{"ホクト　システムズ", "ホクト\u3000システムズ", ""},
 		{"ホクト  ｼｽﾃﾑｽﾞ ", "ホクト\u3000システムズ", ""},
 		{"エヌ・プレス", "エヌ・プレス", ""},
-		{"やまもと", "", "hiragana"},
-		{"山本精機", "", "not katakana"},
-		{"ABCショウジ", "", "not katakana"},
-		{"", "", "is empty"},
+		{"やまもと", "", "ひらがな"},
+		{"山本精機", "", "カタカナでない文字"},
+		{"ABCショウジ", "", "カタカナでない文字"},
+		{"", "", "空欄です"},
 	})
 }
 
@@ -235,7 +235,7 @@ func TestParsePayerNames(t *testing.T) {
 		{"ガッコウ", []string{"ｶﾞｯｺｳ"}, ""},
 		{"abc shoji", []string{"ABC SHOJI"}, ""},
 		{"", nil, ""},
-		{"山本精機", nil, "as the bank shows it"},
+		{"山本精機", nil, "銀行の表示どおり"},
 	}
 	for _, tt := range tests {
 		got, err := parsePayerNames(tt.in)
@@ -257,8 +257,8 @@ func TestParseCorporateNo(t *testing.T) {
 		{"T7000012050002", "7000012050002", ""},
 		{"７０００－０１２０５－０００２", "7000012050002", ""},
 		{"5180001034512", "5180001034512", ""},
-		{"8000012050002", "", "wrong check digit (the first digit should be 7)"},
-		{"700001205000", "", "want 13 digits"},
+		{"8000012050002", "", "チェックデジットが違います（先頭の桁は 7 のはずです）"},
+		{"700001205000", "", "13桁で書いてください"},
 	})
 }
 
@@ -266,17 +266,17 @@ func TestParseCustomerAndContractNo(t *testing.T) {
 	checkText(t, "parseCustomerNo", parseCustomerNo, []textCase{
 		{"100001", "100001", ""},
 		{"１００００１", "100001", ""},
-		{"12345", "", "has 5 digits, want 6"},
-		{"1000010", "", "want exactly 6 digits"},
-		{"A00001", "", "want exactly 6 digits"},
+		{"12345", "", "は5桁です。6桁で書いてください"},
+		{"1000010", "", "6桁の数字で書いてください"},
+		{"A00001", "", "6桁の数字で書いてください"},
 	})
 	re := regexp.MustCompile(DefaultContractPattern)
 	checkText(t, "parseContractNo", func(s string) (string, error) { return parseContractNo(s, re) }, []textCase{
 		{"NP-0001234", "NP-0001234", ""},
 		{"np－０００１２３４", "NP-0001234", ""},
-		{"NP0001234", "", "not a contract number of the form"},
-		{"NP-123", "", "not a contract number"},
-		{"", "", "is empty"},
+		{"NP0001234", "", "契約番号の形"},
+		{"NP-123", "", "契約番号の形"},
+		{"", "", "空欄です"},
 	})
 }
 
@@ -295,11 +295,11 @@ func TestParseShareCountryEmail(t *testing.T) {
 		t.Errorf("Share(6650).String() = %q", got)
 	}
 	checkText(t, "parseCountry", parseCountry, []textCase{
-		{"", "JP", ""}, {"jp", "JP", ""}, {"日本", "JP", ""}, {"US", "US", ""}, {"USA", "", "not an ISO country code"},
+		{"", "JP", ""}, {"jp", "JP", ""}, {"日本", "JP", ""}, {"US", "US", ""}, {"USA", "", "国コード（JP、US など）ではありません"},
 	})
 	checkText(t, "parseEmail", parseEmail, []textCase{
 		{"keiri@example.co.jp", "keiri@example.co.jp", ""}, {"", "", ""},
-		{"経理 <keiri@example.co.jp>", "", "not an e-mail address"}, {"keiri@", "", "not an e-mail"}, {"keiri@localhost", "", "not an e-mail"},
+		{"経理 <keiri@example.co.jp>", "", "メールアドレスではありません"}, {"keiri@", "", "メールアドレスではありません"}, {"keiri@localhost", "", "メールアドレスではありません"},
 	})
 	checkText(t, "parseEmails", parseEmails, []textCase{
 		{"keiri@example.co.jp", "keiri@example.co.jp", ""}, {"", "", ""},
@@ -308,10 +308,10 @@ func TestParseShareCountryEmail(t *testing.T) {
 		{"keiri@example.co.jp\nit@example.co.jp;", "keiri@example.co.jp;it@example.co.jp", ""},
 		{"keiri@example.co.jp;KEIRI@example.co.jp", "keiri@example.co.jp", ""},
 		{"keiri@example.co.jp;;it@example.co.jp", "keiri@example.co.jp;it@example.co.jp", ""},
-		{"keiri@example.co.jp; 経理 <it@example.co.jp>", "", `address 2 of 2, "経理 <it@example.co.jp>", is not an e-mail address`},
-		{"keiri@example.co.jp, it@example.co.jp", "", "separate several addresses with ;"},
-		{"keiri@example.co.jp、it@example.co.jp", "", "not a comma or 、"},
-		{"keiri@", "", "not an e-mail address"},
+		{"keiri@example.co.jp; 経理 <it@example.co.jp>", "", `2 件中 2 件目の "経理 <it@example.co.jp>" はメールアドレスではありません`},
+		{"keiri@example.co.jp, it@example.co.jp", "", "（セミコロン）で区切ってください"},
+		{"keiri@example.co.jp、it@example.co.jp", "", "カンマや「、」ではなく"},
+		{"keiri@", "", "メールアドレスではありません"},
 	})
 	if got := (Customer{Email: "a@x.co.jp;b@y.co.jp"}).Emails(); len(got) != 2 || got[1] != "b@y.co.jp" {
 		t.Errorf("Emails() = %q", got)

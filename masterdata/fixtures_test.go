@@ -121,9 +121,9 @@ func TestXLSX(t *testing.T) {
 func TestXLSXBadRows(t *testing.T) {
 	f := readFixture(t, Orders, "orders_bad.xlsx", Options{Lookup: stored()})
 	want := []string{
-		"4 contract_no an addition names the contract",
-		"4 seats seats must be 1 or more",
-		"5  right of the 8 columns",
+		"4 contract_no 追加の注文には、ライセンスを追加する契約の番号が必要です",
+		"4 seats 数量は1以上です",
+		"5  見出しの 8 列より右に値があります",
 	}
 	var got []string
 	for _, e := range f.Errors {

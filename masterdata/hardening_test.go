@@ -195,9 +195,9 @@ func TestOrderDateAgainstRunDate(t *testing.T) {
 		says        string
 	}{
 		{"2026-11-24", "2026-12", ""},
-		{"2026-11-25", "2026-12", "after the run date 2026-11-24"},
-		{"2099-12-31", "2100-01", "after the run date"},
-		{"1999-12-31", "2000-01", "before 2000-01-01"},
+		{"2026-11-25", "2026-12", "処理日 2026-11-24 より後です"},
+		{"2099-12-31", "2100-01", "は処理日"},
+		{"1999-12-31", "2000-01", "は 2000-01-01 より前です"},
 	} {
 		data := []byte(head + fmt.Sprintf("EC-1,new,100007,,M365-BB,20,%s,%s\r\n", tc.date, tc.month))
 		f, err := Read(Orders, "o.csv", data, Options{Lookup: idx, RunDate: calendar.MustParse("2026-11-24")})

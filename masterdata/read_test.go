@@ -97,74 +97,74 @@ func TestReadBadRows(t *testing.T) {
 		reason string
 	}{
 		// customers
-		{"overseas end user", Customers, []string{`100004,Acme Inc.,アクメ,100-0005,東京都千代田区丸の内1-1-1,,,,,,US,`}, 2, "country", "overseas end user cannot buy"},
-		{"parent share below threshold", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,50,JP,`}, 2, "parent_share", "owns 50%, below the threshold: a parent may order only for a subsidiary it owns 51% or more"},
-		{"parent share missing", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,,JP,`}, 2, "parent_share", "needs its parent's share"},
-		{"share without parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,60,JP,`}, 2, "parent_share", "parent_customer_no is empty"},
-		{"unknown parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100099,60,JP,`}, 2, "parent_customer_no", "parent 100099 is neither in this file nor stored"},
-		{"parent is itself", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100004,60,JP,`}, 2, "parent_customer_no", "is the customer itself"},
-		{"parent loop through stored", Customers, []string{`100021,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100020,60,JP,`}, 2, "parent_customer_no", "comes back to it"},
-		{"customer no 5 digits", Customers, []string{`10004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "has 5 digits, want 6"},
-		{"customer no 7 digits", Customers, []string{`1000040,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "want exactly 6 digits"},
-		{"customer no twice", Customers, []string{goodRow[Customers], goodRow[Customers]}, 3, "customer_no", "customer_no 100004 is already used on line 2"},
-		{"postal code", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "postal_code", "not a postal code of the form NNN-NNNN"},
-		{"kana in kanji", Customers, []string{`100004,東和物流株式会社,東和物流,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "not katakana"},
-		{"kana in hiragana", Customers, []string{`100004,東和物流株式会社,とうわぶつりゅう,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "hiragana"},
-		{"corporate no check digit", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,1000012050002`}, 2, "corporate_no", "wrong check digit"},
-		{"payer name in kanji", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,東和物流,,,JP,`}, 2, "payer_names", "as the bank shows it"},
-		{"bad email", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri-at-towa,,,,JP,`}, 2, "email", "not an e-mail address"},
-		{"two addresses, second broken", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp; it@,,,,JP,`}, 2, "email", `address 2 of 2, "it@", is not an e-mail address`},
-		{"addresses separated by comma", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,"keiri@towa.co.jp, it@towa.co.jp",,,,JP,`}, 2, "email", "separate several addresses with ; (semicolon)"},
-		{"addresses separated by 、", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp、it@towa.co.jp,,,,JP,`}, 2, "email", "not a comma or 、"},
-		{"addresses longer than the column", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,` + manyAddresses(12) + `,,,,JP,`}, 2, "email", "at most 254 fit"},
-		{"name of 5,000 characters", Customers, []string{`100004,` + strings.Repeat("東", 5000) + `,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "is 5000 characters long; at most 200 fit"},
-		{"address of 401 characters", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,` + strings.Repeat("丸", 401) + `,,,,,,JP,`}, 2, "address", "at most 400 fit"},
-		{"plan name too long", Plans, []string{`M365-BP,` + strings.Repeat("B", 201) + `,subscription,39576,2025-04-01,`}, 2, "name", "at most 200 fit"},
-		{"name empty", Customers, []string{`100004,,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "is empty"},
-		{"fewer fields", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005`}, 2, "", "the row has 4 fields, the header has 12"},
-		{"more fields", Customers, []string{goodRow[Customers] + ",extra"}, 2, "", "the row has 13 fields, the header has 12"},
+		{"overseas end user", Customers, []string{`100004,Acme Inc.,アクメ,100-0005,東京都千代田区丸の内1-1-1,,,,,,US,`}, 2, "country", "海外のお客様には販売できません"},
+		{"parent share below threshold", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,50,JP,`}, 2, "parent_share", "親会社の出資比率 50% は基準未満です。親会社が注文できるのは出資比率 51% 以上の子会社だけです"},
+		{"parent share missing", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100002,,JP,`}, 2, "parent_share", "親会社の出資比率（%、例: 51）が必要です"},
+		{"share without parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,60,JP,`}, 2, "parent_share", "親会社お客様番号が空欄です"},
+		{"unknown parent", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100099,60,JP,`}, 2, "parent_customer_no", "親会社 100099 はこのファイルにも登録済みのお客様にもありません"},
+		{"parent is itself", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100004,60,JP,`}, 2, "parent_customer_no", "お客様自身の番号です"},
+		{"parent loop through stored", Customers, []string{`100021,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,100020,60,JP,`}, 2, "parent_customer_no", "から親会社をたどると自社に戻ります"},
+		{"customer no 5 digits", Customers, []string{`10004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "は5桁です。6桁で書いてください"},
+		{"customer no 7 digits", Customers, []string{`1000040,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "customer_no", "6桁の数字で書いてください"},
+		{"customer no twice", Customers, []string{goodRow[Customers], goodRow[Customers]}, 3, "customer_no", "お客様番号 100004 は 2 行目ですでに使われています"},
+		{"postal code", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "postal_code", "郵便番号の形（NNN-NNNN"},
+		{"kana in kanji", Customers, []string{`100004,東和物流株式会社,東和物流,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "カタカナでない文字"},
+		{"kana in hiragana", Customers, []string{`100004,東和物流株式会社,とうわぶつりゅう,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "kana", "ひらがな"},
+		{"corporate no check digit", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,1000012050002`}, 2, "corporate_no", "チェックデジットが違います"},
+		{"payer name in kanji", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,東和物流,,,JP,`}, 2, "payer_names", "銀行の表示どおり"},
+		{"bad email", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri-at-towa,,,,JP,`}, 2, "email", "メールアドレスではありません"},
+		{"two addresses, second broken", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp; it@,,,,JP,`}, 2, "email", `2 件中 2 件目の "it@" はメールアドレスではありません`},
+		{"addresses separated by comma", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,"keiri@towa.co.jp, it@towa.co.jp",,,,JP,`}, 2, "email", "セミコロン"},
+		{"addresses separated by 、", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,keiri@towa.co.jp、it@towa.co.jp,,,,JP,`}, 2, "email", "カンマや「、」ではなく"},
+		{"addresses longer than the column", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,` + manyAddresses(12) + `,,,,JP,`}, 2, "email", "入るのは 254 文字まで"},
+		{"name of 5,000 characters", Customers, []string{`100004,` + strings.Repeat("東", 5000) + `,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "5000 文字あります。入るのは 200 文字まで"},
+		{"address of 401 characters", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005,` + strings.Repeat("丸", 401) + `,,,,,,JP,`}, 2, "address", "入るのは 400 文字まで"},
+		{"plan name too long", Plans, []string{`M365-BP,` + strings.Repeat("B", 201) + `,subscription,39576,2025-04-01,`}, 2, "name", "入るのは 200 文字まで"},
+		{"name empty", Customers, []string{`100004,,トウワブツリュウ,100-0005,東京都千代田区丸の内1-1-1,,,,,,JP,`}, 2, "name", "空欄です"},
+		{"fewer fields", Customers, []string{`100004,東和物流株式会社,トウワブツリュウ,100-0005`}, 2, "", "この行は 4 項目、見出しは 12 項目です"},
+		{"more fields", Customers, []string{goodRow[Customers] + ",extra"}, 2, "", "この行は 13 項目、見出しは 12 項目です"},
 		// plans
-		{"overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2026-03-31`, `M365-BP,Business Premium,subscription,41000,2026-03-01,`}, 3, "valid_from", "overlaps the one on line 2"},
-		{"open-ended overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,`, `M365-BP,Business Premium,subscription,41000,2026-04-01,`}, 3, "valid_from", "end the earlier one with valid_to 2026-03-31"},
-		{"overlap with stored", Plans, []string{`M365-BS,Business Standard,subscription,24000,2026-10-01,`}, 2, "valid_from", "overlaps the stored price valid 2025-04-01 (open-ended)"},
-		{"same valid_from twice", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`, `M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`}, 3, "valid_from", "already has a price from 2025-04-01 on line 2"},
-		{"valid_to before valid_from", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-04-01,2026-03-31`}, 2, "valid_to", "is before valid_from"},
-		{"kind changes", Plans, []string{`LTSC-STD,Office LTSC Standard,subscription,58800,2024-10-01,`}, 2, "kind", "stored as perpetual"},
-		{"kind unknown", Plans, []string{`M365-BP,Business Premium,monthly,39576,2025-04-01,`}, 2, "kind", "write subscription or perpetual"},
-		{"date does not exist", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-02-30,`}, 2, "valid_from", "does not exist"},
-		{"ambiguous date d/m/y", Plans, []string{`M365-BP,Business Premium,subscription,39576,1/2/2026,`}, 2, "valid_from", "ambiguous"},
-		{"ambiguous 2-digit year", Plans, []string{`M365-BP,Business Premium,subscription,39576,26/4/1,`}, 2, "valid_from", "two-digit year"},
-		{"float price", Plans, []string{`M365-BP,Business Premium,subscription,3297.5,2025-04-01,`}, 2, "unit_price", "fraction of a yen"},
+		{"overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2026-03-31`, `M365-BP,Business Premium,subscription,41000,2026-03-01,`}, 3, "valid_from", "2 行目の適用期間"},
+		{"open-ended overlap in file", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,`, `M365-BP,Business Premium,subscription,41000,2026-04-01,`}, 3, "valid_from", "前の価格を適用終了日 2026-03-31 で終えてください"},
+		{"overlap with stored", Plans, []string{`M365-BS,Business Standard,subscription,24000,2026-10-01,`}, 2, "valid_from", "登録済みの適用期間 2025-04-01〜（終了日なし）"},
+		{"same valid_from twice", Plans, []string{`M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`, `M365-BP,Business Premium,subscription,39576,2025-04-01,2025-12-31`}, 3, "valid_from", "2 行目に 2025-04-01 からの価格がすでにあります"},
+		{"valid_to before valid_from", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-04-01,2026-03-31`}, 2, "valid_to", "は適用開始日"},
+		{"kind changes", Plans, []string{`LTSC-STD,Office LTSC Standard,subscription,58800,2024-10-01,`}, 2, "kind", "は永続として登録済みです"},
+		{"kind unknown", Plans, []string{`M365-BP,Business Premium,monthly,39576,2025-04-01,`}, 2, "kind", "サブスクリプションか永続を書いてください"},
+		{"date does not exist", Plans, []string{`M365-BP,Business Premium,subscription,39576,2026-02-30,`}, 2, "valid_from", "という日はありません"},
+		{"ambiguous date d/m/y", Plans, []string{`M365-BP,Business Premium,subscription,39576,1/2/2026,`}, 2, "valid_from", "分かりません"},
+		{"ambiguous 2-digit year", Plans, []string{`M365-BP,Business Premium,subscription,39576,26/4/1,`}, 2, "valid_from", "年が2桁"},
+		{"float price", Plans, []string{`M365-BP,Business Premium,subscription,3297.5,2025-04-01,`}, 2, "unit_price", "1円未満の端数"},
 		// contracts
-		{"contract number form", Contracts, []string{`NP-12345,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "contract_no", "not a contract number of the form ^NP-\\d{7}$"},
-		{"contract number twice", Contracts, []string{goodRow[Contracts], goodRow[Contracts]}, 3, "contract_no", "NP-0000201 is already used on line 2"},
-		{"contract of another customer", Contracts, []string{`NP-0000101,100002,M365-BS,10,22488,2025-06-01,1`}, 2, "customer_no", "belongs to customer 100001"},
-		{"contract changes plan", Contracts, []string{`NP-0000101,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "plan_code", "another plan is a new contract"},
-		{"contract unknown customer", Contracts, []string{`NP-0000201,100099,M365-BB,10,9000,2025-06-01,1`}, 2, "customer_no", "customer 100099 is unknown"},
-		{"contract unknown plan", Contracts, []string{`NP-0000201,100001,M365-XX,10,9000,2025-06-01,1`}, 2, "plan_code", "plan M365-XX is unknown"},
-		{"seats zero", Contracts, []string{`NP-0000201,100001,M365-BB,0,9000,2025-06-01,1`}, 2, "seats", "seats must be 1 or more"},
-		{"perpetual renews", Contracts, []string{`NP-0000201,100001,LTSC-STD,3,58800,2025-08-01,1`}, 2, "auto_renew", "never renews"},
-		{"auto_renew garbage", Contracts, []string{`NP-0000201,100001,M365-BB,10,9000,2025-06-01,maybe`}, 2, "auto_renew", "not 1 or 0"},
+		{"contract number form", Contracts, []string{`NP-12345,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "contract_no", "契約番号の形（^NP-\\d{7}$"},
+		{"contract number twice", Contracts, []string{goodRow[Contracts], goodRow[Contracts]}, 3, "contract_no", "NP-0000201 は 2 行目ですでに使われています"},
+		{"contract of another customer", Contracts, []string{`NP-0000101,100002,M365-BS,10,22488,2025-06-01,1`}, 2, "customer_no", "はお客様 100001 の契約です"},
+		{"contract changes plan", Contracts, []string{`NP-0000101,100001,M365-BB,10,9000,2025-06-01,1`}, 2, "plan_code", "別のプランは新しい契約になります"},
+		{"contract unknown customer", Contracts, []string{`NP-0000201,100099,M365-BB,10,9000,2025-06-01,1`}, 2, "customer_no", "お客様 100099 は登録されていません"},
+		{"contract unknown plan", Contracts, []string{`NP-0000201,100001,M365-XX,10,9000,2025-06-01,1`}, 2, "plan_code", "プラン M365-XX は登録されていません"},
+		{"seats zero", Contracts, []string{`NP-0000201,100001,M365-BB,0,9000,2025-06-01,1`}, 2, "seats", "数量は1以上です"},
+		{"perpetual renews", Contracts, []string{`NP-0000201,100001,LTSC-STD,3,58800,2025-08-01,1`}, 2, "auto_renew", "更新しません"},
+		{"auto_renew garbage", Contracts, []string{`NP-0000201,100001,M365-BB,10,9000,2025-06-01,maybe`}, 2, "auto_renew", "1 でも 0 でもありません"},
 		// orders
-		{"order number twice", Orders, []string{goodRow[Orders], goodRow[Orders]}, 3, "order_no", "order_no EC-0001 is already used on line 2"},
-		{"order empty number", Orders, []string{`,new,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "order_no", "every order needs its order number"},
-		{"order overseas customer", Orders, []string{`EC-0001,new,100010,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "overseas end user is rejected"},
-		{"order subsidiary below threshold", Orders, []string{`EC-0001,new,100008,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "owns 40%, below the threshold"},
-		{"order unknown customer", Orders, []string{`EC-0001,new,100099,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "customer 100099 is unknown"},
-		{"order unknown plan", Orders, []string{`EC-0001,new,100001,,M365-XX,20,2026-05-08,2026-06`}, 2, "plan_code", "plan M365-XX is unknown"},
-		{"order plan no longer sold", Orders, []string{`EC-0001,new,100001,,OLD-PLAN,20,2026-05-08,2026-06`}, 2, "plan_code", "no price valid on the order date 2026-05-08"},
-		{"addition without contract", Orders, []string{`EC-0001,addition,100001,,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "an addition names the contract"},
-		{"addition other customer's contract", Orders, []string{`EC-0001,addition,100001,NP-0000102,M365-BB,5,2026-05-08,2026-06`}, 2, "contract_no", "belongs to customer 100002, not 100001"},
-		{"addition unknown contract", Orders, []string{`EC-0001,addition,100001,NP-0009999,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "contract NP-0009999 is unknown"},
-		{"addition other plan", Orders, []string{`EC-0001,addition,100001,NP-0000101,M365-BB,5,2026-05-08,2026-06`}, 2, "plan_code", "is for plan M365-BS, not M365-BB"},
-		{"addition to perpetual", Orders, []string{`EC-0001,addition,100001,NP-0000107,LTSC-STD,5,2026-05-08,2026-06`}, 2, "kind", "no term to add seats to"},
-		{"new with contract", Orders, []string{`EC-0001,new,100001,NP-0000101,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "only an addition names a contract"},
-		{"desired start before order month", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-04`}, 2, "desired_start", "2026-04 is before the month of the order date 2026-05-08"},
-		{"desired start a day", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-06-15`}, 2, "desired_start", "is a day, not a month"},
-		{"order seats below 1", Orders, []string{`EC-0001,new,100001,,M365-BB,0,2026-05-08,2026-06`}, 2, "seats", "seats must be 1 or more"},
-		{"order date does not exist", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-02-30,2026-06`}, 2, "order_date", "does not exist"},
-		{"order kind unknown", Orders, []string{`EC-0001,renewal,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "kind", "write new, addition or migration"},
-		{"multi-line record starts on its first line", Orders, []string{goodRow[Orders], "\"EC-\n0002\",new,100001,,M365-BB,0,2026-05-08,2026-06"}, 3, "order_no", "line break"},
+		{"order number twice", Orders, []string{goodRow[Orders], goodRow[Orders]}, 3, "order_no", "注文番号 EC-0001 は 2 行目ですでに使われています"},
+		{"order empty number", Orders, []string{`,new,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "order_no", "注文には注文番号が必要です"},
+		{"order overseas customer", Orders, []string{`EC-0001,new,100010,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "海外のお客様の注文は受け付けません"},
+		{"order subsidiary below threshold", Orders, []string{`EC-0001,new,100008,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "出資比率 40% は基準未満です"},
+		{"order unknown customer", Orders, []string{`EC-0001,new,100099,,M365-BB,20,2026-05-08,2026-06`}, 2, "customer_no", "お客様 100099 は登録されていません"},
+		{"order unknown plan", Orders, []string{`EC-0001,new,100001,,M365-XX,20,2026-05-08,2026-06`}, 2, "plan_code", "プラン M365-XX は登録されていません"},
+		{"order plan no longer sold", Orders, []string{`EC-0001,new,100001,,OLD-PLAN,20,2026-05-08,2026-06`}, 2, "plan_code", "注文日 2026-05-08 に有効な価格がありません"},
+		{"addition without contract", Orders, []string{`EC-0001,addition,100001,,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "追加の注文には、ライセンスを追加する契約の番号が必要です"},
+		{"addition other customer's contract", Orders, []string{`EC-0001,addition,100001,NP-0000102,M365-BB,5,2026-05-08,2026-06`}, 2, "contract_no", "お客様 100002 の契約で、100001 の契約ではありません"},
+		{"addition unknown contract", Orders, []string{`EC-0001,addition,100001,NP-0009999,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "契約 NP-0009999 は登録されていません"},
+		{"addition other plan", Orders, []string{`EC-0001,addition,100001,NP-0000101,M365-BB,5,2026-05-08,2026-06`}, 2, "plan_code", "プラン M365-BS の契約で、M365-BB ではありません"},
+		{"addition to perpetual", Orders, []string{`EC-0001,addition,100001,NP-0000107,LTSC-STD,5,2026-05-08,2026-06`}, 2, "kind", "ライセンスを追加する期間がありません"},
+		{"new with contract", Orders, []string{`EC-0001,new,100001,NP-0000101,M365-BS,5,2026-05-08,2026-06`}, 2, "contract_no", "契約番号を書くのは追加の注文だけです"},
+		{"desired start before order month", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-04`}, 2, "desired_start", "2026-04 は注文日 2026-05-08 の月より前です"},
+		{"desired start a day", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-05-08,2026-06-15`}, 2, "desired_start", "は日付で、月ではありません"},
+		{"order seats below 1", Orders, []string{`EC-0001,new,100001,,M365-BB,0,2026-05-08,2026-06`}, 2, "seats", "数量は1以上です"},
+		{"order date does not exist", Orders, []string{`EC-0001,new,100001,,M365-BB,20,2026-02-30,2026-06`}, 2, "order_date", "という日はありません"},
+		{"order kind unknown", Orders, []string{`EC-0001,renewal,100001,,M365-BB,20,2026-05-08,2026-06`}, 2, "kind", "新規・追加・移行のどれかを書いてください"},
+		{"multi-line record starts on its first line", Orders, []string{goodRow[Orders], "\"EC-\n0002\",new,100001,,M365-BB,0,2026-05-08,2026-06"}, 3, "order_no", "改行"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestParentShareThreshold(t *testing.T) {
 		if len(f.Errors) != tt.errs || (len(f.Warnings) == 1) != tt.warned {
 			t.Errorf("share %s with %+v: errors %v warnings %v; want %d errors, warned %v", tt.share, tt.opts, f.Errors, f.Warnings, tt.errs, tt.warned)
 		}
-		if tt.warned && (f.Warnings[0].Line != 2 || f.Warnings[0].Column != "parent_share" || !strings.Contains(f.Warnings[0].Message, "staff to confirm")) {
+		if tt.warned && (f.Warnings[0].Line != 2 || f.Warnings[0].Column != "parent_share" || !strings.Contains(f.Warnings[0].Message, "出資関係を確認してください")) {
 			t.Errorf("warning %+v; want line 2 parent_share asking staff to confirm", f.Warnings[0])
 		}
 		if tt.errs == 0 && len(f.Customers) != 1 {
@@ -232,7 +232,7 @@ func TestParentShareThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Errors) != 0 || len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0].Message, "exactly 51%") {
+	if len(f.Errors) != 0 || len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0].Message, "ちょうど 51%") {
 		t.Errorf("order at 51%%: errors %v warnings %v; want accepted with one warning", f.Errors, f.Warnings)
 	}
 }
@@ -297,10 +297,10 @@ func TestReadHeader(t *testing.T) {
 		column       string
 		reason       string
 	}{
-		{"unknown column", planHeader + ",備考", 1, "備考", "unknown column"},
-		{"missing column", "plan_code,name,kind,valid_from", 1, "unit_price", "the header has no column unit_price"},
-		{"column twice", planHeader + ",単価", 1, "unit_price", "appears twice"},
-		{"empty file", "", 1, "", "no header"},
+		{"unknown column", planHeader + ",備考", 1, "備考", "の列名ではありません"},
+		{"missing column", "plan_code,name,kind,valid_from", 1, "unit_price", "見出しに列「単価」（unit_price）がありません"},
+		{"column twice", planHeader + ",単価", 1, "unit_price", "が見出しに2回あります"},
+		{"empty file", "", 1, "", "見出しの行がありません"},
 	}
 	for _, tt := range tests {
 		f, err := Read(Plans, "p.csv", []byte(tt.header), Options{})

@@ -64,7 +64,7 @@ func optional[T any](parse func(string) (T, error)) func(string) (T, error) {
 func requiredText(s string) (string, error) {
 	t, err := cleanText(s, false)
 	if err == nil && t == "" {
-		err = fmt.Errorf("is empty")
+		err = fmt.Errorf("空欄です")
 	}
 	return t, err
 }
@@ -72,7 +72,7 @@ func requiredText(s string) (string, error) {
 func requiredLines(s string) (string, error) {
 	t, err := cleanText(s, true)
 	if err == nil && t == "" {
-		err = fmt.Errorf("is empty")
+		err = fmt.Errorf("空欄です")
 	}
 	return t, err
 }
@@ -88,7 +88,7 @@ func (v *validator) contractNo(s string) (string, error) { return parseContractN
 func (v *validator) run(t *table) {
 	defer v.finish(t)
 	if len(t.rows) == 0 || blank(t.rows[0].cells) {
-		v.fail(1, "", "the file has no header; line 1 must name the columns (%s)", strings.Join(ColumnNames(v.file.Kind), ", "))
+		v.fail(1, "", "見出しの行がありません。1行目に列名（%s）を書いてください", strings.Join(JapaneseColumnNames(v.file.Kind), "、"))
 		return
 	}
 	head := t.rows[0]
@@ -154,11 +154,11 @@ func (v *validator) readHeader(head tableRow) bool {
 		name, known := byKey[headerKey(cell)]
 		switch {
 		case !known:
-			v.fail(head.line, strings.TrimSpace(cell), "unknown column %q for %s; the columns are %s (or their Japanese names)",
-				strings.TrimSpace(cell), v.file.Kind, strings.Join(ColumnNames(v.file.Kind), ", "))
+			v.fail(head.line, strings.TrimSpace(cell), "%q は%sの列名ではありません。列名は %s（またはその英語名 %s）です",
+				strings.TrimSpace(cell), kindNames[v.file.Kind], strings.Join(JapaneseColumnNames(v.file.Kind), "、"), strings.Join(ColumnNames(v.file.Kind), ", "))
 			ok = false
 		case seen[name]:
-			v.fail(head.line, name, "column %s appears twice in the header (%q); keep one", name, strings.TrimSpace(cell))
+			v.fail(head.line, name, "列 %s が見出しに2回あります（%q）。1つにしてください", name, strings.TrimSpace(cell))
 			ok = false
 		default:
 			seen[name] = true
@@ -168,7 +168,7 @@ func (v *validator) readHeader(head tableRow) bool {
 	}
 	for _, c := range specs {
 		if c.required && !seen[c.name] {
-			v.fail(head.line, c.name, "the header has no column %s (%s); add it", c.name, c.ja[0])
+			v.fail(head.line, c.name, "見出しに列「%s」（%s）がありません。追加してください", c.ja[0], c.name)
 			ok = false
 		}
 	}
@@ -180,10 +180,10 @@ func (v *validator) cells(tr tableRow) (row, bool) {
 	n := len(v.header)
 	switch {
 	case v.xlsx && len(tr.cells) > n && !blank(tr.cells[n:]):
-		v.fail(tr.line, "", "the row has values in %d cells, right of the %d columns of the header; remove them or name their column", len(tr.cells), n)
+		v.fail(tr.line, "", "この行は %d セルあり、見出しの %d 列より右に値があります。消すか、その列に列名を付けてください", len(tr.cells), n)
 		return row{}, false
 	case !v.xlsx && len(tr.cells) != n:
-		v.fail(tr.line, "", "the row has %d fields, the header has %d; check for a missing or extra comma (quote a field that has a comma)", len(tr.cells), n)
+		v.fail(tr.line, "", "この行は %d 項目、見出しは %d 項目です。カンマの過不足を確認してください（カンマを含む項目は引用符で囲みます）", len(tr.cells), n)
 		return row{}, false
 	}
 	r := row{line: tr.line, cells: map[string]string{}}
@@ -193,7 +193,7 @@ func (v *validator) cells(tr tableRow) (row, bool) {
 		}
 		if v.header[i] == "" {
 			if strings.TrimSpace(c) != "" {
-				v.fail(tr.line, "", "field %d has %q under a column with no header; name the column or clear the cell", i+1, c)
+				v.fail(tr.line, "", "%d 番目の項目 %q は見出しのない列にあります。列名を付けるか、セルを空にしてください", i+1, c)
 				return row{}, false
 			}
 			continue
@@ -206,9 +206,9 @@ func (v *validator) cells(tr tableRow) (row, bool) {
 // shareRule describes the parent-share threshold for messages: "51% or more".
 func (v *validator) shareRule() string {
 	if v.opts.ParentShareOver {
-		return fmt.Sprintf("more than %s%%", v.opts.shareMin())
+		return fmt.Sprintf("%s%% を超える", v.opts.shareMin())
 	}
-	return fmt.Sprintf("%s%% or more", v.opts.shareMin())
+	return fmt.Sprintf("%s%% 以上", v.opts.shareMin())
 }
 
 // checkShare applies the parent-share threshold (§3.4) to a subsidiary's share; it
@@ -216,12 +216,12 @@ func (v *validator) shareRule() string {
 func (v *validator) checkShare(line int, col, who string, share Share) bool {
 	min := v.opts.shareMin()
 	if share < min || v.opts.ParentShareOver && share == min {
-		v.fail(line, col, "%sthe parent owns %s%%, below the threshold: a parent may order only for a subsidiary it owns %s (SPEC §3.4)",
+		v.fail(line, col, "%s親会社の出資比率 %s%% は基準未満です。親会社が注文できるのは出資比率 %sの子会社だけです（仕様 §3.4）",
 			who, share, v.shareRule())
 		return false
 	}
 	if share == min {
-		v.warn(line, col, "%sthe parent owns exactly %s%%: accepted under the rule \"%s\"; staff to confirm the ownership (SPEC §3.4)", who, share, v.shareRule())
+		v.warn(line, col, "%s親会社の出資比率がちょうど %s%% です。基準「%s」により受け付けました。出資関係を確認してください（仕様 §3.4）", who, share, v.shareRule())
 	}
 	return true
 }
@@ -235,7 +235,7 @@ func (v *validator) dup(seen numbered, line int, col, key, what string) bool {
 		return false
 	}
 	if first, ok := seen[key]; ok {
-		v.fail(line, col, "%s %s is already used on line %d; each %s must be unique", what, key, first, what)
+		v.fail(line, col, "%s %s は %d 行目ですでに使われています。%sは重複できません", ColumnJapanese(what), key, first, ColumnJapanese(what))
 		return true
 	}
 	seen[key] = line
@@ -265,22 +265,22 @@ func (v *validator) customers(rows []row) {
 		c.CorporateNo = field(v, r, "corporate_no", optional(parseCorporateNo))
 		c.Country = field(v, r, "country", parseCountry)
 		if c.Country != "" && c.Country != "JP" {
-			v.fail(r.line, "country", "country %s: an overseas end user cannot buy; customers must be Japanese legal entities (SPEC §3.4)", c.Country)
+			v.fail(r.line, "country", "国 %s: 海外のお客様には販売できません。お客様は日本の法人に限ります（仕様 §3.4）", c.Country)
 		}
 		shareText := strings.TrimSpace(r.get("parent_share"))
 		switch {
 		case c.ParentNo != "" && shareText == "":
-			v.fail(r.line, "parent_share", "is empty; a subsidiary needs its parent's share in percent (e.g. 51)")
+			v.fail(r.line, "parent_share", "空欄です。子会社には親会社の出資比率（%%、例: 51）が必要です")
 		case c.ParentNo != "":
 			c.ParentShare = field(v, r, "parent_share", parseShare)
 			if c.ParentShare != 0 {
 				v.checkShare(r.line, "parent_share", "", c.ParentShare)
 			}
 		case shareText != "" && strings.TrimSpace(r.get("parent_customer_no")) == "":
-			v.fail(r.line, "parent_share", "is %q but parent_customer_no is empty; give the parent or clear the share", shareText)
+			v.fail(r.line, "parent_share", "%q ですが親会社お客様番号が空欄です。親会社を書くか、出資比率を消してください", shareText)
 		}
 		if c.ParentNo != "" && c.ParentNo == c.No {
-			v.fail(r.line, "parent_customer_no", "is the customer itself; give the parent company's number")
+			v.fail(r.line, "parent_customer_no", "お客様自身の番号です。親会社の番号を書いてください")
 			c.ParentNo = ""
 		}
 		v.dup(seen, r.line, "customer_no", c.No, "customer_no")
@@ -296,13 +296,13 @@ func (v *validator) customers(rows []row) {
 		}
 		if _, inFile := seen[c.ParentNo]; !inFile {
 			if _, stored := v.lookup.Customer(c.ParentNo); !stored {
-				v.fail(c.Line, "parent_customer_no", "parent %s is neither in this file nor stored; import the parent first or add it to this file", c.ParentNo)
+				v.fail(c.Line, "parent_customer_no", "親会社 %s はこのファイルにも登録済みのお客様にもありません。先に親会社を取り込むか、このファイルに加えてください", c.ParentNo)
 				all[i].ok = false
 				continue
 			}
 		}
 		if v.parentLoops(c.No, parents) {
-			v.fail(c.Line, "parent_customer_no", "the parent chain from %s comes back to it; a company cannot own its own parent", c.No)
+			v.fail(c.Line, "parent_customer_no", "%s から親会社をたどると自社に戻ります。自社の親会社を子会社にはできません", c.No)
 			all[i].ok = false
 		}
 	}
@@ -369,7 +369,7 @@ func (v *validator) planRow(r row) pendingPlan {
 	p.ValidFrom = field(v, r, "valid_from", v.date)
 	p.ValidTo = field(v, r, "valid_to", optional(v.date))
 	if !p.ValidFrom.IsZero() && !p.ValidTo.IsZero() && p.ValidTo.Before(p.ValidFrom) {
-		v.fail(r.line, "valid_to", "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
+		v.fail(r.line, "valid_to", "%s は適用開始日 %s より前です", p.ValidTo, p.ValidFrom)
 	}
 	return pendingPlan{p, len(v.file.Errors) == bad}
 }
@@ -401,9 +401,9 @@ type pricePeriod struct {
 // span describes the period for a message.
 func (p pricePeriod) span() string {
 	if p.to.IsZero() {
-		return p.from.String() + " (open-ended)"
+		return p.from.String() + "〜（終了日なし）"
 	}
-	return p.from.String() + " to " + p.to.String()
+	return p.from.String() + "〜" + p.to.String()
 }
 
 // checkPriceList checks the price list of plan code: the file's rows, and the stored
@@ -430,7 +430,7 @@ func (v *validator) filePeriods(code string, list []*pendingPlan, kind PlanKind,
 	fromLine := map[calendar.Date]int{}
 	for _, p := range list {
 		if first, ok := fromLine[p.p.ValidFrom]; ok {
-			v.fail(p.p.Line, "valid_from", "plan %s already has a price from %s on line %d; change one of the dates", code, p.p.ValidFrom, first)
+			v.fail(p.p.Line, "valid_from", "プラン %[1]s には %[3]d 行目に %[2]s からの価格がすでにあります。どちらかの日付を変えてください", code, p.p.ValidFrom, first)
 			p.ok = false
 			continue
 		}
@@ -438,12 +438,12 @@ func (v *validator) filePeriods(code string, list []*pendingPlan, kind PlanKind,
 		if p.p.Kind != "" {
 			switch {
 			case isStored && kind != "" && p.p.Kind != kind:
-				v.fail(p.p.Line, "kind", "plan %s is stored as %s; a plan's kind cannot change (make a new plan code)", code, kind)
+				v.fail(p.p.Line, "kind", "プラン %s は%sとして登録済みです。種別は変えられません（新しいプランコードを作ってください）", code, planKindNames[string(kind)])
 				p.ok = false
 			case kind == "":
 				kind = p.p.Kind
 			case p.p.Kind != kind:
-				v.fail(p.p.Line, "kind", "plan %s is %s on another line of this file; one plan has one kind", code, kind)
+				v.fail(p.p.Line, "kind", "プラン %s はこのファイルの別の行では%sです。1つのプランの種別は1つです", code, planKindNames[string(kind)])
 				p.ok = false
 			}
 		}
@@ -463,14 +463,14 @@ func (v *validator) checkOverlaps(code string, list []*pendingPlan, periods []pr
 		if !a.to.IsZero() && a.to.Before(b.from) {
 			continue
 		}
-		fix := fmt.Sprintf("end the earlier one with valid_to %s", b.from.AddDays(-1))
+		fix := fmt.Sprintf("前の価格を適用終了日 %s で終えてください", b.from.AddDays(-1))
 		switch {
 		case a.line == 0:
-			v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the stored price valid %s; add that row to this file with valid_to %s (the stored row of the same plan and valid_from is replaced)", code, b.span(), a.span(), b.from.AddDays(-1))
+			v.fail(b.line, "valid_from", "プラン %s: 適用期間 %s の価格が、登録済みの適用期間 %s の価格と重なっています。その行を適用終了日 %s としてこのファイルに加えてください（同じプラン・適用開始日の登録済みの行は置き換わります）", code, b.span(), a.span(), b.from.AddDays(-1))
 		case b.line == 0:
-			v.fail(a.line, "valid_to", "plan %s: the price valid %s overlaps the stored price valid %s; %s", code, a.span(), b.span(), fix)
+			v.fail(a.line, "valid_to", "プラン %s: 適用期間 %s の価格が、登録済みの適用期間 %s の価格と重なっています。%s", code, a.span(), b.span(), fix)
 		default:
-			v.fail(b.line, "valid_from", "plan %s: the price valid %s overlaps the one on line %d valid %s; %s", code, b.span(), a.line, a.span(), fix)
+			v.fail(b.line, "valid_from", "プラン %s: 適用期間 %s の価格が、%d 行目の適用期間 %s の価格と重なっています。%s", code, b.span(), a.line, a.span(), fix)
 		}
 		for _, p := range list {
 			if p.p.Line == a.line || p.p.Line == b.line {
@@ -494,30 +494,30 @@ func (v *validator) contracts(rows []row) {
 		v.dup(seen, r.line, "contract_no", c.No, "contract_no")
 		if c.CustomerNo != "" {
 			if ref, ok := v.lookup.Customer(c.CustomerNo); !ok {
-				v.fail(r.line, "customer_no", "customer %s is unknown; import the customer first", c.CustomerNo)
+				v.fail(r.line, "customer_no", "お客様 %s は登録されていません。先にお客様を取り込んでください", c.CustomerNo)
 			} else if ref.Country != "" && ref.Country != "JP" {
-				v.fail(r.line, "customer_no", "customer %s is overseas (%s); customers must be Japanese legal entities (SPEC §3.4)", c.CustomerNo, ref.Country)
+				v.fail(r.line, "customer_no", "お客様 %s は海外（%s）です。お客様は日本の法人に限ります（仕様 §3.4）", c.CustomerNo, ref.Country)
 			}
 		}
 		var plan PlanRef
 		if c.PlanCode != "" {
 			var ok bool
 			if plan, ok = v.lookup.Plan(c.PlanCode); !ok {
-				v.fail(r.line, "plan_code", "plan %s is unknown; import the price list first", c.PlanCode)
+				v.fail(r.line, "plan_code", "プラン %s は登録されていません。先に価格表を取り込んでください", c.PlanCode)
 			}
 		}
 		renew := strings.TrimSpace(r.get("auto_renew"))
 		c.AutoRenew = field(v, r, "auto_renew", func(s string) (bool, error) { return parseBool(s, plan.Kind != Perpetual) })
 		if plan.Kind == Perpetual && c.AutoRenew && renew != "" {
-			v.fail(r.line, "auto_renew", "plan %s is a perpetual licence, which never renews (SPEC §3.5); write 0", c.PlanCode)
+			v.fail(r.line, "auto_renew", "プラン %s は永続ライセンスで、更新しません（仕様 §3.5）。0 を書いてください", c.PlanCode)
 		}
 		if c.No != "" {
 			if stored, ok := v.lookup.Contract(c.No); ok {
 				if c.CustomerNo != "" && stored.CustomerNo != c.CustomerNo {
-					v.fail(r.line, "customer_no", "contract %s belongs to customer %s; a contract cannot move to another customer (check the contract number)", c.No, stored.CustomerNo)
+					v.fail(r.line, "customer_no", "契約 %s はお客様 %s の契約です。契約を別のお客様に移すことはできません（契約番号を確認してください）", c.No, stored.CustomerNo)
 				}
 				if c.PlanCode != "" && stored.PlanCode != c.PlanCode {
-					v.fail(r.line, "plan_code", "contract %s is for plan %s; another plan is a new contract (SPEC §3.6)", c.No, stored.PlanCode)
+					v.fail(r.line, "plan_code", "契約 %s はプラン %s の契約です。別のプランは新しい契約になります（仕様 §3.6）", c.No, stored.PlanCode)
 				}
 			}
 		}
@@ -536,9 +536,9 @@ func (v *validator) orderDate(line int, d calendar.Date) {
 	switch {
 	case d.IsZero():
 	case d.Before(firstOrderDate):
-		v.fail(line, "order_date", "%s is before %s; correct the year", d, firstOrderDate)
+		v.fail(line, "order_date", "%s は %s より前です。年を直してください", d, firstOrderDate)
 	case !v.opts.RunDate.IsZero() && d.After(v.opts.RunDate):
-		v.fail(line, "order_date", "%s is after the run date %s: an order is read on or after the day it was placed; correct the date (the year?)", d, v.opts.RunDate)
+		v.fail(line, "order_date", "%s は処理日 %s より後です。注文は注文日以降に取り込みます。日付（年）を直してください", d, v.opts.RunDate)
 	}
 }
 
@@ -557,7 +557,7 @@ func (v *validator) orders(rows []row) {
 		v.dup(seen, r.line, "order_no", o.No, "order_no")
 		v.orderDate(r.line, o.OrderDate)
 		if !o.OrderDate.IsZero() && o.DesiredStart != (YearMonth{}) && monthBefore(o.DesiredStart, monthOf(o.OrderDate)) {
-			v.fail(r.line, "desired_start", "%s is before the month of the order date %s; the desired start is that month or later", o.DesiredStart, o.OrderDate)
+			v.fail(r.line, "desired_start", "%s は注文日 %s の月より前です。利用開始希望月は注文の月以降です", o.DesiredStart, o.OrderDate)
 		}
 		if o.CustomerNo != "" {
 			v.orderCustomer(r.line, o.CustomerNo)
@@ -566,14 +566,14 @@ func (v *validator) orders(rows []row) {
 		planOK := false
 		if o.PlanCode != "" {
 			if plan, planOK = v.lookup.Plan(o.PlanCode); !planOK {
-				v.fail(r.line, "plan_code", "plan %s is unknown; check the code or import the price list first", o.PlanCode)
+				v.fail(r.line, "plan_code", "プラン %s は登録されていません。コードを確認するか、先に価格表を取り込んでください", o.PlanCode)
 			}
 		}
 		contractText := strings.TrimSpace(r.get("contract_no"))
 		switch o.Kind {
 		case Addition:
 			if contractText == "" {
-				v.fail(r.line, "contract_no", "is empty; an addition names the contract it adds seats to")
+				v.fail(r.line, "contract_no", "空欄です。追加の注文には、ライセンスを追加する契約の番号が必要です")
 				break
 			}
 			o.ContractNo = field(v, r, "contract_no", v.contractNo)
@@ -583,22 +583,22 @@ func (v *validator) orders(rows []row) {
 			stored, ok := v.lookup.Contract(o.ContractNo)
 			switch {
 			case !ok:
-				v.fail(r.line, "contract_no", "contract %s is unknown; check the number", o.ContractNo)
+				v.fail(r.line, "contract_no", "契約 %s は登録されていません。番号を確認してください", o.ContractNo)
 			case o.CustomerNo != "" && stored.CustomerNo != o.CustomerNo:
-				v.fail(r.line, "contract_no", "contract %s belongs to customer %s, not %s; check the contract or the customer", o.ContractNo, stored.CustomerNo, o.CustomerNo)
+				v.fail(r.line, "contract_no", "契約 %s はお客様 %s の契約で、%s の契約ではありません。契約かお客様を確認してください", o.ContractNo, stored.CustomerNo, o.CustomerNo)
 			case o.PlanCode != "" && stored.PlanCode != o.PlanCode:
-				v.fail(r.line, "plan_code", "contract %s is for plan %s, not %s; another product is a new order (SPEC §3.6)", o.ContractNo, stored.PlanCode, o.PlanCode)
+				v.fail(r.line, "plan_code", "契約 %s はプラン %s の契約で、%s ではありません。別の製品は新規の注文です（仕様 §3.6）", o.ContractNo, stored.PlanCode, o.PlanCode)
 			}
 			if planOK && plan.Kind == Perpetual {
-				v.fail(r.line, "kind", "plan %s is a perpetual licence, which has no term to add seats to (SPEC §3.5); order it as new", o.PlanCode)
+				v.fail(r.line, "kind", "プラン %s は永続ライセンスで、ライセンスを追加する期間がありません（仕様 §3.5）。新規として注文してください", o.PlanCode)
 			}
 		case New, Migration:
 			if contractText != "" {
-				v.fail(r.line, "contract_no", "is %q, but only an addition names a contract; clear it, or make the kind addition", contractText)
+				v.fail(r.line, "contract_no", "%q ですが、契約番号を書くのは追加の注文だけです。消すか、注文種別を追加にしてください", contractText)
 			}
 			if planOK && len(plan.Prices) > 0 && !o.OrderDate.IsZero() {
 				if _, ok := plan.PriceOn(o.OrderDate); !ok {
-					v.fail(r.line, "plan_code", "plan %s has no price valid on the order date %s; it is not (or no longer) sold", o.PlanCode, o.OrderDate)
+					v.fail(r.line, "plan_code", "プラン %s には注文日 %s に有効な価格がありません。販売していない（または販売を終えた）プランです", o.PlanCode, o.OrderDate)
 				}
 			}
 		}
@@ -614,10 +614,10 @@ func (v *validator) orderCustomer(line int, no string) {
 	ref, ok := v.lookup.Customer(no)
 	switch {
 	case !ok:
-		v.fail(line, "customer_no", "customer %s is unknown; register the customer before its orders", no)
+		v.fail(line, "customer_no", "お客様 %s は登録されていません。注文より先にお客様を登録してください", no)
 	case ref.Country != "" && ref.Country != "JP":
-		v.fail(line, "customer_no", "customer %s is overseas (%s): an order for an overseas end user is rejected; customers must be Japanese legal entities (SPEC §3.4)", no, ref.Country)
+		v.fail(line, "customer_no", "お客様 %s は海外（%s）です。海外のお客様の注文は受け付けません。お客様は日本の法人に限ります（仕様 §3.4）", no, ref.Country)
 	case ref.ParentNo != "":
-		v.checkShare(line, "customer_no", fmt.Sprintf("customer %s is a subsidiary of %s: ", no, ref.ParentNo), ref.ParentShare)
+		v.checkShare(line, "customer_no", fmt.Sprintf("お客様 %s は %s の子会社です。", no, ref.ParentNo), ref.ParentShare)
 	}
 }

@@ -38,7 +38,7 @@ func tooLong(k Kind, column string, val any) error {
 		return nil
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Errorf("is %d characters long; at most %d fit: shorten it", n, max)
+		return fmt.Errorf("%d 文字あります。入るのは %d 文字までです。短くしてください", n, max)
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ type Data struct {
 	Notes     []string
 	Timings   []Step
 	Generated time.Time
+	Standing  // the date in the run ledger, the customers named (morning.go)
 }
 
 // Summary is the outcome of one night, printed by `nightly run --json` and shown by the
@@ -88,8 +89,9 @@ type RequestLine struct {
 	Tonight bool
 	// OutcomeName, KindName and Action say in Japanese where it stands, what it asks
 	// and what staff must do; Registered lists the customer's registered addresses,
-	// shown beside the sender.
-	OutcomeName, KindName, Action, Registered string
+	// shown beside the sender; Reply is the reply draft in the day folder ("" for none);
+	// MissingNames and ReasonNames name what it lacks and why it does not match.
+	OutcomeName, KindName, Action, Registered, Reply, MissingNames, ReasonNames string
 }
 
 // EvidenceHead is the ledger's head hash and row count, printed each morning so that

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ import (
 type Action struct {
 	Name    string   // path under /actions/, e.g. "exceptions/close"
 	Role    string   // the least role that may do it (store.RoleFinance, …)
-	Command string   // the matching command line, shown in the audit note of the page
+	Command string   // the matching command line, for the reader of this table (pages name the button, never the command)
 	Fields  []string // form fields that must not be empty
 	// Do performs the action. It returns a message for the person and where to go next
 	// ("" for the page the form was on).
@@ -39,9 +40,10 @@ type Form struct{ url.Values }
 
 // Date reads a YYYY-MM-DD field.
 func (f Form) Date(name string) (calendar.Date, error) {
-	d, err := calendar.ParseDate(strings.TrimSpace(f.Get(name)))
+	v := strings.TrimSpace(f.Get(name))
+	d, err := calendar.ParseDate(v)
 	if err != nil {
-		return d, fmt.Errorf("%s: %w", name, err)
+		return d, fmt.Errorf("%s: %q は日付（例: 2026-11-24）ではありません", fieldName(name), v)
 	}
 	return d, nil
 }
@@ -139,17 +141,77 @@ func resolveInput(f Form) (txn int64, invoices []string, fee int64, err error) {
 	return
 }
 
-// builtinActions is the table of actions; each calls the jobs function its command calls.
+// builtinActions is the table of actions; each calls the jobs function its command
+// calls. It is made of the actions on exceptions, on payments and requests, on
+// documents, and the rerun.
 func builtinActions(s *Server) []Action {
+	return slices.Concat(exceptionActions(s), bookingActions(), documentActions(), runActions(s))
+}
+
+// exceptionActions close an exception (対応済みにする, 確認した) or record the refund of
+// the money it holds (返金した), and complete a task.
+func exceptionActions(s *Server) []Action {
 	return []Action{
 		{Name: "exceptions/close", Role: roleFinance, Command: "nightly exceptions close ID --why TEXT", Fields: []string{"id", "why"},
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
-				return Done{Message: "例外 " + f.Get("id") + " を対応済みにしました。"}, as.CloseException(ctx, as.Who, f.Get("id"), f.Get("why"))
+				name, err := s.openException(ctx, f.Get("id"))
+				if err != nil {
+					return Done{}, err
+				}
+				return Done{Message: name + "を対応済みにしました。"}, as.CloseException(ctx, as.Who, f.Get("id"), f.Get("why"))
+			}},
+		{Name: "exceptions/refund", Role: roleFinance, Command: "nightly exceptions close ID --refund YEN --on D --why TEXT",
+			Fields: []string{"id", "yen", "on", "why"},
+			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
+				yen, err := f.Yen("yen", "返金額")
+				if err != nil {
+					return Done{}, err
+				}
+				on, err := f.Date("on")
+				if err != nil {
+					return Done{}, err
+				}
+				if on.After(s.today()) {
+					return Done{}, fmt.Errorf("返金日 %s は今日より後です。返金を済ませてから記録してください", on.Japanese())
+				}
+				name, err := s.openException(ctx, f.Get("id"))
+				if err != nil {
+					return Done{}, err
+				}
+				if err := as.RefundException(ctx, as.Who, f.Get("id"), yen, on, strings.TrimSpace(f.Get("why"))); err != nil {
+					return Done{}, err
+				}
+				return Done{Message: fmt.Sprintf("%sについて、%s を %s に返金したと記録し、対応済みにしました。", name, wording.Yen(yen), on.Japanese())}, nil
 			}},
 		{Name: "tasks/done", Role: roleFinance, Command: "nightly tasks done ID", Fields: []string{"id"},
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
-				return Done{Message: "作業 " + f.Get("id") + " を完了にしました。"}, as.CompleteTask(ctx, as.Who, f.Get("id"))
+				return Done{Message: "作業を完了にしました。"}, as.CompleteTask(ctx, as.Who, f.Get("id"))
 			}},
+	}
+}
+
+// openException names the open exception key for the person who acts on it: its kind
+// and subject, as the page showed them. One already closed (by someone else a moment
+// ago) or unknown is refused in words, not by its key.
+func (s *Server) openException(ctx context.Context, key string) (string, error) {
+	x, err := store.GetException(ctx, s.db, key)
+	if store.IsNoRows(err) {
+		return "", errors.New("この例外はありません。ページを開き直してください")
+	}
+	if err != nil {
+		return "", err
+	}
+	name := "例外「" + wording.ExceptionKinds.Name(x.Kind) + ": " + wording.Prose(x.Subject) + "」"
+	if x.Status != "open" {
+		return "", errors.New(name + "はすでに対応済みです。ページを開き直してください")
+	}
+	return name, nil
+}
+
+// bookingActions book a transfer to invoices, hold a contract's suspension and decide a
+// request.
+func bookingActions() []Action {
+	return []Action{
 		{Name: "contracts/hold", Role: roleFinance, Command: "nightly contracts hold NUMBER --until DATE --why TEXT", Fields: []string{"no", "until", "why"},
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				until, err := f.Date("until")
@@ -170,31 +232,37 @@ func builtinActions(s *Server) []Action {
 				}
 				msg := fmt.Sprintf("振込 %d を請求書 %s に充当しました", txn, strings.Join(invoices, "・"))
 				if fee > 0 {
-					msg += "（振込手数料 " + wording.Yen(fee) + " を受け入れ、この顧客の手数料として学習）"
+					msg += "（振込手数料 " + wording.Yen(fee) + " を受け入れ、このお客様の手数料として学習）"
 				}
 				return Done{Message: msg + "。振込人名を学習し、例外を閉じました。"}, nil
 			}},
 		{Name: "requests/decide", Role: roleFinance, Command: "nightly requests decide ID accept|reject --why TEXT", Fields: []string{"id", "decision", "why"},
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
-				id, err := f.ID("id", "依頼の番号")
+				id, err := f.ID("id", "ご依頼の番号")
 				if err != nil {
 					return Done{}, err
 				}
 				decision := f.Get("decision")
 				verb, ok := map[string]string{"accept": "受理", "reject": "却下"}[decision]
 				if !ok {
-					return Done{}, fmt.Errorf("判断: %q は「受理」（accept）か「却下」（reject）ではありません", decision)
+					return Done{}, fmt.Errorf("判断: %q は「受理」でも「却下」でもありません", decision)
 				}
 				r, err := as.DecideRequest(ctx, as.Who, id, decision, strings.TrimSpace(f.Get("why")))
 				if err != nil {
 					return Done{}, err
 				}
-				msg := fmt.Sprintf("依頼 %d を%sしました", id, verb)
+				msg := fmt.Sprintf("ご依頼（受付番号 %d）を%sしました", id, verb)
 				if r.ContractNo != "" {
 					msg += "（契約 " + r.ContractNo + "）"
 				}
 				return Done{Message: msg + "。"}, nil
 			}},
+	}
+}
+
+// documentActions mark documents posted and void an invoice.
+func documentActions() []Action {
+	return []Action{
 		{Name: "invoices/posted", Role: roleFinance, Command: "nightly invoices posted NUMBER… | --bundle DATE",
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				numbers := f.List("number")
@@ -236,6 +304,12 @@ func builtinActions(s *Server) []Action {
 				}
 				return Done{Message: "請求書 " + no + " を取り消しました。"}, nil
 			}},
+	}
+}
+
+// runActions start a rerun or a dry run of a date in the background.
+func runActions(s *Server) []Action {
+	return []Action{
 		{Name: "run", Role: roleFinance, Command: "nightly run --date DATE [--dry-run]", Fields: []string{"date"},
 			Do: func(ctx context.Context, as Actor, f Form) (Done, error) {
 				date, err := f.Date("date")
@@ -243,7 +317,7 @@ func builtinActions(s *Server) []Action {
 					return Done{}, err
 				}
 				if err := as.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
-					return Done{}, fmt.Errorf("処理日 %s は実行できません（今日より後の日付は試算のみで1年先まで、2000年より前は不可）: %w", date, err)
+					return Done{}, fmt.Errorf("処理日 %s は実行できません（今日より後の日付は試算のみで1年先まで、2000年より前は不可）", date.Japanese())
 				}
 				id := s.runs.start(as, date, f.Bool("dry_run"), s.now(), s.log)
 				return Done{Redirect: fmt.Sprintf("/runs/%d", id)}, nil
@@ -336,8 +410,9 @@ func logForm(f Form) map[string]string {
 }
 
 func fieldName(k string) string {
-	if n, ok := map[string]string{"id": "ID", "why": "理由", "no": "契約番号", "until": "保留期限", "date": "処理日",
-		"txn": "振込の番号", "decision": "判断（受理・却下）", "number": "請求書番号"}[k]; ok {
+	if n, ok := map[string]string{"id": "対象の番号", "why": "理由", "no": "契約番号", "until": "保留期限", "date": "処理日",
+		"txn": "振込の番号", "decision": "判断（受理・却下）", "number": "請求書番号", "yen": "返金額", "on": "返金日",
+		"bundle": "印刷用PDFの日付"}[k]; ok {
 		return n
 	}
 	return k

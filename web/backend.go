@@ -32,6 +32,8 @@ type Backend interface {
 	CheckRunDate(date, today calendar.Date, dry bool) error
 	BundleNumbers(ctx context.Context, day calendar.Date) ([]string, error)
 	Report(ctx context.Context, day calendar.Date) (report.Data, error)
+	// Requests lists reduction and cancellation requests with their words filled in.
+	Requests(ctx context.Context, f store.RequestFilter) ([]report.RequestLine, error)
 	SearchEvidence(ctx context.Context, q store.EvidenceQuery) ([]evidence.Entry, error)
 }
 

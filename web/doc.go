@@ -7,11 +7,16 @@
 // Every action is a POST that calls, through the Backend the web defines for itself
 // (jobs.Staff satisfies it), the function the matching command calls, as the
 // logged-in user (an Actor), so the audit trail shows who did it. The actions are one
-// table (builtinActions in actions.go); adding one is one entry: {Name, Role, Command,
-// Fields, Do}.
+// table (builtinActions in actions.go, in four parts); adding one is one entry: {Name,
+// Role, Command, Fields, Do}. Pages name the buttons, never the commands (issue 16):
+// what staff read is Japanese, from the catalogue in package wording.
 //
 // Wired now (all of issue 9 point 3):
-//   - exceptions/close → Backend.CloseException (nightly exceptions close ID --why TEXT)
+//   - exceptions/close → Backend.CloseException (nightly exceptions close ID --why TEXT),
+//     the button 対応済みにする or 確認した, by the exception's kind (wording.StepOf)
+//   - exceptions/refund → Backend.RefundException (nightly exceptions close ID --refund YEN
+//     --on D --why TEXT), the button 返金した of 過入金, 停止後の入金 and any exception that
+//     holds a customer's money
 //   - tasks/done       → Backend.CompleteTask    (nightly tasks done ID)
 //   - contracts/hold   → Backend.HoldContract    (nightly contracts hold NO --until D --why TEXT)
 //   - payments/resolve → Backend.ResolvePayment  (nightly payments resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT),

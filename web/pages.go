@@ -43,48 +43,12 @@ func funcs() template.FuncMap {
 		}
 		return m, nil
 	}
-	f["when"] = func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(calendar.Tokyo).Format("2006-01-02 15:04")
-	}
-	f["whenNull"] = func(t sql.NullTime) string {
+	f["when"] = f["minute"]
+	f["whenNull"] = func(t sql.NullTime) template.HTML {
 		if !t.Valid {
 			return ""
 		}
-		return t.Time.In(calendar.Tokyo).Format("2006-01-02 15:04")
-	}
-	f["invStatus"] = func(s string) string {
-		if n, ok := map[string]string{"open": "未入金", "partially_paid": "一部入金", "paid": "入金済", "void": "取消", "lapsed": "失効"}[s]; ok {
-			return n
-		}
-		return s
-	}
-	f["reqStatus"] = func(s string) string {
-		if n, ok := map[string]string{"accepted": "受理", "incomplete": "不備", "late": "期限後", "mismatch": "不一致",
-			"duplicate": "重複", "rejected": "却下", "superseded": "差し替え"}[s]; ok {
-			return n
-		}
-		return s
-	}
-	f["reqKind"] = func(s string) string {
-		if n, ok := map[string]string{"reduction": "減数", "cancellation": "解約"}[s]; ok {
-			return n
-		}
-		return s
-	}
-	f["runStatus"] = func(s string) string {
-		if n, ok := map[string]string{"ok": "正常", "failed": "失敗", "running": "実行中", "dry-run": "試算", "partial": "一部"}[s]; ok {
-			return n
-		}
-		return s
-	}
-	f["trigger"] = func(s string) string {
-		if n, ok := map[string]string{"cron": "定時", "manual": "手動", "demo": "デモ"}[s]; ok {
-			return n
-		}
-		return s
+		return f["minute"].(func(time.Time) template.HTML)(t.Time)
 	}
 	f["short"] = func(s string) string {
 		if len(s) > 12 {
@@ -98,6 +62,9 @@ func funcs() template.FuncMap {
 		}
 		return strconv.FormatInt(v.Int64, 10)
 	}
+	f["list"] = func(vs ...string) []string { return vs }
+	f["decidable"] = decidable
+	f["evSource"] = evidenceSource
 	f["nullYen"] = func(v sql.NullInt64) string {
 		if !v.Valid {
 			return ""
@@ -108,6 +75,27 @@ func funcs() template.FuncMap {
 }
 
 func (s *Server) today() calendar.Date { return calendar.InTokyo(s.now()) }
+
+// decidable is whether staff may still accept or reject a request: one nobody decided
+// yet that waits for the desk, or that the night accepted (staff may reject it).
+func decidable(r store.Request) bool {
+	switch r.Status {
+	case store.RequestIncomplete, store.RequestLate, store.RequestMismatch, store.RequestUnverified, store.RequestAccepted:
+		return r.DecidedBy == ""
+	}
+	return false
+}
+
+var mailSource = regexp.MustCompile(`^\S+ UID (\d+)$`)
+
+// evidenceSource names where an evidence record came from without a server's folders:
+// a file's own name, or the mailbox's number of a message.
+func evidenceSource(kind, source string) string {
+	if m := mailSource.FindStringSubmatch(source); m != nil && kind == evidence.KindMail {
+		return "受信メール（番号 " + m[1] + "）"
+	}
+	return path.Base(filepath.ToSlash(source))
+}
 
 // nightRow is a line of the list of nights.
 type nightRow struct {
@@ -138,14 +126,14 @@ func (s *Server) nightsPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for _, k := range sortedKeys(keys) {
-			row.Changes = append(row.Changes, fmt.Sprintf("%s %d", k, total[k]))
+			row.Changes = append(row.Changes, fmt.Sprintf("%s %s", wording.ChangeName(k), wording.Number(int64(total[k]))))
 		}
 		if run.EndedAt.Valid {
 			row.Duration = fmt.Sprintf("%.1f 秒", run.EndedAt.Time.Sub(run.StartedAt).Seconds())
 		}
 		rows = append(rows, row)
 	}
-	s.page(w, r, http.StatusOK, "nights", "夜間処理の一覧", map[string]any{"Runs": rows, "Today": s.today().String()})
+	s.page(w, r, http.StatusOK, "nights", "夜間処理の一覧", map[string]any{"Runs": rows, "Today": s.today()})
 }
 
 func sortedKeys(ks []string) []string {
@@ -183,13 +171,14 @@ func (s *Server) nightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), nightView{Data: rep, ExceptionViews: views})
+	s.page(w, r, http.StatusOK, "night", "夜間処理レポート "+d.Japanese(), nightView{Data: rep, ExceptionGroups: groupViews(views), Today: s.today()})
 }
 
-// nightView is a night's report with its exceptions as the pages show them.
+// nightView is a night's report with its exceptions as the pages show them, by kind.
 type nightView struct {
 	report.Data
-	ExceptionViews []exceptionView
+	ExceptionGroups []exceptionGroup
+	Today           calendar.Date
 }
 
 // reportHTML is report.html as the report step writes it, rendered now from the database.
@@ -339,62 +328,106 @@ func (s *Server) printFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, st.ModTime(), f)
 }
 
-// exceptionView is an open exception as the pages show it: for a transfer's
-// exception, the transfer's number and the ranked suggestions the night stored.
+// exceptionView is an open exception as the pages show it: what staff do about it (its
+// one button), and for a transfer's exception the transfer's number and the ranked
+// suggestions the night stored.
 type exceptionView struct {
 	store.Exception
+	Step        wording.ExceptionStep
 	TxnID       int64 // 0 when the exception is not about a bank transfer
 	Suggestions []suggestionView
 }
 
-// suggestionView is one ranked suggestion, the value its choice sends, and its
-// invoices as they are now: the night's suggestion may since have been paid by another
-// transfer or voided.
+// suggestionView is one ranked suggestion, the value its choice sends, its customer,
+// and its invoices as they are now: the night's suggestion may since have been paid by
+// another transfer or voided.
 type suggestionView struct {
 	store.Suggestion
-	Choice string
-	Open   int64  // what the invoices still owe now, in yen
-	Status string // the first invoice's status now when not open ("paid", "void", …)
-	Void   bool   // an invoice of it is void: it cannot be chosen
+	Choice   string
+	Customer report.Customer
+	Open     int64  // what the invoices still owe now, in yen
+	Status   string // the first invoice's status now when not open ("paid", "void", …)
+	Void     bool   // an invoice of it is void: it cannot be chosen
+}
+
+// exceptionGroup is the open exceptions of one kind.
+type exceptionGroup struct {
+	Kind  string
+	Items []exceptionView
+}
+
+// groupViews groups exception views by kind, in the report's order of kinds.
+func groupViews(vs []exceptionView) []exceptionGroup {
+	byKey := map[string]exceptionView{}
+	xs := make([]store.Exception, len(vs))
+	for i, v := range vs {
+		byKey[v.NKey], xs[i] = v, v.Exception
+	}
+	var out []exceptionGroup
+	for _, g := range report.ExceptionGroups(xs) {
+		eg := exceptionGroup{Kind: g.Kind}
+		for _, x := range g.Items {
+			eg.Items = append(eg.Items, byKey[x.NKey])
+		}
+		out = append(out, eg)
+	}
+	return out
 }
 
 // exceptionViews reads the transfer and the suggestions of each exception, with the
-// suggested invoices as they are now. A transfer's exception is keyed
-// with the transfer's id (Exception.TxnID).
+// suggested invoices and customers as they are now. A suggestion for nothing (¥0, or
+// invoices paid since) is left out.
 func exceptionViews(ctx context.Context, db sqlx.ExtContext, xs []store.Exception) ([]exceptionView, error) {
 	out := make([]exceptionView, len(xs))
+	customers := map[string]report.Customer{}
 	for i, x := range xs {
-		v := exceptionView{Exception: x}
+		v := exceptionView{Exception: x, Step: report.ExceptionStep(x)}
 		if x.TxnID.Valid && x.NKey == "bank_txn:"+strconv.FormatInt(x.TxnID.Int64, 10) {
 			v.TxnID = x.TxnID.Int64
 		}
-		{
-			for _, sg := range x.Suggestions {
-				if len(sg.Invoices) == 0 {
-					continue
-				}
-				sv := suggestionView{Suggestion: sg, Choice: suggestionChoice(sg)}
-				for _, no := range sg.Invoices {
-					inv, err := store.GetInvoice(ctx, db, no)
-					if store.IsNoRows(err) {
-						sv.Void, sv.Status = true, "missing"
-						continue
-					}
-					if err != nil {
-						return nil, err
-					}
-					sv.Open += max(inv.Total-inv.Paid, 0)
-					if inv.Status != store.InvoiceOpen && sv.Status == "" {
-						sv.Status = inv.Status
-					}
-					sv.Void = sv.Void || inv.Status == store.InvoiceVoid
-				}
+		for _, sg := range x.Suggestions {
+			sv, err := suggestionOf(ctx, db, sg, customers)
+			if err != nil {
+				return nil, err
+			}
+			if len(sg.Invoices) > 0 && sg.Amount > 0 && (sv.Open > 0 || sv.Void) {
 				v.Suggestions = append(v.Suggestions, sv)
 			}
 		}
 		out[i] = v
 	}
 	return out, nil
+}
+
+// suggestionOf is a suggestion with its invoices and customer as they are now.
+func suggestionOf(ctx context.Context, db sqlx.ExtContext, sg store.Suggestion, customers map[string]report.Customer) (suggestionView, error) {
+	sv := suggestionView{Suggestion: sg, Choice: suggestionChoice(sg)}
+	for _, no := range sg.Invoices {
+		inv, err := store.GetInvoice(ctx, db, no)
+		if store.IsNoRows(err) {
+			sv.Void, sv.Status = true, "missing"
+			continue
+		}
+		if err != nil {
+			return sv, err
+		}
+		sv.Open += max(inv.Total-inv.Paid, 0)
+		if inv.Status != store.InvoiceOpen && sv.Status == "" {
+			sv.Status = inv.Status
+		}
+		sv.Void = sv.Void || inv.Status == store.InvoiceVoid
+	}
+	c, ok := customers[sg.CustomerNo]
+	if !ok {
+		cu, err := store.GetCustomer(ctx, db, sg.CustomerNo)
+		if err != nil && !store.IsNoRows(err) {
+			return sv, err
+		}
+		c = report.Customer{Name: cu.Name, Kana: cu.Kana}
+		customers[sg.CustomerNo] = c
+	}
+	sv.Customer = c
+	return sv, nil
 }
 
 func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
@@ -408,7 +441,7 @@ func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "exceptions", "対応が必要な例外", views)
+	s.page(w, r, http.StatusOK, "exceptions", "対応が必要な例外", map[string]any{"Groups": groupViews(views), "Today": s.today()})
 }
 
 func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) {
@@ -426,36 +459,61 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
-	rs, err := store.ListRequests(r.Context(), s.db, store.RequestFilter{Status: r.URL.Query().Get("status"), Limit: 500})
+	status := r.URL.Query().Get("status")
+	rs, err := s.backend.Requests(r.Context(), store.RequestFilter{Status: status, Limit: 500})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "requests", "受け付けた依頼（減数・解約）", rs)
+	s.page(w, r, http.StatusOK, "requests", "受け付けたご依頼（減数・解約）", map[string]any{"Lines": rs, "Status": status})
 }
 
+// contractsPageSize is how many contracts a page of the list shows.
+const contractsPageSize = 200
+
+// contractsPage lists the contracts, searched by company name, kana, number and status,
+// a page of 200 at a time.
 func (s *Server) contractsPage(w http.ResponseWriter, r *http.Request) {
-	if no := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("no"))); no != "" {
+	qs := r.URL.Query()
+	if no := strings.ToUpper(strings.TrimSpace(qs.Get("no"))); no != "" {
 		http.Redirect(w, r, "/contracts/"+url.PathEscape(no), http.StatusSeeOther)
 		return
 	}
-	after := r.URL.Query().Get("after")
-	cs, err := store.ContractPage(r.Context(), s.db, after, 200)
+	q := store.ContractQuery{Text: strings.TrimSpace(qs.Get("q")), Status: qs.Get("status"), After: qs.Get("after"), Limit: contractsPageSize}
+	if _, ok := wording.ContractStatuses[q.Status]; !ok {
+		q.Status = ""
+	}
+	cs, err := store.ListContracts(r.Context(), s.db, q)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	next := ""
-	if len(cs) == 200 {
-		next = cs[len(cs)-1].No
+	total, err := store.CountContracts(r.Context(), s.db, q)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
 	}
-	s.page(w, r, http.StatusOK, "contracts", "契約", map[string]any{"Contracts": cs, "Next": next, "Today": s.today()})
+	page := url.Values{}
+	if q.Text != "" {
+		page.Set("q", q.Text)
+	}
+	if q.Status != "" {
+		page.Set("status", q.Status)
+	}
+	v := map[string]any{"Contracts": cs, "Total": total, "Query": q, "Statuses": wording.ContractStatuses, "Today": s.today(),
+		"First": "/contracts?" + page.Encode()}
+	if len(cs) == contractsPageSize {
+		page.Set("after", cs[len(cs)-1].No)
+		v["Next"] = "/contracts?" + page.Encode()
+	}
+	s.page(w, r, http.StatusOK, "contracts", "契約", v)
 }
 
 // contractView is a contract with its history.
 type contractView struct {
 	Contract store.Contract
 	Customer store.Customer
+	Plan     store.Plan
 	Audit    []store.AuditEntry
 	Invoices []store.Invoice
 	Payments []store.PaymentLine
@@ -478,6 +536,10 @@ func (s *Server) contractPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := contractView{Contract: c, Today: s.today(), MinHold: s.today().String()}
 	if v.Customer, err = store.GetCustomer(ctx, s.db, c.CustomerNo); err != nil && !store.IsNoRows(err) {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if v.Plan, err = store.GetPlan(ctx, s.db, c.PlanCode); err != nil && !store.IsNoRows(err) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}

@@ -344,14 +344,15 @@ func TestViewerCannotAct(t *testing.T) {
 		t.Error("a viewer is offered the close form")
 	}
 	for path, form := range map[string]url.Values{
-		"/actions/exceptions/close": {"id": {"x:1"}, "why": {"paid"}},
-		"/actions/tasks/done":       {"id": {"whatever"}},
-		"/actions/contracts/hold":   {"no": {"NP-0001001"}, "until": {"2026-12-31"}, "why": {"x"}},
-		"/actions/run":              {"date": {"2026-11-24"}},
-		"/actions/payments/resolve": {"txn": {"1"}, "invoice": {"2026-000001"}, "why": {"x"}},
-		"/actions/requests/decide":  {"id": {"1"}, "decision": {"reject"}, "why": {"x"}},
-		"/actions/invoices/posted":  {"number": {"2026-000001"}},
-		"/actions/invoices/void":    {"number": {"2026-000001"}, "why": {"x"}, "reissue": {"1"}},
+		"/actions/exceptions/close":  {"id": {"x:1"}, "why": {"paid"}},
+		"/actions/exceptions/refund": {"id": {"x:1"}, "yen": {"1000"}, "on": {"2026-11-24"}, "why": {"paid"}},
+		"/actions/tasks/done":        {"id": {"whatever"}},
+		"/actions/contracts/hold":    {"no": {"NP-0001001"}, "until": {"2026-12-31"}, "why": {"x"}},
+		"/actions/run":               {"date": {"2026-11-24"}},
+		"/actions/payments/resolve":  {"txn": {"1"}, "invoice": {"2026-000001"}, "why": {"x"}},
+		"/actions/requests/decide":   {"id": {"1"}, "decision": {"reject"}, "why": {"x"}},
+		"/actions/invoices/posted":   {"number": {"2026-000001"}},
+		"/actions/invoices/void":     {"number": {"2026-000001"}, "why": {"x"}, "reissue": {"1"}},
 	} {
 		form.Set("csrf", tok)
 		if resp, body := post(t, c, f.ts.URL+path, form); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
@@ -389,7 +390,7 @@ func TestFinanceActs(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/exceptions" {
 			t.Fatalf("close: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if _, body := get(t, c, f.ts.URL+"/exceptions"); !strings.Contains(body, "例外 x:1 を対応済みにしました") || !strings.Contains(body, "未処理の例外はありません") {
+		if _, body := get(t, c, f.ts.URL+"/exceptions"); !strings.Contains(body, "例外「振込人不明: ﾔﾏﾀﾞｼｮｳｼﾞ ¥110,000」を対応済みにしました") || !strings.Contains(body, "未処理の例外はありません") {
 			t.Errorf("after close the page shows no confirmation or still the exception")
 		}
 		var x store.Exception
@@ -404,7 +405,7 @@ func TestFinanceActs(t *testing.T) {
 			t.Errorf("audit: %+v", audit)
 		}
 		// Closing again is refused with the reason from jobs.
-		if resp, body := post(t, c, f.ts.URL+"/actions/exceptions/close", url.Values{"csrf": {tok}, "id": {"x:1"}, "why": {"again"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "no open exception") {
+		if resp, body := post(t, c, f.ts.URL+"/actions/exceptions/close", url.Values{"csrf": {tok}, "id": {"x:1"}, "why": {"again"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "はすでに対応済みです") {
 			t.Errorf("second close: %d", resp.StatusCode)
 		}
 		// Hold a contract.
@@ -784,7 +785,7 @@ func TestResolveTransferBySuggestion(t *testing.T) {
 			{url.Values{"txn": {id}, "suggestion": {pick.Choice}, "fee": {"-100"}, "why": {"x"}}, "負の金額"},
 			{url.Values{"txn": {id}, "why": {"x"}}, "充当する請求書"},
 			{url.Values{"txn": {id}, "suggestion": {pick.Choice}}, "入力が足りません: 理由"},
-			{url.Values{"txn": {id}, "invoice": {"2026-999999"}, "why": {"x"}}, "no invoice 2026-999999"},
+			{url.Values{"txn": {id}, "invoice": {"2026-999999"}, "why": {"x"}}, "請求書 2026-999999 はありません"},
 		} {
 			resp, body := send(bad.form)
 			body = html.UnescapeString(body)
@@ -884,10 +885,10 @@ func TestDecidePostedVoid(t *testing.T) {
 			form url.Values
 			want string
 		}{
-			{url.Values{"id": {"x1"}, "decision": {"reject"}, "why": {"y"}}, "依頼の番号: \"x1\" は番号"},
-			{url.Values{"id": {rid}, "decision": {"maybe"}, "why": {"y"}}, "「受理」（accept）か「却下」（reject）"},
+			{url.Values{"id": {"x1"}, "decision": {"reject"}, "why": {"y"}}, "ご依頼の番号: \"x1\" は番号"},
+			{url.Values{"id": {rid}, "decision": {"maybe"}, "why": {"y"}}, "「受理」でも「却下」でもありません"},
 			{url.Values{"id": {rid}, "why": {"y"}}, "入力が足りません: 判断"},
-			{url.Values{"id": {"999999"}, "decision": {"reject"}, "why": {"y"}}, "no such request"},
+			{url.Values{"id": {"999999"}, "decision": {"reject"}, "why": {"y"}}, "ご依頼 999999 はありません"},
 		} {
 			if resp, body := act(c, tok, "requests/decide", "/requests", bad.form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), bad.want) || !strings.Contains(body, "/actions/requests/decide") {
 				t.Errorf("decide %v: %d, want 400 with %q on the requests page; %.300s", bad.form, resp.StatusCode, bad.want, body)
@@ -903,7 +904,7 @@ func TestDecidePostedVoid(t *testing.T) {
 		if !auditHas(t, db, "request:"+rid, "decide_request", "finance1") {
 			t.Errorf("audit does not show finance1's decision on request %s", rid)
 		}
-		if _, body := get(t, c, f.ts.URL+"/requests"); !strings.Contains(body, "依頼 "+rid+" を却下しました") {
+		if _, body := get(t, c, f.ts.URL+"/requests"); !strings.Contains(body, "ご依頼（受付番号 "+rid+"）を却下しました") {
 			t.Errorf("no confirmation of the decision")
 		}
 		// Posted: one invoice, then the rest of the day's bundle.
@@ -973,7 +974,7 @@ func TestDecidePostedVoid(t *testing.T) {
 		if _, body := get(t, ac, f.ts.URL+page); !strings.Contains(body, "再発行待ち") || !strings.Contains(body, "を取消・再発行の対象にしました") {
 			t.Errorf("invoices page after void: no confirmation or no 再発行待ち")
 		}
-		if resp, body := act(ac, atok, "invoices/void", page, url.Values{"number": {bundle[0]}, "why": {"again"}, "reissue": {"1"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "already marked") {
+		if resp, body := act(ac, atok, "invoices/void", page, url.Values{"number": {bundle[0]}, "why": {"again"}, "reissue": {"1"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "再発行をすでに指示済み") {
 			t.Errorf("second void: %d", resp.StatusCode)
 		}
 	})

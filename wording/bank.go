@@ -34,7 +34,7 @@ func MatchException(t store.BankTxn, r bankfeed.Result, invs map[string]store.In
 			return nil, 0
 		}
 		x.Kind = "review"
-		x.Message = fmt.Sprintf("%s を名前の類似（規則4）で請求書 %s に充当しました。確認してください。", TxnSubject(t), list)
+		x.Message = fmt.Sprintf("%s を振込人名の類似で請求書 %s に充当しました。確認してください。", TxnSubject(t), list)
 		x.Action = "正しければ確認済みとして閉じ、誤りなら `" + resolve + "` で充当し直してください。"
 		return &x, 0
 	case bankfeed.ExceptionPartial:

@@ -42,9 +42,9 @@ var (
 	}
 	// DocumentKinds are the kinds of invoice and notice.
 	DocumentKinds = Vocabulary{
-		"new":          "請求書(新規)",
-		"addition":     "請求書(追加)",
-		"renewal":      "請求書(更新)",
+		"new":          "新規請求書",
+		"addition":     "追加請求書",
+		"renewal":      "更新請求書",
 		"reminder":     "お支払いのお願い",
 		"cancellation": "請求書取消のお知らせ",
 	}

@@ -1,7 +1,8 @@
 // Package wording is the catalogue of the words staff read: the Japanese names of
 // every kind, status and rule the program records in English (exception kinds, invoice
 // and contract statuses, request outcomes, task kinds, matching rules, …), and the way
-// amounts, dates and times are written for people (¥1,234,567, 2026年11月24日, JST).
+// amounts, dates and times are written for people (¥1,234,567, 2026年11月24日, 09:00 in
+// Japan's time).
 // The morning report, the web UI, the command line and the night's own messages take
 // their words from here, so that a word is changed in one place; what machines read
 // (JSON keys and values, kinds stored in the database, CSV column keys) stays English.
@@ -48,10 +49,11 @@ func Date(d calendar.Date) string {
 	return d.Japanese()
 }
 
-// Time writes an instant in Japan's time: 2026-11-24 02:00:05 JST ("" for none).
+// Time writes an instant in Japan's time to the second: 2026年11月24日 02:00:05 ("" for
+// none). Every time staff read is Japan's.
 func Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(calendar.Tokyo).Format("2006-01-02 15:04:05 JST")
+	return Minute(t) + t.In(calendar.Tokyo).Format(":05")
 }

@@ -130,7 +130,11 @@ func newFlags(a *app, c command) (*flag.FlagSet, *common) {
 	fs.StringVar(&cf.evidence, "evidence", "", "evidence folder (default beside the SQLite file, else OUT/evidence)")
 	fs.StringVar(&cf.templates, "templates", "", "folder of edited template copies that override the defaults")
 	fs.Usage = func() {
-		fmt.Fprintf(a.stderr, "Usage: nightly %s\n\n%s\n\nFlags:\n", c.usage, c.summary)
+		fmt.Fprintf(a.stderr, "Usage: nightly %s\n\n%s\n\n", c.usage, c.summary)
+		if b := webButtons[c.name]; b != "" {
+			fmt.Fprintf(a.stderr, "In the web UI: %s.\n\n", b)
+		}
+		fmt.Fprintln(a.stderr, "Flags:")
 		fs.PrintDefaults()
 	}
 	return fs, cf

@@ -129,7 +129,7 @@ func TestPaymentsCommands(t *testing.T) {
 		t.Fatalf("unknown payer not listed with suggestions: %+v", unknown)
 	}
 	id := jsonInt(unknown.Txn)
-	if code, _, errs := nightly(t, nil, append([]string{"payments", "resolve", id, "--invoice", "2026-999999", "--why", "x"}, common...)...); code != exitFailure || !strings.Contains(errs, "no invoice 2026-999999") {
+	if code, _, errs := nightly(t, nil, append([]string{"payments", "resolve", id, "--invoice", "2026-999999", "--why", "x"}, common...)...); code != exitFailure || !strings.Contains(errs, "請求書 2026-999999 はありません") {
 		t.Errorf("resolve to a missing invoice: %d %s", code, errs)
 	}
 	c10, _ := firstOpenInvoice(t, dsn, "100910")

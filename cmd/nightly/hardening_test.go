@@ -170,7 +170,7 @@ func TestNightlyToday(t *testing.T) {
 		t.Errorf("hold on 2026-11-25: exit %d %s", code, errs)
 	}
 	late := map[string]string{"NIGHTLY_TODAY": "2026-11-30"}
-	if code, _, errs := nightly(t, late, "contracts", "hold", "NP-0001010", "--until", "2026-11-27", "--why", "x", "--db", db); code == 0 || !strings.Contains(errs, "in the past") {
+	if code, _, errs := nightly(t, late, "contracts", "hold", "NP-0001010", "--until", "2026-11-27", "--why", "x", "--db", db); code == 0 || !strings.Contains(errs, "過去の日付") {
 		t.Errorf("hold on 2026-11-30 until 11-27: exit %d %q", code, errs)
 	}
 	if code, _, errs := nightly(t, next, "tasks", "done", "stop:NP-0001003:2026-11-23", "--db", db); code != 0 {
