@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/npress/nightly/accounting"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/evidence"
@@ -44,6 +45,10 @@ type Env struct {
 	// SimulatedToday is the date NIGHTLY_TODAY set, zero for the real clock. Now is then
 	// already shifted to it; the report says that the night was a simulation.
 	SimulatedToday calendar.Date
+	// ReceivablesAging, when set, reads the receivables aging as of a day for the morning
+	// report: ledger.ReportAging, which cmd sets (ledger imports jobs). tx is the dry
+	// run's transaction, nil otherwise.
+	ReceivablesAging func(ctx context.Context, env *Env, tx *sqlx.Tx, asOf calendar.Date) ([]accounting.AgingRow, error)
 }
 
 // WriteFile writes data to path through a flushed temporary file and a rename, with

@@ -92,6 +92,15 @@ func (n *Night) reportData(ctx context.Context) (report.Data, error) {
 	if d.Customers, err = suggestedCustomers(ctx, q, d.Exceptions); err != nil {
 		return d, err
 	}
+	if n.ReceivablesAging != nil {
+		// The accountant's figures never keep the morning report from being written.
+		if rows, err := n.ReceivablesAging(ctx, n.Env, n.outer, n.Date); err != nil {
+			n.Log.Warn("report: the receivables aging could not be read", "date", n.Date.String(), "error", err.Error())
+			d.Notes = append(d.Notes, "売掛金年齢表を読めませんでした（画面の「売掛金」で確認してください）: "+err.Error())
+		} else {
+			d.Aging = report.NewAging(n.Date, rows)
+		}
+	}
 	head, ok, err := store.EvidenceHead(ctx, q)
 	if err != nil {
 		return d, err

@@ -48,11 +48,16 @@ func AccountingBook(ctx context.Context, env *jobs.Env, today calendar.Date) (*a
 	if err != nil {
 		return nil, err
 	}
-	facts, err := accountingFacts(f, env.Config)
+	return bookOf(f, env.Config, today)
+}
+
+// bookOf builds the journal from the facts read, as it stands on today.
+func bookOf(f store.AcctFacts, c config.Config, today calendar.Date) (*accounting.Book, error) {
+	facts, err := accountingFacts(f, c)
 	if err != nil {
 		return nil, err
 	}
-	bk, err := accounting.Build(facts, accountingOptions(env.Config, today))
+	bk, err := accounting.Build(facts, accountingOptions(c, today))
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -110,6 +115,7 @@ type JournalOptions struct {
 type ExportResult struct {
 	accounting.Stats
 	Warnings []string
+	Encoding accounting.Encoding // of the file written
 }
 
 // ExportJournal writes the journal entries dated o.From to o.To in o.Format to w. The
@@ -157,7 +163,7 @@ func ExportJournal(ctx context.Context, env *jobs.Env, o JournalOptions, w io.Wr
 	if n, err := accounting.Check(o.Format, buf.Bytes(), enc); err != nil || n != res.Entries {
 		return res, fmt.Errorf("export journal %s: the file written does not read back (%d of %d entries): %v; nothing was written", o.Format, n, res.Entries, err)
 	}
-	res.Warnings = exportWarnings(env.Config, o, entries, res, buf.Len())
+	res.Warnings, res.Encoding = exportWarnings(env.Config, o, entries, res, buf.Len()), enc
 	_, err = w.Write(buf.Bytes())
 	return res, err
 }

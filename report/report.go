@@ -41,7 +41,9 @@ type Data struct {
 	// still awaiting a reply, overdue replies first (SPEC §9.2).
 	Requests []RequestLine
 	// Bank is the bank feed of the night: payments by rule, fees, files, exceptions.
-	Bank      Bank
+	Bank Bank
+	// Aging is the receivables aging as of Date (issue 17); nil when it was not read.
+	Aging     *Aging
 	Evidence  EvidenceHead
 	Counts    []Count
 	Notes     []string

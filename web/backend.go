@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/npress/nightly/accounting"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/report"
@@ -37,6 +38,16 @@ type Backend interface {
 	SearchEvidence(ctx context.Context, q store.EvidenceQuery) ([]evidence.Entry, error)
 }
 
+// Books is the accountant's side (issue 17) for the 売掛金 page: the journal as it stands
+// on today, from which the page reads the aging, the open invoices and the monthly
+// balance, and the journal exported for an accounting software (the encoding of the file
+// written and the warnings of `nightly export journal`). ledger.Books satisfies it; it
+// is apart from Backend because package ledger builds on jobs.
+type Books interface {
+	AccountingBook(ctx context.Context, today calendar.Date) (*accounting.Book, error)
+	ExportJournal(ctx context.Context, f accounting.Format, from, to, today calendar.Date, w io.Writer) (accounting.Encoding, []string, error)
+}
+
 // Deps are what the web UI works with: the database it reads pages from and keeps
 // users and sessions in, the evidence store the PDFs and originals come from, the
 // night's Backend, the templates and output folders, a logger and a clock.
@@ -44,6 +55,7 @@ type Deps struct {
 	DB           *store.DB
 	Evidence     *evidence.Store
 	Backend      Backend
+	Books        Books  // nil: the 売掛金 page says the accountant's side is not wired
 	TemplatesDir string // edited copies of templates/ files ("" for the embedded defaults)
 	OutDir       string // the nights' output folders
 	Log          *slog.Logger

@@ -32,6 +32,13 @@
 //   - run              → Backend.Run in the background, with a progress page that polls
 //     /runs/{id}/status (nightly run --date D [--dry-run]); store.ErrLockHeld is shown.
 //
+// The 売掛金 page (/receivables, issue 17 point 6, web/receivables.go) reads through
+// Books (ledger.Books, wired by cmd/nightly beside the Backend): the aging as of a day
+// with each customer's open invoices a click away (/receivables/customers/{no}), the
+// monthly balance of a month, and that month's journal for 弥生, MF and freee
+// (/receivables/journal?format=F&month=YYYY-MM), the files `nightly export journal`
+// writes. Every logged-in user may read it; it changes nothing.
+//
 // Numbers and amounts typed by staff are read by Form.ID and Form.Yen ("¥1,100" and
 // full-width digits are accepted); a bad one, a missing field or a refusal from jobs is
 // answered 400 with the page the form was on shown again and the reason on top (the

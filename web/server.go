@@ -53,6 +53,7 @@ type Server struct {
 	db       *store.DB
 	evidence *evidence.Store
 	backend  Backend
+	books    Books
 	outDir   string
 	// templatesDir is the folder of edited copies of templates/ files ("" for none).
 	templatesDir string
@@ -83,7 +84,7 @@ func newServer(d Deps, o Options) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{db: d.DB, evidence: d.Evidence, backend: d.Backend, outDir: d.OutDir, templatesDir: d.TemplatesDir, now: d.Now, opts: o, log: d.Log,
+	s := &Server{db: d.DB, evidence: d.Evidence, backend: d.Backend, books: d.Books, outDir: d.OutDir, templatesDir: d.TemplatesDir, now: d.Now, opts: o, log: d.Log,
 		mux: http.NewServeMux(), key: make([]byte, 32), runs: newRunTracker()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -155,6 +156,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /contracts/{no}", s.contractPage)
 	m.HandleFunc("GET /evidence", s.evidencePage)
 	m.HandleFunc("GET /evidence/{sha}", s.evidenceFile)
+	s.receivablesRoutes(m)
 	m.HandleFunc("GET /runs/new", s.runNewPage)
 	m.HandleFunc("GET /runs/{id}", s.runPage)
 	m.HandleFunc("GET /runs/{id}/status", s.runStatus)

@@ -29,6 +29,7 @@ import (
 	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -1028,6 +1029,6 @@ func TestFormReaders(t *testing.T) {
 
 // testDeps wires the web UI to a test's jobs.Env, as cmd/nightly does.
 func testDeps(env *jobs.Env) Deps {
-	return Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), TemplatesDir: env.Config.TemplatesDir,
+	return Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), Books: ledger.NewBooks(env), TemplatesDir: env.Config.TemplatesDir,
 		OutDir: env.Config.OutDir, Log: env.Log, Now: env.Now}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/store"
 )
 
@@ -237,6 +238,8 @@ func (a *app) openEnv(ctx context.Context, c config.Config, checkSchema bool) (*
 		Files:    modes,
 
 		SimulatedToday: a.today,
+		// The morning report's aging: ledger builds on jobs, so it is wired here.
+		ReceivablesAging: ledger.ReportAging,
 	}
 	db.OnRetry = func(attempt int, err error) {
 		env.Log.Warn("transaction run again after a conflict or a lost connection", "attempt", attempt, "error", err.Error())

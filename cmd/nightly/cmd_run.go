@@ -12,6 +12,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/jobs"
+	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/web"
 )
@@ -208,8 +209,8 @@ func nextRun(s *cron.Cron) string {
 }
 
 // webDeps wires the web UI to env: its database, evidence, folders and clock, and the
-// night's staff side as the web's Backend.
+// night's staff side as the web's Backend, the accountant's side as its Books.
 func webDeps(env *jobs.Env) web.Deps {
-	return web.Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), TemplatesDir: env.Config.TemplatesDir,
+	return web.Deps{DB: env.DB, Evidence: env.Evidence, Backend: jobs.NewStaff(env), Books: ledger.NewBooks(env), TemplatesDir: env.Config.TemplatesDir,
 		OutDir: env.Config.OutDir, Log: env.Log, Now: env.Now}
 }
