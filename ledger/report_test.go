@@ -61,7 +61,7 @@ func TestReportAging(t *testing.T) {
 		}
 
 		next := demo.Date.AddDays(1)
-		env.Now = jobs.SimulatedClock(env.Now, next)
+		env.Now = calendar.SimulatedClock(env.Now, next)
 		before, err := ledger.Aging(ctx, env, next, next)
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestReportAgingFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(b); !strings.Contains(s, "売掛金年齢表を読めませんでした（nightly aging で確認してください）: invoice 2026-000001: rates do not add up") ||
+	if s := string(b); !strings.Contains(s, "売掛金年齢表を読めませんでした（画面の「売掛金」で確認してください）: invoice 2026-000001: rates do not add up") ||
 		strings.Contains(s, `id="aging"`) {
 		t.Errorf("report.html after the aging failed: %.400s", s)
 	}

@@ -53,5 +53,7 @@ var demoPages = []struct{ path, want string }{
 	{"/evidence?from=2026-11-01&to=2026-11-30", "証跡"},
 	{"/evidence?amount_min=十二", "円の整数ではありません"},
 	{"/runs/new", "処理日"},
+	{"/receivables?as_of=2026-11-24", "売掛金年齢表"},
+	{"/receivables/customers/100005?as_of=2026-11-24", "未回収の請求書"},
 	{"/contracts/NP-9999999", "ありません"},
 }

@@ -21,7 +21,7 @@ import (
 // prose are not among them.
 var allowedWords = map[string]bool{
 	"microsoft": true, "office": true, "business": true, "basic": true, "standard": true, "premium": true,
-	"ltsc": true, "npress": true, "excel": true, "pdf": true, "csv": true, "edi": true, "sha": true, "ec": true,
+	"ltsc": true, "npress": true, "excel": true, "pdf": true, "csv": true, "edi": true, "sha": true, "ec": true, "freee": true, "jis": true,
 }
 
 var (

@@ -14,10 +14,10 @@ var (
 		"freee-journal": "freee会計（仕訳・振替伝票）"}
 	// JournalFormatNotes say what each journal file is, beside its download.
 	JournalFormatNotes = Vocabulary{
-		"yayoi":         "弥生インポート形式（仕訳日記帳）。Shift_JIS・見出し行なし",
-		"mf":            "仕訳帳インポート。見出し行あり、1 つの仕訳の行は同じ取引No",
+		"yayoi":         "弥生インポート形式（仕訳日記帳）。シフトJIS・見出し行なし",
+		"mf":            "仕訳帳インポート。見出し行あり、1 つの仕訳の行は同じ取引番号",
 		"freee":         "取引インポート。請求書ごとの未決済の取引（収入）と取消・失効。入金は freee の口座連携で消し込みます",
-		"freee-journal": "仕訳インポート（振替伝票）。弥生・MF と同じ仕訳。freee の債権レポートには反映されません",
+		"freee-journal": "仕訳インポート（振替伝票）。弥生・マネーフォワードと同じ仕訳。freee の債権レポートには反映されません",
 	}
 )
 
