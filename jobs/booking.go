@@ -184,7 +184,7 @@ func (b books) moveOff(ctx context.Context, inv store.Invoice, repl *store.Invoi
 				return moved, held, err
 			}
 			if _, err := b.hold(ctx, t, store.Exception{NKey: key, RunDate: b.day, Kind: kind, Subject: inv.Number,
-				Message: movedMessage(inv, repl, t, rest, why),
+				Message: wording.MovedPayment(inv, repl, t, rest, why),
 				Action:  "お客様に返金したら `" + wording.RefundCommand(key, rest) + "` で記録して閉じてください。別の請求書に充当する場合は `nightly payments resolve " + fmt.Sprint(p.TxnID) + " --invoice N --why 理由`。"}, rest); err != nil {
 				return moved, held, err
 			}
@@ -209,17 +209,6 @@ func (b books) moveOff(ctx context.Context, inv store.Invoice, repl *store.Invoi
 		return 0, 0, nil
 	}
 	return moved, held, b.settle(ctx, inv.Number)
-}
-
-// movedMessage says for staff where a transfer's money went when its invoice was voided
-// or lapsed.
-func movedMessage(inv store.Invoice, repl *store.Invoice, t store.BankTxn, rest int64, why string) string {
-	if repl != nil {
-		return fmt.Sprintf("請求書 %s（%s）の取消に伴い、%s の入金を差し替えの請求書 %s に充当し直しました。充当しきれない %s は過入金として返金が必要です。",
-			inv.Number, why, wording.TxnSubject(t), repl.Number, wording.Yen(rest))
-	}
-	return fmt.Sprintf("請求書 %s は%s（%s）。%s の入金のうち %s をお預かりしたままです。",
-		inv.Number, wording.InvoiceState(inv.Status), why, wording.TxnSubject(t), wording.Yen(rest))
 }
 
 // refund closes an exception that holds money with the refund staff made: yen on day,

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -18,9 +16,6 @@ import (
 // up (SPEC §4.8): its work is committed, an `invariant` exception names the difference
 // and the report shows it in red; the next night runs normally.
 var ErrMoneyInvariant = errors.New("the money check found yen not accounted for (SPEC §4.8); see the `invariant` exception in the morning report")
-
-// maxGapsShown is how many gaps the invariant exception names.
-const maxGapsShown = 20
 
 // CheckMoney checks the counting rule of SPEC §4.8 over the whole database: every yen
 // received is applied, held for staff or refunded, and every invoice's paid is its
@@ -43,7 +38,7 @@ func (n *Night) checkMoney(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		msg, key := describeGaps(gaps), ""
+		msg, key := wording.MoneyGaps(gaps), ""
 		if len(gaps) > 0 {
 			h := sha256.Sum256([]byte(msg))
 			key = "invariant:" + n.Date.String() + ":" + hex.EncodeToString(h[:4])
@@ -62,37 +57,7 @@ func (n *Night) checkMoney(ctx context.Context) error {
 		if key == "" {
 			return nil
 		}
-		_, err = store.AddException(ctx, tx, store.Exception{NKey: key, RunDate: n.Date, Kind: "invariant", Subject: "金額の検算",
-			Message: msg, Action: "開発担当に連絡してください。差異の原因を直してから、この日付を再実行すると検算がやり直されます（`nightly check` で単独でも確認できます）。"})
+		_, err = store.AddException(ctx, tx, wording.MoneyGapException(key, n.Date, msg))
 		return err
 	})
-}
-
-// describeGaps says in Japanese which transfers and invoices do not add up.
-func describeGaps(gaps []store.MoneyGap) string {
-	if len(gaps) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "入金と請求書の金額が一致しない箇所が %d 件あります。", len(gaps))
-	for i, g := range gaps {
-		if i == maxGapsShown {
-			fmt.Fprintf(&b, "\nほか %d 件", len(gaps)-maxGapsShown)
-			break
-		}
-		b.WriteString("\n")
-		b.WriteString(DescribeGap(g))
-	}
-	return b.String()
-}
-
-// DescribeGap says one gap in Japanese: what, which, the amounts and the difference.
-func DescribeGap(g store.MoneyGap) string {
-	switch g.Kind {
-	case "transfer":
-		return fmt.Sprintf("振込 %s: 金額 %s に対し、充当・保留・返金の合計が %s（差 %s）", g.Subject, wording.Yen(g.Want), wording.Yen(g.Got), wording.Yen(g.Want-g.Got))
-	case "invoice":
-		return fmt.Sprintf("請求書 %s: 入金額 %s に対し、充当された入金の合計が %s（差 %s）", g.Subject, wording.Yen(g.Want), wording.Yen(g.Got), wording.Yen(g.Want-g.Got))
-	}
-	return fmt.Sprintf("例外 %s: どの振込にも結び付かない保留額 %s", g.Subject, wording.Yen(g.Got))
 }

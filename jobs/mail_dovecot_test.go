@@ -223,7 +223,7 @@ func BenchmarkIntakeDovecot1000(b *testing.B) {
 		d.configure(env, folder)
 		env.Config.Mail.BatchSize = 100
 		// The IMAP part alone (fetch whole, no storing), for the profile of the gap.
-		o, err := jobs.IMAPOptionsFrom(env.Config.Mail, os.Getenv)
+		o, err := mailintake.IMAPOptionsFrom(env.Config.Mail, os.Getenv)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -307,7 +307,7 @@ func TestMailIntakeDovecotDroppedConnection(t *testing.T) {
 	env := jobs.Env{Config: config.Default()}
 	d.configure(&env, folder)
 	env.Config.Mail.BatchSize = 3
-	o, err := jobs.IMAPOptionsFrom(env.Config.Mail, os.Getenv)
+	o, err := mailintake.IMAPOptionsFrom(env.Config.Mail, os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}

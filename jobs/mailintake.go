@@ -19,6 +19,7 @@ import (
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // mailSource is one mailbox the intake reads tonight, with the key its mark and its
@@ -71,7 +72,7 @@ func (n *Night) mailSources() ([]mailSource, error) {
 	var out []mailSource
 	mc := n.Config.Mail
 	if mc.Addr != "" {
-		o, err := IMAPOptionsFrom(mc, os.Getenv)
+		o, err := mailintake.IMAPOptionsFrom(mc, os.Getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -88,31 +89,6 @@ func (n *Night) mailSources() ([]mailSource, error) {
 		out = append(out, mailSource{key: "env", src: n.MailSource})
 	}
 	return out, nil
-}
-
-// IMAPOptionsFrom turns the mail configuration into IMAP options, reading the password
-// from the environment variable or file it names (never from the file in clear).
-func IMAPOptionsFrom(mc config.MailConfig, getenv func(string) string) (mailintake.IMAPOptions, error) {
-	o := mailintake.IMAPOptions{Addr: mc.Addr, Security: mailintake.Security(mc.Security), CAFile: mc.CAFile,
-		Username: mc.Username, Folder: mc.Folder, ProcessedFolder: mc.ProcessedFolder, BatchSize: mc.BatchSize}
-	switch {
-	case mc.TokenFile != "" || mc.TokenCommand != "":
-		o.Auth = mailintake.AuthXOAUTH2
-		o.TokenFile = mc.TokenFile
-		if mc.TokenCommand != "" {
-			o.TokenCommand = strings.Fields(mc.TokenCommand)
-		}
-	default:
-		pw, err := config.ReadSecret(getenv, mc.PasswordEnv, "")
-		if err != nil && mc.PasswordFile == "" {
-			return o, fmt.Errorf("mail %s: no password: set mail.password_env (and that variable) or mail.password_file, or a token for XOAUTH2", mc.Addr)
-		}
-		o.Password, o.PasswordFile = pw, mc.PasswordFile
-	}
-	if o.Folder == "" {
-		o.Folder = "INBOX"
-	}
-	return o, o.Validate()
 }
 
 // extractor holds what Extract and Evaluate need for every message of the night.
@@ -356,30 +332,6 @@ func (n *Night) parseOptions() mailintake.ParseOptions {
 	return mailintake.ParseOptions{MaxMessageBytes: n.Config.Mail.MaxMessageBytes}
 }
 
-// The exception kinds of a message the intake could not read; the report links them
-// to the original kept as evidence.
-const (
-	ExceptionMailMalformed = "mail_malformed"
-	ExceptionMailTooLarge  = "mail_too_large"
-)
-
-// unreadableException is the report entry of a message that could not be read: what
-// was wrong, in valid UTF-8 (the parser escapes the message's bytes), and what to do.
-func unreadableException(perr error, sha string, received time.Time) store.Exception {
-	at := received.In(calendar.Tokyo).Format("2006-01-02 15:04:05")
-	var tl *mailintake.TooLargeError
-	if errors.As(perr, &tl) {
-		return store.Exception{NKey: ExceptionMailTooLarge + ":" + sha, Kind: ExceptionMailTooLarge,
-			Message: fmt.Sprintf("受信 %s のメール (SHA-256 %s) は %.1f MB あり、上限 %.1f MB を超えるため読み込んでいません。原本は証憑として保存済みです。",
-				at, sha[:12], float64(tl.Size)/(1<<20), float64(tl.Limit)/(1<<20)),
-			Action: "原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であれば内容を手で記録するか、添付ファイルを外して再送いただくようお客様に依頼してください。" +
-				"このような大きさのメールを通常どおり読むには設定 mail.max_message_bytes を上げてください。"}
-	}
-	return store.Exception{NKey: ExceptionMailMalformed + ":" + sha, Kind: ExceptionMailMalformed,
-		Message: cut(fmt.Sprintf("受信 %s のメール (SHA-256 %s) を読めません: %v", at, sha[:12], perr), 1000),
-		Action:  "証憑として保存済みの原本をメールソフトで開いて内容を確認し、減数・解約のご依頼であればお客様に再送を依頼するか、内容を手で記録してください。"}
-}
-
 func sender(p parsed) string {
 	if p.mail == nil {
 		return ""
@@ -388,14 +340,6 @@ func sender(p parsed) string {
 		return p.mail.FromName + " <" + p.mail.FromAddress + ">"
 	}
 	return p.mail.FromAddress
-}
-
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // known is what the database holds about one batch, read with a few queries at the
@@ -416,7 +360,7 @@ func (n *Night) loadKnown(ctx context.Context, tx *sqlx.Tx, ps []parsed) (*known
 	for _, p := range ps {
 		shas = append(shas, p.sha)
 		if p.mail != nil {
-			ids = append(ids, cut(p.mail.MessageID, 250))
+			ids = append(ids, wording.Cut(p.mail.MessageID, 250))
 		}
 		for _, r := range p.reqs {
 			if r.Contract != "" {
@@ -454,18 +398,18 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 		return nil
 	}
 	mm := store.MailMessage{SHA256: p.sha, Folder: s.key, UID: int64(p.msg.UID), UIDValidity: int64(st.UIDValidity),
-		ReceivedAt: p.msg.InternalDate.Truncate(time.Second), Sender: cut(sender(p), 300), Status: store.MailRecorded,
+		ReceivedAt: p.msg.InternalDate.Truncate(time.Second), Sender: sender(p), Status: store.MailRecorded,
 		RunDate: n.Date, CreatedAt: n.Now}
 	if p.mail != nil {
-		mm.MessageID, mm.Subject = cut(p.mail.MessageID, 250), cut(p.mail.Subject, 500)
+		mm.MessageID, mm.Subject = p.mail.MessageID, p.mail.Subject
 	}
 	if p.err != nil {
 		mm.Status = store.MailMalformed
 		if err := insertMailMessage(ctx, tx, k, mm); err != nil {
 			return err
 		}
-		x := unreadableException(p.err, p.sha, p.msg.InternalDate)
-		x.RunDate, x.Subject = n.Date, cut(fmt.Sprintf("%s UID %d", s.key, p.msg.UID), 200)
+		x := wording.MailUnreadable(p.err, p.sha, p.msg.InternalDate)
+		x.RunDate, x.Subject = n.Date, fmt.Sprintf("%s UID %d", s.key, p.msg.UID)
 		res.Changes[x.Kind]++
 		_, err := store.AddException(ctx, tx, x)
 		return err
@@ -566,7 +510,7 @@ func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, k 
 		Status: string(ev.Outcome), Outcome: string(ev.Outcome), Missing: strings.Join(ev.Missing, ","),
 		Reason: strings.Join(reasons, ","), ReceivedAt: p.msg.InternalDate.Truncate(time.Second), ReplyBy: ev.ReplyBy,
 		RunDate: n.Date, CreatedAt: n.Now, AskedTerm: ev.AskedTerm, Deadline: ev.Deadline,
-		Contractor: cut(r.Contractor, 200), Product: cut(r.Product, 200)}
+		Contractor: r.Contractor, Product: r.Product}
 	if ev.Kind == mailintake.KindReduction && (r.SeatsAfter != nil || r.SeatsRemoved != nil) {
 		row.SeatsAfter = sql.NullInt64{Int64: int64(ev.Seats), Valid: true}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/npress/nightly/mailintake"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
+	"github.com/npress/nightly/wording"
 )
 
 // randomMessage is bytes no mail client wrote: invalid UTF-8 and NULs where the
@@ -131,7 +132,7 @@ func TestRandomBytesMessage(t *testing.T) {
 		xs, _ := store.OpenExceptions(ctx, db)
 		escaped := 0
 		for _, x := range xs {
-			if x.Kind == jobs.ExceptionMailMalformed && strings.Contains(x.Message, `\xff\xfe`) {
+			if x.Kind == wording.ExceptionMailMalformed && strings.Contains(x.Message, `\xff\xfe`) {
 				escaped++
 			}
 		}
@@ -166,7 +167,7 @@ func TestTooLargeMessage(t *testing.T) {
 			t.Errorf("evidence %+v %v, want the message kept", sum, err)
 		}
 		xs, _ := store.OpenExceptions(ctx, db)
-		if len(xs) != 1 || xs[0].Kind != jobs.ExceptionMailTooLarge || !strings.Contains(xs[0].Message, "上限 0.1 MB") || !strings.Contains(xs[0].Action, "mail.max_message_bytes") {
+		if len(xs) != 1 || xs[0].Kind != wording.ExceptionMailTooLarge || !strings.Contains(xs[0].Message, "上限 0.1 MB") || !strings.Contains(xs[0].Action, "mail.max_message_bytes") {
 			t.Fatalf("exceptions %+v", xs)
 		}
 		report := readReport(t, out)

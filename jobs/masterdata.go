@@ -17,6 +17,7 @@ import (
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // ImportOptions says how to import a master data file.
@@ -399,7 +400,7 @@ func (n *Night) refuseBigOrderFile(ctx context.Context, path string, res Result)
 	row := limitRowError(&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile})
 	key := sha256Hex([]byte(fmt.Sprintf("%s\x00%d\x00%d", name, fi.Size(), fi.ModTime().UnixNano())))
 	err = n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
-		added, err := store.AddException(ctx, tx, rejectedOrderFile(n, name, "big:"+key[:40], []masterdata.RowError{row}))
+		added, err := store.AddException(ctx, tx, wording.OrderFileRejected(n.Date, name, "big:"+key[:40], []masterdata.RowError{row}))
 		if added {
 			res.Changes["files_rejected"]++
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/npress/nightly/inbox"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // Orders is the orders step (SPEC §5.1 step 3): every file in the inbox's orders/
@@ -56,7 +56,7 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			if len(ir.Errors) == 0 {
 				return n.fault("orders.before_commit")
 			}
-			if _, err = store.AddException(ctx, tx, rejectedOrderFile(n, name, sha256Hex(data), ir.Errors)); err != nil {
+			if _, err = store.AddException(ctx, tx, wording.OrderFileRejected(n.Date, name, sha256Hex(data), ir.Errors)); err != nil {
 				return err
 			}
 			return n.fault("orders.before_commit")
@@ -83,20 +83,4 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 		n.progress("  order file %s → %s", name, target)
 	}
 	return res, nil
-}
-
-// rejectedOrderFile is the exception for an order file with bad rows.
-func rejectedOrderFile(n *Night, name, sha string, errs []masterdata.RowError) store.Exception {
-	var b strings.Builder
-	fmt.Fprintf(&b, "注文ファイル %s に不備が %d 件あるため、ファイル全体を取り込んでいません:", name, len(errs))
-	for _, e := range errs {
-		if e.Line == 0 {
-			fmt.Fprintf(&b, "\n- ファイル全体: %s", e.Reason)
-			continue
-		}
-		fmt.Fprintf(&b, "\n- %d行目 %s: %s", e.Line, masterdata.ColumnJapanese(e.Column), e.Reason)
-	}
-	return store.Exception{NKey: "order_file:" + sha, RunDate: n.Date, Kind: "order_file_rejected", Subject: name,
-		Message: b.String(),
-		Action:  fmt.Sprintf("rejected/orders/%s の該当行を直す（または EC ストアから出力し直す）、直したファイルを受信フォルダの orders/ に置いてください。次の夜間処理で取り込みます。", name)}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // Report writes the morning report of the night: report.html, exceptions.csv (UTF-8
@@ -144,7 +145,7 @@ func (n *Night) mailOriginals(xs []store.Exception) map[string]string {
 	}
 	for _, x := range xs {
 		sha, ok := strings.CutPrefix(x.NKey, x.Kind+":")
-		if !ok || x.Kind != ExceptionMailMalformed && x.Kind != ExceptionMailTooLarge {
+		if !ok || x.Kind != wording.ExceptionMailMalformed && x.Kind != wording.ExceptionMailTooLarge {
 			continue
 		}
 		p := n.Evidence.Path(sha)

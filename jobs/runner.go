@@ -15,6 +15,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/report"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // Result is what a step reports: Changes counts only what it changed in the database or
@@ -308,7 +309,7 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 	case opts.DryRun:
 		sum.Status = "dry-run"
 	case len(n.moneyGaps) > 0:
-		sum.Status, sum.Error = "invariant", describeGaps(n.moneyGaps)
+		sum.Status, sum.Error = "invariant", wording.MoneyGaps(n.moneyGaps)
 	default:
 		sum.Status = "ok"
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 // world is a small reseller for the money tests: a few customers and contracts put in
@@ -163,7 +164,7 @@ func (w *world) books() {
 	gaps, err := jobs.CheckMoney(w.ctx, w.db)
 	w.must(err)
 	for _, g := range gaps {
-		w.t.Errorf("books do not add up: %s", jobs.DescribeGap(g))
+		w.t.Errorf("books do not add up: %s", wording.MoneyGap(g))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
 )
 
 func jsonLogger(a *app) *slog.Logger {
@@ -182,7 +183,7 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintln(a.stdout, string(b))
 			continue
 		}
-		fmt.Fprintln(a.stdout, jobs.DescribeGap(g))
+		fmt.Fprintln(a.stdout, wording.MoneyGap(g))
 	}
 	if len(gaps) > 0 {
 		fmt.Fprintf(a.stderr, "nightly: check: %d differences: %v\n", len(gaps), jobs.ErrMoneyInvariant)
