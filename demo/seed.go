@@ -16,6 +16,7 @@ import (
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/masterimport"
 	"github.com/npress/nightly/store"
 )
 
@@ -159,7 +160,7 @@ func Seed(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calenda
 		if err := masterdata.Write(&b, f.file, f.o); err != nil {
 			return fmt.Errorf("demo %s: %w", f.name, err)
 		}
-		res, err := jobs.Import(ctx, env, f.file.Kind, f.name, b.Bytes(), jobs.ImportOptions{Apply: true})
+		res, err := masterimport.Import(ctx, env.DB, masterimport.Input{Kind: f.file.Kind, Name: f.name, Data: b.Bytes(), Opts: masterimport.Options{Apply: true}, Config: env.Config, Who: env.Who, Now: env.Now()})
 		if err != nil {
 			return err
 		}

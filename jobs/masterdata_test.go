@@ -11,22 +11,23 @@ import (
 	"github.com/npress/nightly/demo"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/masterimport"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
 
-func importFile(t *testing.T, env *jobs.Env, kind masterdata.Kind, name string, data []byte, apply bool) jobs.ImportResult {
+func importFile(t *testing.T, env *jobs.Env, kind masterdata.Kind, name string, data []byte, apply bool) masterimport.Result {
 	t.Helper()
-	r, err := jobs.Import(context.Background(), env, kind, name, data, jobs.ImportOptions{Apply: apply})
+	r, err := masterimport.Import(context.Background(), env.DB, masterimport.Input{Kind: kind, Name: name, Data: data, Opts: masterimport.Options{Apply: apply}, Config: env.Config, Who: env.Who, Now: env.Now()})
 	if err != nil {
 		t.Fatalf("import %s: %v", name, err)
 	}
 	return r
 }
 
-func importExamples(t *testing.T, env *jobs.Env) map[masterdata.Kind]jobs.ImportResult {
+func importExamples(t *testing.T, env *jobs.Env) map[masterdata.Kind]masterimport.Result {
 	t.Helper()
-	out := map[masterdata.Kind]jobs.ImportResult{}
+	out := map[masterdata.Kind]masterimport.Result{}
 	for _, k := range masterdata.Kinds() {
 		data, err := os.ReadFile(filepath.Join("..", "examples", string(k)+".csv"))
 		if err != nil {
@@ -132,7 +133,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		} {
 			for _, k := range masterdata.Kinds() {
 				var buf bytes.Buffer
-				if err := jobs.Export(ctx, env, string(k), &buf, o); err != nil {
+				if err := masterimport.Export(ctx, env.DB, string(k), &buf, o); err != nil {
 					t.Fatalf("export %s %+v: %v", k, o, err)
 				}
 				name := string(k) + "." + string(o.Format)

@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/jmoiron/sqlx"
@@ -10,6 +12,7 @@ import (
 	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/inbox"
 	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/masterimport"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/wording"
 )
@@ -43,13 +46,14 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 			return res, fmt.Errorf("order file %s: %w", path, err)
 		}
 		res.Seen["order_files"]++
-		var ir ImportResult
+		var ir masterimport.Result
 		err = n.Tx(ctx, func(tx *sqlx.Tx) error {
 			if _, err := n.keep(ctx, tx, evidence.Entry{Kind: evidence.KindOrderFile, Source: "inbox/orders/" + name,
 				ReceivedAt: n.Now, Date: n.Date}, evidenceContent{data: data}); err != nil {
 				return fmt.Errorf("keep order file %s: %w", name, err)
 			}
-			ir, err = importTx(ctx, tx, n.Env, importInput{Kind: masterdata.Orders, Name: name, Data: data, Opts: ImportOptions{Apply: true, RunDate: n.Date}, Now: n.Now})
+			ir, err = masterimport.ImportTx(ctx, tx, masterimport.Input{Kind: masterdata.Orders, Name: name, Data: data,
+				Opts: masterimport.Options{Apply: true, RunDate: n.Date}, Config: n.Config, Who: n.Who, Now: n.Now})
 			if err != nil {
 				return err
 			}
@@ -84,3 +88,37 @@ func Orders(ctx context.Context, n *Night) (Result, error) {
 	}
 	return res, nil
 }
+
+// refuseBigOrderFile refuses an order file beyond import.max_file_mb without reading
+// it: an exception names it and the limit, and it moves to rejected/orders/ (not in a
+// dry run). It reports whether the file was refused.
+func (n *Night) refuseBigOrderFile(ctx context.Context, path string, res Result) (bool, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false, err
+	}
+	maxFile, _, _ := n.Config.ImportLimits()
+	if fi.Size() <= maxFile {
+		return false, nil
+	}
+	name := filepath.Base(path)
+	res.Seen["order_files"]++
+	row := masterimport.LimitRowError(&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile})
+	key := sha256Hex([]byte(fmt.Sprintf("%s\x00%d\x00%d", name, fi.Size(), fi.ModTime().UnixNano())))
+	err = n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
+		added, err := store.AddException(ctx, tx, wording.OrderFileRejected(n.Date, name, "big:"+key[:40], []masterdata.RowError{row}))
+		if added {
+			res.Changes["files_rejected"]++
+		}
+		return err
+	})
+	if err != nil || n.DryRun {
+		return true, err
+	}
+	target, err := n.moveInboxFile(path, "orders", true)
+	n.progress("  order file %s (too big, not read) → %s", name, target)
+	return true, err
+}
+
+// nullString is s as a nullable column: NULL when empty.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -18,6 +18,7 @@ import (
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/jobs/jobstest"
 	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/masterimport"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -263,7 +264,7 @@ func TestPoisonMasterData(t *testing.T) {
 		seeded(t, db)
 		before := appliedFacts(t, db)
 		for _, f := range files {
-			r, err := jobs.Import(context.Background(), env, f.kind, f.name, f.data, jobs.ImportOptions{Apply: true})
+			r, err := masterimport.Import(context.Background(), env.DB, masterimport.Input{Kind: f.kind, Name: f.name, Data: f.data, Opts: masterimport.Options{Apply: true}, Config: env.Config, Who: env.Who, Now: env.Now()})
 			if err != nil {
 				t.Errorf("%s: %v", f.name, err)
 				continue

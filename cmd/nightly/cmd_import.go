@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/ledger"
 	"github.com/npress/nightly/masterdata"
+	"github.com/npress/nightly/masterimport"
 )
 
 func cmdImport(ctx context.Context, a *app, args []string) int {
@@ -49,7 +49,7 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(fmt.Errorf("import %s: %w", kind, err))
 	}
-	res, err := jobs.Import(ctx, env, kind, filepath.Base(pos[1]), data, jobs.ImportOptions{Sheet: *sheet, Apply: *apply})
+	res, err := masterimport.Import(ctx, env.DB, masterimport.Input{Kind: kind, Name: filepath.Base(pos[1]), Data: data, Opts: masterimport.Options{Sheet: *sheet, Apply: *apply}, Config: env.Config, Who: env.Who, Now: env.Now()})
 	if err != nil {
 		return a.fail(err)
 	}
@@ -69,7 +69,7 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 	return exitOK
 }
 
-func printImport(w io.Writer, r jobs.ImportResult) {
+func printImport(w io.Writer, r masterimport.Result) {
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "%s: %s\n", r.File, e.Error())
 	}
@@ -118,7 +118,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 		if accounting {
 			err = ledger.ExportAccounting(ctx, env, pos[0], *format, *encoding, bw)
 		} else {
-			err = jobs.Export(ctx, env, pos[0], bw, o)
+			err = masterimport.Export(ctx, env.DB, pos[0], bw, o)
 		}
 		if err != nil {
 			return a.fail(err)
@@ -132,7 +132,7 @@ func cmdExport(ctx context.Context, a *app, args []string) int {
 	if accounting {
 		err = ledger.ExportAccounting(ctx, env, pos[0], *format, *encoding, &buf)
 	} else {
-		err = jobs.Export(ctx, env, pos[0], &buf, o)
+		err = masterimport.Export(ctx, env.DB, pos[0], &buf, o)
 	}
 	if err != nil {
 		return a.fail(err)

@@ -1,27 +1,32 @@
-package jobs
+// Package masterimport brings master data files (customers, plans, contracts, orders)
+// into the database and writes them back out: a file is read and validated by package
+// masterdata, compared with what is stored, and stored in one transaction with an audit
+// row per change (SPEC §3). It is the staff's import and export and the orders step's
+// reader; it never writes files or reads the inbox.
+package masterimport
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/config"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/masterdata"
 	"github.com/npress/nightly/store"
-	"github.com/npress/nightly/wording"
 )
 
-// ImportOptions says how to import a master data file.
-type ImportOptions struct {
+// Options says how to import a master data file.
+type Options struct {
 	Sheet string // .xlsx: the sheet to read; empty for the first
 	// Apply stores the file even when it changes existing records; without it such a
 	// file is only compared (SPEC: --dry-run is the default when anything would change).
@@ -31,8 +36,8 @@ type ImportOptions struct {
 	RunDate calendar.Date
 }
 
-// ImportResult is what importing one file found and did, printed by `nightly import --json`.
-type ImportResult struct {
+// Result is what importing one file found and did, printed by `nightly import --json`.
+type Result struct {
 	File      string                `json:"file"`
 	Kind      masterdata.Kind       `json:"kind"`
 	Rows      int                   `json:"rows"`
@@ -49,15 +54,15 @@ type ImportResult struct {
 // changes nothing, and with o.Apply when it changes existing records. Every stored
 // change is written to the audit trail with the file's SHA-256. The error return is for
 // a file that cannot be read at all or a database failure; bad rows are in Errors.
-func Import(ctx context.Context, env *Env, kind masterdata.Kind, name string, data []byte, o ImportOptions) (ImportResult, error) {
-	now := env.Now().UTC()
-	if o.RunDate.IsZero() {
-		o.RunDate = calendar.InTokyo(env.Now())
+func Import(ctx context.Context, db *store.DB, in Input) (Result, error) {
+	if in.Opts.RunDate.IsZero() {
+		in.Opts.RunDate = calendar.InTokyo(in.Now)
 	}
-	var res ImportResult
-	err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	in.Now = in.Now.UTC()
+	var res Result
+	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res, err = importTx(ctx, tx, env, importInput{Kind: kind, Name: name, Data: data, Opts: o, Now: now})
+		res, err = ImportTx(ctx, tx, in)
 		return err
 	})
 	return res, err
@@ -171,9 +176,9 @@ func mdOrder(o store.Order) masterdata.Order {
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // readOptions are the validation rules and the limits of the configuration.
-func readOptions(env *Env, o ImportOptions, lookup masterdata.Lookup) masterdata.Options {
-	oc := env.Config.Orders
-	maxFile, maxXLSX, maxCells := env.Config.ImportLimits()
+func readOptions(cfg config.Config, o Options, lookup masterdata.Lookup) masterdata.Options {
+	oc := cfg.Orders
+	maxFile, maxXLSX, maxCells := cfg.ImportLimits()
 	return masterdata.Options{Sheet: o.Sheet, ContractPattern: oc.ContractPattern, ParentShareMin: oc.ParentShareMin,
 		ParentShareOver: !oc.ParentShareInclusive, Lookup: lookup, RunDate: o.RunDate,
 		MaxFileBytes: maxFile, MaxXLSXBytes: maxXLSX, MaxCells: maxCells}
@@ -186,10 +191,10 @@ var limitSettings = map[string]string{
 	masterdata.LimitCells: "import.max_xlsx_cells",
 }
 
-// limitRowError is a file refused for its size as the one problem of the file, with the
+// LimitRowError is a file refused for its size as the one problem of the file, with the
 // setting that would let it through (issue 13: each refusal says what to do).
-func limitRowError(err *masterdata.LimitError) masterdata.RowError {
-	return masterdata.RowError{Reason: fmt.Sprintf("%v (or, if the file is genuine, raise the setting %s)", err, limitSettings[err.Limit])}
+func LimitRowError(err *masterdata.LimitError) masterdata.RowError {
+	return masterdata.RowError{Reason: fmt.Sprintf("%v（正しいファイルであれば、設定 %s を上げてください）", err, limitSettings[err.Limit])}
 }
 
 // pending is one record of a file that differs from the database, and how to store it.
@@ -200,33 +205,37 @@ type pending struct {
 	put     func(ctx context.Context, tx sqlx.ExtContext, now time.Time) error
 }
 
-// importInput is one master data file to import and how.
-type importInput struct {
+// Input is one master data file to import, how, by whom and when.
+type Input struct {
 	Kind masterdata.Kind
 	Name string
 	Data []byte
-	Opts ImportOptions
-	Now  time.Time
+	Opts Options
+	// Config gives the order rules and the import limits.
+	Config config.Config
+	// Who is written to the audit trail; Now is the time of the import.
+	Who string
+	Now time.Time
 }
 
-// importTx does Import inside tx, which may be the night's transaction: it reads the
+// ImportTx does Import inside tx, which may be the night's transaction: it reads the
 // file against what is stored, lets masterdata.Reconcile decide what changes, and
 // stores it when every row is valid (and, for changes to stored records, with Apply).
-func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput) (ImportResult, error) {
-	res := ImportResult{File: in.Name, Kind: in.Kind, Errors: []masterdata.RowError{}, Changes: []masterdata.Change{}}
+func ImportTx(ctx context.Context, tx sqlx.ExtContext, in Input) (Result, error) {
+	res := Result{File: in.Name, Kind: in.Kind, Errors: []masterdata.RowError{}, Changes: []masterdata.Change{}}
 	s, err := loadStored(ctx, tx, in.Kind == masterdata.Orders)
 	if err != nil {
 		return res, err
 	}
-	f, err := masterdata.Read(in.Kind, in.Name, in.Data, readOptions(env, in.Opts, s.index()))
+	f, err := masterdata.Read(in.Kind, in.Name, in.Data, readOptions(in.Config, in.Opts, s.index()))
 	var lerr *masterdata.LimitError
 	if errors.As(err, &lerr) { // refused before it was read: a problem of the file, not of the night
-		res.Errors = append(res.Errors, limitRowError(lerr))
+		res.Errors = append(res.Errors, LimitRowError(lerr))
 		return res, nil
 	}
 	var uerr *masterdata.UnreadableError
 	if errors.As(err, &uerr) {
-		res.Errors = append(res.Errors, masterdata.RowError{Reason: fmt.Sprintf("%v: save it as CSV (UTF-8 or Shift_JIS) or .xlsx and give it again", uerr.Err)})
+		res.Errors = append(res.Errors, masterdata.RowError{Reason: fmt.Sprintf("ファイルを読めません（%v）。CSV（UTF-8 またはシフトJIS）か .xlsx で保存し直して、もう一度渡してください", uerr.Err)})
 		return res, nil
 	}
 	if err != nil {
@@ -237,8 +246,9 @@ func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput)
 		res.Errors = append(res.Errors, f.Errors...)
 		return res, nil
 	}
-	for i := range f.Customers { // the store keeps whole percent
-		f.Customers[i].ParentShare = masterdata.Percent(int(f.Customers[i].ParentShare / 100))
+	if errs := wholePercent(f.Customers); len(errs) > 0 { // never stored rounded (issue 14)
+		res.Errors = append(res.Errors, errs...)
+		return res, nil
 	}
 	rec := masterdata.Reconcile(f, s.records())
 	if len(rec.Errors) > 0 {
@@ -250,9 +260,10 @@ func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput)
 		return res, nil
 	}
 	res.Applied = true
-	sha := sha256Hex(in.Data)
+	h := sha256.Sum256(in.Data)
+	sha := hex.EncodeToString(h[:])
 	for _, p := range s.work(rec, sha) {
-		if err := storePending(ctx, tx, env, p, in, sha); err != nil {
+		if err := storePending(ctx, tx, p, in, sha); err != nil {
 			return res, err
 		}
 	}
@@ -260,7 +271,7 @@ func importTx(ctx context.Context, tx sqlx.ExtContext, env *Env, in importInput)
 }
 
 // storePending stores one record of an import and writes its audit trail.
-func storePending(ctx context.Context, tx sqlx.ExtContext, env *Env, p pending, in importInput, sha string) error {
+func storePending(ctx context.Context, tx sqlx.ExtContext, p pending, in Input, sha string) error {
 	if err := p.put(ctx, tx, in.Now); err != nil {
 		return fmt.Errorf("import %s: %w", in.Name, err)
 	}
@@ -272,7 +283,7 @@ func storePending(ctx context.Context, tx sqlx.ExtContext, env *Env, p pending, 
 		entries = append(entries, store.AuditEntry{Field: c.Field, FromValue: c.From, ToValue: c.To})
 	}
 	for _, a := range entries {
-		a.At, a.RunDate, a.Who, a.Action, a.Subject, a.FileSHA256 = in.Now, calendar.InTokyo(in.Now), env.Who, "import", p.key, sha
+		a.At, a.RunDate, a.Who, a.Action, a.Subject, a.FileSHA256 = in.Now, calendar.InTokyo(in.Now), in.Who, "import", p.key, sha
 		a.Why = "imported from " + in.Name
 		if err := store.Audit(ctx, tx, a); err != nil {
 			return err
@@ -367,12 +378,12 @@ func (s *stored) contractRow(c masterdata.Contract) store.Contract {
 
 // Export writes every stored record of kind (customers, plans, contracts or orders)
 // with the columns import reads, so that export → edit → import changes nothing.
-func Export(ctx context.Context, env *Env, kind string, w io.Writer, o masterdata.WriteOptions) error {
+func Export(ctx context.Context, q sqlx.ExtContext, kind string, w io.Writer, o masterdata.WriteOptions) error {
 	k, err := masterdata.ParseKind(kind)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	s, err := loadStored(ctx, env.DB, k == masterdata.Orders)
+	s, err := loadStored(ctx, q, k == masterdata.Orders)
 	if err != nil {
 		return err
 	}
@@ -383,33 +394,15 @@ func Export(ctx context.Context, env *Env, kind string, w io.Writer, o masterdat
 	return nil
 }
 
-// refuseBigOrderFile refuses an order file beyond import.max_file_mb without reading
-// it: an exception names it and the limit, and it moves to rejected/orders/ (not in a
-// dry run). It reports whether the file was refused.
-func (n *Night) refuseBigOrderFile(ctx context.Context, path string, res Result) (bool, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return false, err
-	}
-	maxFile, _, _ := n.Config.ImportLimits()
-	if fi.Size() <= maxFile {
-		return false, nil
-	}
-	name := filepath.Base(path)
-	res.Seen["order_files"]++
-	row := limitRowError(&masterdata.LimitError{Limit: masterdata.LimitFile, Size: fi.Size(), Max: maxFile})
-	key := sha256Hex([]byte(fmt.Sprintf("%s\x00%d\x00%d", name, fi.Size(), fi.ModTime().UnixNano())))
-	err = n.TxCounted(ctx, &res, func(tx *sqlx.Tx) error {
-		added, err := store.AddException(ctx, tx, wording.OrderFileRejected(n.Date, name, "big:"+key[:40], []masterdata.RowError{row}))
-		if added {
-			res.Changes["files_rejected"]++
+// wholePercent refuses a parent share with a fraction of a percent: the database keeps
+// whole percent, and 51.5% stored as 51% would change which orders are allowed.
+func wholePercent(cs []masterdata.Customer) []masterdata.RowError {
+	var errs []masterdata.RowError
+	for _, c := range cs {
+		if c.ParentShare%100 != 0 {
+			errs = append(errs, masterdata.RowError{Line: c.Line, Column: "parent_share",
+				Reason: fmt.Sprintf("%s%% は小数を含みます。出資比率は整数の %% で書いてください（登録できるのは整数だけです）", c.ParentShare)})
 		}
-		return err
-	})
-	if err != nil || n.DryRun {
-		return true, err
 	}
-	target, err := n.moveInboxFile(path, "orders", true)
-	n.progress("  order file %s (too big, not read) → %s", name, target)
-	return true, err
+	return errs
 }
