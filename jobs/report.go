@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -43,47 +42,15 @@ func Report(ctx context.Context, n *Night) (Result, error) {
 	return res, nil
 }
 
+// reportData reads the morning report of the night from the database: the lists of
+// the day, the open work, the bank's part, the receivables and the evidence head.
 func (n *Night) reportData(ctx context.Context) (report.Data, error) {
 	q := n.Q()
 	d := report.Data{Date: n.Date, DryRun: n.DryRun, Generated: n.Now, Timings: n.timings}
+	if err := n.reportLists(ctx, q, &d); err != nil {
+		return d, err
+	}
 	var err error
-	if d.ToPrint, err = store.ToPrint(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.Voided, err = store.VoidedOn(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.ShortNotice, err = store.ShortNoticeOn(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.Exceptions, err = store.OpenExceptions(ctx, q); err != nil {
-		return d, err
-	}
-	for _, x := range d.Exceptions {
-		if x.Kind == "invariant" {
-			d.Invariant = append(d.Invariant, x)
-		}
-	}
-	d.Originals = n.mailOriginals(d.Exceptions)
-	tasks, err := store.OpenTasks(ctx, q)
-	if err != nil {
-		return d, err
-	}
-	for _, t := range tasks {
-		d.Tasks = append(d.Tasks, report.TaskLine{Task: t, Overdue: t.DueDate.Before(n.Date)})
-	}
-	if d.Awaiting, err = store.AwaitingRenewals(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.Overdue, err = store.OverdueRenewals(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.Events, err = store.ContractEventsOn(ctx, q, n.Date); err != nil {
-		return d, err
-	}
-	if d.Held, err = store.HeldContracts(ctx, q, n.Date); err != nil {
-		return d, err
-	}
 	if d.Requests, err = n.requestLines(ctx); err != nil {
 		return d, err
 	}
@@ -109,27 +76,52 @@ func (n *Night) reportData(ctx context.Context) (report.Data, error) {
 	if ok {
 		d.Evidence = report.EvidenceHead{Hash: head.Hash, Count: head.Seq}
 	}
-	count := map[string]int{}
-	for _, e := range d.Events {
-		count[e.Action]++
-	}
-	d.Counts = []report.Count{
-		{Label: "停止した契約", N: count["suspended"]},
-		{Label: "終了した契約", N: count["ended"]},
-		{Label: "更新した契約", N: count["rolled_over"]},
-		{Label: "支払期限超過の更新請求書", N: len(d.Overdue)},
-		{Label: "印刷・郵送待ちの書類", N: len(d.ToPrint)},
-		{Label: "未処理の例外", N: len(d.Exceptions)},
-		{Label: "未完了の作業", N: len(d.Tasks)},
-	}
-	if !n.SimulatedToday.IsZero() {
-		d.Notes = append(d.Notes, fmt.Sprintf("シミュレーション: NIGHTLY_TODAY=%s により、%s を「今日」として実行しました（実際の日付ではありません）。",
-			n.SimulatedToday, n.SimulatedToday.Japanese()))
-	}
-	if n.Calendar.BeyondAnnounced(n.Date) {
-		d.Notes = append(d.Notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", n.Date.Year))
-	}
+	d.Counts = report.CountsOf(d)
+	d.Notes = append(d.Notes, wording.NightNotes(n.Date, n.SimulatedToday, n.Calendar.BeyondAnnounced(n.Date))...)
 	return d, nil
+}
+
+// reportLists reads the report's lists of the night's date: documents to print,
+// voided and short-notice invoices, open exceptions and tasks, renewals awaiting or
+// overdue, the contracts changed and held.
+func (n *Night) reportLists(ctx context.Context, q sqlx.ExtContext, d *report.Data) error {
+	var err error
+	if d.ToPrint, err = store.ToPrint(ctx, q, n.Date); err != nil {
+		return err
+	}
+	if d.Voided, err = store.VoidedOn(ctx, q, n.Date); err != nil {
+		return err
+	}
+	if d.ShortNotice, err = store.ShortNoticeOn(ctx, q, n.Date); err != nil {
+		return err
+	}
+	if d.Exceptions, err = store.OpenExceptions(ctx, q); err != nil {
+		return err
+	}
+	for _, x := range d.Exceptions {
+		if x.Kind == "invariant" {
+			d.Invariant = append(d.Invariant, x)
+		}
+	}
+	d.Originals = n.mailOriginals(d.Exceptions)
+	tasks, err := store.OpenTasks(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		d.Tasks = append(d.Tasks, report.TaskLine{Task: t, Overdue: t.DueDate.Before(n.Date)})
+	}
+	if d.Awaiting, err = store.AwaitingRenewals(ctx, q, n.Date); err != nil {
+		return err
+	}
+	if d.Overdue, err = store.OverdueRenewals(ctx, q, n.Date); err != nil {
+		return err
+	}
+	if d.Events, err = store.ContractEventsOn(ctx, q, n.Date); err != nil {
+		return err
+	}
+	d.Held, err = store.HeldContracts(ctx, q, n.Date)
+	return err
 }
 
 // mailOriginals links each exception about an unreadable message to the original in

@@ -127,3 +127,20 @@ type RuleCount struct {
 	N        int
 	Amount   int64
 }
+
+// CountsOf is the report's count line: what the night changed and what waits for staff.
+func CountsOf(d Data) []Count {
+	count := map[string]int{}
+	for _, e := range d.Events {
+		count[e.Action]++
+	}
+	return []Count{
+		{Label: "停止した契約", N: count["suspended"]},
+		{Label: "終了した契約", N: count["ended"]},
+		{Label: "更新した契約", N: count["rolled_over"]},
+		{Label: "支払期限超過の更新請求書", N: len(d.Overdue)},
+		{Label: "印刷・郵送待ちの書類", N: len(d.ToPrint)},
+		{Label: "未処理の例外", N: len(d.Exceptions)},
+		{Label: "未完了の作業", N: len(d.Tasks)},
+	}
+}

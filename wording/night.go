@@ -35,3 +35,17 @@ func MovedPayment(inv store.Invoice, repl *store.Invoice, t store.BankTxn, rest 
 	return fmt.Sprintf("請求書 %s は%s（%s）。%s の入金のうち %s をお預かりしたままです。",
 		inv.Number, InvoiceState(inv.Status), why, TxnSubject(t), Yen(rest))
 }
+
+// NightNotes are the report's notes about the night itself: a simulated today
+// (NIGHTLY_TODAY) and holidays computed before the Cabinet Office announced them.
+func NightNotes(day, simulated calendar.Date, holidaysUnannounced bool) []string {
+	var notes []string
+	if !simulated.IsZero() {
+		notes = append(notes, fmt.Sprintf("シミュレーション: NIGHTLY_TODAY=%s により、%s を「今日」として実行しました（実際の日付ではありません）。",
+			simulated, simulated.Japanese()))
+	}
+	if holidaysUnannounced {
+		notes = append(notes, fmt.Sprintf("%d年の祝日は内閣府の公表前のため、法律の規則から計算しています。公表後に確認してください。", day.Year))
+	}
+	return notes
+}
