@@ -32,7 +32,7 @@ func BankFeed(ctx context.Context, n *Night) (Result, error) {
 		n.progress("  bank: no file in %s", dir)
 		return res, nil
 	}
-	opts, norm := bankOptions(n), bankNormalizer(n.Env)
+	opts, norm := bankfeed.ParseOptionsFrom(n.Config.Bank, n.Date), bankfeed.NormalizerFrom(n.Config.Bank)
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -82,97 +82,7 @@ func (n *Night) bankPath(ctx context.Context, name, path string, opts bankfeed.P
 	return out, err
 }
 
-// bankOptions turns the configuration into parse options: the CSV profiles, the era
-// per account, the run date.
-func bankOptions(n *Night) bankfeed.ParseOptions {
-	o := bankfeed.ParseOptions{Era: n.Config.Bank.Era, RunDate: n.Date, Normalizer: bankNormalizer(n.Env)}
-	for _, a := range n.Config.Bank.Accounts {
-		if a.Era != "" {
-			if o.Eras == nil {
-				o.Eras = map[string]string{}
-			}
-			o.Eras[a.Account] = a.Era
-		}
-	}
-	for _, p := range n.Config.Bank.Profiles {
-		o.Profiles = append(o.Profiles, bankfeed.CSVProfile{Name: p.Name, Encoding: p.Encoding, SkipRows: p.SkipRows, Date: p.Date,
-			DateLayout: p.DateLayout, Amount: p.Amount, Payer: p.Payer, Ref: p.Ref, EDI: p.EDI, Account: p.Account,
-			DefaultAccount: p.DefaultAccount})
-	}
-	return o
-}
-
-// bankNormalizer is the payer-name normalizer with the configured extra abbreviations
-// ("ｶﾌﾞ=株式会社").
-func bankNormalizer(env *Env) *bankfeed.Normalizer {
-	var extra []bankfeed.LegalForm
-	for _, a := range env.Config.Bank.Abbreviations {
-		abbr, full, ok := strings.Cut(a, "=")
-		if !ok || abbr == "" {
-			continue
-		}
-		lf := bankfeed.LegalForm{Abbrev: strings.TrimSpace(abbr)}
-		if full = strings.TrimSpace(full); full != "" {
-			lf.Full = []string{full}
-		}
-		extra = append(extra, lf)
-	}
-	return bankfeed.NewNormalizer(extra)
-}
-
-// configuredSource is the payment source the configuration fixes for an account.
-func configuredSource(n *Night, a bankfeed.Account) string {
-	for _, c := range n.Config.Bank.Accounts {
-		if c.Source != "" && (c.Account == a.Key || (a.Number != "" && c.Account == a.Number)) {
-			return c.Source
-		}
-	}
-	return ""
-}
-
-// matchInput reads the books the matcher needs from q: matchable invoices, customers'
-// names, learned aliases and fees.
-func matchInput(ctx context.Context, env *Env, q sqlx.ExtContext) (bankfeed.MatchInput, error) {
-	invs, err := store.MatchableInvoices(ctx, q)
-	if err != nil {
-		return bankfeed.MatchInput{}, err
-	}
-	in := bankfeed.MatchInput{FeeList: env.Config.Bank.FeeList, SimilarityThreshold: env.Config.Bank.SimilarityThreshold,
-		Normalizer: bankNormalizer(env)}
-	for _, inv := range invs {
-		in.Invoices = append(in.Invoices, bankfeed.OpenInvoice{Number: inv.Number, CustomerNo: inv.CustomerNo, Open: inv.Total - inv.Paid,
-			Total: inv.Total, DueDate: inv.DueDate})
-	}
-	custs, err := store.ListCustomers(ctx, q)
-	if err != nil {
-		return in, err
-	}
-	for _, c := range custs {
-		names := []string{c.Kana, c.Name}
-		for _, p := range strings.Split(c.PayerNames, ";") {
-			if p = strings.TrimSpace(p); p != "" {
-				names = append(names, p)
-			}
-		}
-		in.Payers = append(in.Payers, bankfeed.Payer{CustomerNo: c.No, Names: names})
-	}
-	aliases, err := store.PayerAliases(ctx, q)
-	if err != nil {
-		return in, err
-	}
-	for _, a := range aliases {
-		in.Aliases = append(in.Aliases, bankfeed.Alias{Name: a.Name, CustomerNo: a.CustomerNo})
-	}
-	if in.LearnedFees, err = store.LearnedFees(ctx, q); err != nil {
-		return in, err
-	}
-	if in.Replaced, err = store.Replacements(ctx, q); err != nil {
-		return in, err
-	}
-	return in, nil
-}
-
-// txnSubject names a transfer for staff.
+// abs64 is the absolute value of v.
 func abs64(v int64) int64 {
 	if v < 0 {
 		return -v

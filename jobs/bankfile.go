@@ -133,10 +133,12 @@ func (n *Night) newBankLoad(ctx context.Context, tx *sqlx.Tx, sv bankfeed.Survey
 			return nil, err
 		}
 	}
-	in, err := matchInput(ctx, n.Env, tx)
+	in, err := store.MatchBooks(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
+	in.FeeList, in.SimilarityThreshold = n.Config.Bank.FeeList, n.Config.Bank.SimilarityThreshold
+	in.Normalizer = bankfeed.NormalizerFrom(n.Config.Bank)
 	ld.matcher = bankfeed.NewMatcher(in)
 	return ld, nil
 }
@@ -166,7 +168,7 @@ func (ld *bankLoad) account(ctx context.Context, key string, a bankfeed.Account)
 		return nil, err
 	}
 	if !ok {
-		if src = configuredSource(ld.n, bankfeed.Account{Key: key, Number: a.Number}); src == "" {
+		if src = bankfeed.ConfiguredSource(ld.n.Config.Bank, bankfeed.Account{Key: key, Number: a.Number}); src == "" {
 			src = ld.sv.Format
 		}
 		if err := store.SetAccountSource(ctx, ld.tx, key, src, a.Era, ld.n.Now); err != nil {

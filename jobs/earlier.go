@@ -37,7 +37,7 @@ func BookEarlierPayments(ctx context.Context, env *Env, tx sqlx.ExtContext, ps [
 	if err := store.SetAccountSource(ctx, tx, EarlierAccount, EarlierAccount, "", now); err != nil {
 		return err
 	}
-	norm := bankNormalizer(env)
+	norm := bankfeed.NormalizerFrom(env.Config.Bank)
 	for _, p := range ps {
 		t := store.BankTxn{Txn: bankfeed.Txn{Account: EarlierAccount, ValueDate: p.ValueDate, Amount: p.Amount, Payer: p.Payer,
 			PayerNormalized: norm.Normalize(p.Payer), Kind: bankfeed.Credit},
