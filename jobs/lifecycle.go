@@ -60,32 +60,9 @@ func Lifecycle(ctx context.Context, n *Night) (Result, error) {
 	return res, n.applyPendingRequests(ctx, &res)
 }
 
-// lifecycleState turns a row into the values contract.Decide takes.
-func lifecycleState(row store.LifecycleRow) contract.State {
-	s := contract.State{
-		Status:     contract.Status(row.Status),
-		AutoRenew:  row.AutoRenew,
-		TermStart:  row.TermStart,
-		TermEnd:    row.TermEnd,
-		Cancelled:  row.CancelAtTermEnd,
-		HoldUntil:  row.HoldUntil,
-		HoldReason: row.HoldReason,
-	}
-	if row.RenewalNumber.Valid {
-		s.Renewal = &contract.RenewalInvoice{
-			Number:       row.RenewalNumber.String,
-			DueDate:      row.RenewalDue,
-			Total:        row.RenewalTotal.Int64,
-			Paid:         row.RenewalPaid.Int64,
-			ReminderSent: row.ReminderNumber.Valid,
-		}
-	}
-	return s
-}
-
 func (n *Night) decide(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRow, p contract.Policy, res *Result) error {
 	res.Seen["contracts"]++
-	d := contract.Decide(lifecycleState(row), n.Date, p)
+	d := contract.Decide(row.State(), n.Date, p)
 	if d.Overdue {
 		res.Seen["overdue"]++
 	}
@@ -159,7 +136,7 @@ func (n *Night) rollOver(ctx context.Context, tx *sqlx.Tx, row store.LifecycleRo
 	if err != nil {
 		return err
 	}
-	seats, inBase := contract.RollOverSeats(renewal, next, seatAdditions(rows, ""))
+	seats, inBase := contract.RollOverSeats(renewal, next, store.SeatArithmetic(rows, ""))
 	ok, err := store.RollOver(ctx, tx, row.No, row.TermStart, next, contract.TermEnd(next), seats, price, n.Date, n.Now)
 	if err != nil || !ok {
 		return err

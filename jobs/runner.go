@@ -101,31 +101,6 @@ var ErrAlreadyRun = errors.New("already run by the schedule (on this server or a
 // ErrTooManyMissed is returned when catch-up would process more nights than allowed.
 var ErrTooManyMissed = errors.New("too many missed nights to catch up")
 
-// ErrRunDate is wrapped by the error of a run date that is refused (SPEC §10.0).
-var ErrRunDate = errors.New("run date out of range")
-
-// minRunDate is the first run date: the calendar, the era readings of bank files and
-// the masterdata dates are exact from 2000 on.
-var minRunDate = calendar.New(2000, 1, 1)
-
-// CheckRunDate refuses a run date after today (JST) unless it is a dry run, which may
-// look ahead up to a year, and any date before 2000 (SPEC §10.0). today is the Env's
-// today: the real one, or NIGHTLY_TODAY's. The command line and the web's rerun form
-// go through it (Run calls it).
-func CheckRunDate(date, today calendar.Date, dryRun bool) error {
-	switch {
-	case date.Before(minRunDate):
-		return fmt.Errorf("run date %s is before %s: %w", date, minRunDate, ErrRunDate)
-	case dryRun && date.After(today.AddMonths(12)):
-		return fmt.Errorf("run date %s is more than a year after today (%s, JST): %w; a dry run looks ahead at most to %s",
-			date, today, ErrRunDate, today.AddMonths(12))
-	case !dryRun && date.After(today):
-		return fmt.Errorf("run date %s is after today (%s, JST): %w; only a dry run (--dry-run) may look ahead, up to a year; to simulate a later day, set NIGHTLY_TODAY=YYYY-MM-DD",
-			date, today, ErrRunDate)
-	}
-	return nil
-}
-
 // Run takes the run lock and processes the night of opts.Date (and, with CatchUp, every
 // missed night before it, oldest first). It returns one Summary per night processed.
 // store.ErrLockHeld means another run holds the lock; ErrAlreadyRun that a scheduled
@@ -134,7 +109,7 @@ func Run(ctx context.Context, env *Env, opts Options) ([]Summary, error) {
 	if opts.Date.IsZero() {
 		opts.Date = calendar.InTokyo(env.Now())
 	}
-	if err := CheckRunDate(opts.Date, calendar.InTokyo(env.Now()), opts.DryRun); err != nil {
+	if err := calendar.CheckRunDate(opts.Date, calendar.InTokyo(env.Now()), opts.DryRun); err != nil {
 		return nil, err
 	}
 	if err := checkOnly(opts.Only); err != nil {

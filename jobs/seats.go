@@ -12,18 +12,6 @@ import (
 	"github.com/npress/nightly/store"
 )
 
-// seatAdditions turns stored additions into the values of the seat arithmetic
-// (contract.SeatsOn and friends). An addition billed by the invoice numbered rebill
-// counts as not billed: that renewal is being voided and reissued.
-func seatAdditions(rows []store.SeatAddition, rebill string) []contract.SeatAddition {
-	out := make([]contract.SeatAddition, len(rows))
-	for i, r := range rows {
-		out[i] = contract.SeatAddition{Key: r.Key, Term: r.TermStart, Seats: r.Seats, Ordered: r.OrderedOn, FirstCycle: r.FirstCycle,
-			Confirmed: r.ConfirmedOn, Effective: r.EffectiveOn, InBase: r.InBase, Billed: r.BilledBy != "" && r.BilledBy != rebill}
-	}
-	return out
-}
-
 // reductionFor returns the accepted reduction of a contract's next term (its target and
 // the day its request was received, SPEC §4.2), or nil when the next term has none.
 func reductionFor(ctx context.Context, q sqlx.ExtContext, c store.Contract) (*contract.Reduction, error) {
@@ -54,7 +42,7 @@ func renewalSeats(ctx context.Context, q sqlx.ExtContext, c store.Contract, rows
 	if err != nil {
 		return 0, nil, err
 	}
-	seats, settled := contract.RenewalSeats(c.TermStart, c.Seats, seatAdditions(rows, rebill), issue, red)
+	seats, settled := contract.RenewalSeats(c.TermStart, c.Seats, store.SeatArithmetic(rows, rebill), issue, red)
 	return seats, settled, nil
 }
 
@@ -72,7 +60,7 @@ func SeatsInEffect(ctx context.Context, q sqlx.ExtContext, cs []store.Contract, 
 	}
 	out := make(map[string]int, len(cs))
 	for _, c := range cs {
-		out[c.No] = contract.SeatsOn(c.TermStart, c.Seats, seatAdditions(adds[c.No], ""), day)
+		out[c.No] = contract.SeatsOn(c.TermStart, c.Seats, store.SeatArithmetic(adds[c.No], ""), day)
 	}
 	return out, nil
 }
@@ -85,7 +73,7 @@ func SeatsHeld(ctx context.Context, q sqlx.ExtContext, c store.Contract) (int, e
 	if err != nil {
 		return 0, err
 	}
-	return contract.SeatsHeld(c.TermStart, c.Seats, seatAdditions(rows, "")), nil
+	return contract.SeatsHeld(c.TermStart, c.Seats, store.SeatArithmetic(rows, "")), nil
 }
 
 // applyAdditions puts the paid additions whose effective cycle has come into effect
@@ -105,7 +93,7 @@ func (n *Night) applyAdditions(ctx context.Context, tx sqlx.ExtContext, res *Res
 		if err != nil {
 			return err
 		}
-		adds := seatAdditions(rows, "")
+		adds := store.SeatArithmetic(rows, "")
 		before := contract.SeatsOn(c.TermStart, c.Seats, adds, a.EffectiveOn.AddDays(-1))
 		after := contract.SeatsOn(c.TermStart, c.Seats, adds, a.EffectiveOn)
 		ok, err := store.MarkSeatAdditionApplied(ctx, tx, a.Key, n.Date)

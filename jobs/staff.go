@@ -73,11 +73,6 @@ func (s Staff) Run(ctx context.Context, who string, date calendar.Date, dry bool
 	return Run(ctx, e, Options{Date: date, DryRun: dry, Trigger: "manual"})
 }
 
-// CheckRunDate refuses a run date the way Run would (SPEC §10.0), before a run starts.
-func (s Staff) CheckRunDate(date, today calendar.Date, dry bool) error {
-	return CheckRunDate(date, today, dry)
-}
-
 // BundleNumbers is BundleNumbers.
 func (s Staff) BundleNumbers(ctx context.Context, day calendar.Date) ([]string, error) {
 	return BundleNumbers(ctx, s.env, day)

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
 )
 
 // LifecycleRow is an active subscription contract that the lifecycle step must look at
@@ -64,4 +65,27 @@ func SetContractStatus(ctx context.Context, e sqlx.ExtContext, no, status string
 		"UPDATE contracts SET status = ?, status_changed_on = ?, updated_at = ? WHERE contract_no = ? AND status = 'active'",
 		status, day, now.UTC(), no)
 	return n == 1, err
+}
+
+// State is the row as the values contract.Decide takes.
+func (row LifecycleRow) State() contract.State {
+	s := contract.State{
+		Status:     contract.Status(row.Status),
+		AutoRenew:  row.AutoRenew,
+		TermStart:  row.TermStart,
+		TermEnd:    row.TermEnd,
+		Cancelled:  row.CancelAtTermEnd,
+		HoldUntil:  row.HoldUntil,
+		HoldReason: row.HoldReason,
+	}
+	if row.RenewalNumber.Valid {
+		s.Renewal = &contract.RenewalInvoice{
+			Number:       row.RenewalNumber.String,
+			DueDate:      row.RenewalDue,
+			Total:        row.RenewalTotal.Int64,
+			Paid:         row.RenewalPaid.Int64,
+			ReminderSent: row.ReminderNumber.Valid,
+		}
+	}
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/contract"
 )
 
 // SeatAddition is a row of seat_additions: the seats one addition invoice adds to one
@@ -186,4 +187,16 @@ func NextTermAdditionsDue(ctx context.Context, e sqlx.ExtContext, after string, 
 		return nil, fmt.Errorf("additions to bill for the next term: %w", err)
 	}
 	return as, nil
+}
+
+// SeatArithmetic turns stored additions into the values of the seat arithmetic
+// (contract.SeatsOn and friends). An addition billed by the invoice numbered rebill
+// counts as not billed: that renewal is being voided and reissued.
+func SeatArithmetic(rows []SeatAddition, rebill string) []contract.SeatAddition {
+	out := make([]contract.SeatAddition, len(rows))
+	for i, r := range rows {
+		out[i] = contract.SeatAddition{Key: r.Key, Term: r.TermStart, Seats: r.Seats, Ordered: r.OrderedOn, FirstCycle: r.FirstCycle,
+			Confirmed: r.ConfirmedOn, Effective: r.EffectiveOn, InBase: r.InBase, Billed: r.BilledBy != "" && r.BilledBy != rebill}
+	}
+	return out
 }

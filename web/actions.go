@@ -316,7 +316,7 @@ func runActions(s *Server) []Action {
 				if err != nil {
 					return Done{}, err
 				}
-				if err := as.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
+				if err := calendar.CheckRunDate(date, s.today(), f.Bool("dry_run")); err != nil { // refused before it starts
 					return Done{}, fmt.Errorf("処理日 %s は実行できません（今日より後の日付は試算のみで1年先まで、2000年より前は不可）", date.Japanese())
 				}
 				id := s.runs.start(as, date, f.Bool("dry_run"), s.now(), s.log)

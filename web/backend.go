@@ -29,8 +29,6 @@ type Backend interface {
 	VoidInvoice(ctx context.Context, who, number, why string, reissue bool) error
 	// Run reruns (or dry-runs) a date, writing progress lines to progress.
 	Run(ctx context.Context, who string, date calendar.Date, dry bool, progress io.Writer) ([]report.Summary, error)
-	// CheckRunDate refuses a run date before a run starts (SPEC §10.0).
-	CheckRunDate(date, today calendar.Date, dry bool) error
 	BundleNumbers(ctx context.Context, day calendar.Date) ([]string, error)
 	Report(ctx context.Context, day calendar.Date) (report.Data, error)
 	// Requests lists reduction and cancellation requests with their words filled in.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/demo"
-	"github.com/npress/nightly/jobs"
 )
 
 func cmdBench(ctx context.Context, a *app, args []string) int {
@@ -25,7 +24,7 @@ func cmdBench(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly bench: --date: %v\n", err)
 		return exitUsage
 	}
-	if err := jobs.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // before generating anything
+	if err := calendar.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // before generating anything
 		return a.fail(fmt.Errorf("bench --date: %w", err))
 	}
 	if cf.out == "" {

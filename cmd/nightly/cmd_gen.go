@@ -7,7 +7,6 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/demo"
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
 
@@ -28,7 +27,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "nightly gen: --date: %v\n", err)
 		return exitUsage
 	}
-	if err := jobs.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // a night it could not run
+	if err := calendar.CheckRunDate(d, calendar.InTokyo(a.now()), false); err != nil { // a night it could not run
 		return a.fail(fmt.Errorf("gen --date: %w", err))
 	}
 	env, closeEnv, err := a.openEmpty(ctx, cf, "gen")
