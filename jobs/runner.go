@@ -257,6 +257,7 @@ func runNight(ctx context.Context, env *Env, date calendar.Date, opts Options, l
 		n.progress("%s: %s …", date, step.Name)
 		t0 := time.Now()
 		res, err := step.Run(ctx, n)
+		n.noteFitted(step.Name, res)
 		ss := StepSummary{Name: step.Name, Changes: res.Changes, Seen: res.Seen, Duration: time.Since(t0).Seconds()}
 		if ss.Changes == nil {
 			ss.Changes = map[string]int{}
@@ -318,4 +319,15 @@ func finishRun(ctx context.Context, n *Night, runID int64, sum Summary, opts Opt
 	return n.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		return store.FinishRun(ctx, tx, runID, ledgerStatus, string(stepsJSON), sum.Error, end)
 	})
+}
+
+// noteFitted records in the step's counts, and in the log by column, the text the
+// store had to repair or cut to store it (SPEC §10.0: never silently).
+func (n *Night) noteFitted(step string, res Result) {
+	for col, k := range store.TakeFitted() {
+		if res.Seen != nil {
+			res.Seen["text_fitted"] += k
+		}
+		n.Log.Warn("text repaired or cut to fit its column", "step", step, "column", col, "values", k)
+	}
 }

@@ -251,28 +251,24 @@ func fitValue(table, col string, v any) any {
 	case nil:
 		return nil
 	case string:
-		s, _ := Fit(table, col, x)
-		return s
+		return fitNoted(table, col, x)
 	case *string:
 		if x == nil {
 			return nil
 		}
-		s, _ := Fit(table, col, *x)
-		return s
+		return fitNoted(table, col, *x)
 	case driver.Valuer:
 		dv, err := x.Value()
 		if err != nil {
 			return v // the driver calls Value again and reports the error
 		}
 		if s, ok := dv.(string); ok {
-			s, _ = Fit(table, col, s)
-			return s
+			return fitNoted(table, col, s)
 		}
 		return dv
 	}
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
-		s, _ := Fit(table, col, rv.String())
-		return s
+		return fitNoted(table, col, rv.String())
 	}
 	return v
 }
@@ -412,5 +408,34 @@ func fitArgs(q string, args []any) []any {
 		}
 		out[i] = fitValue(table, col, a)
 	}
+	return out
+}
+
+// fitted counts, per "table.column", the written values Fit had to change since the
+// last TakeFitted: the fact that text was repaired or cut is recorded, never silent.
+var fitted = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
+// fitNoted is Fit for a value being written, counting a change.
+func fitNoted(table, col, s string) string {
+	out, changed := Fit(table, col, s)
+	if changed {
+		fitted.Lock()
+		fitted.n[table+"."+col]++
+		fitted.Unlock()
+	}
+	return out
+}
+
+// TakeFitted returns how many written values, per "table.column", had invalid UTF-8
+// replaced or were cut to their column since the last call, and starts counting
+// again. The night reports them after each step.
+func TakeFitted() map[string]int {
+	fitted.Lock()
+	defer fitted.Unlock()
+	out := fitted.n
+	fitted.n = map[string]int{}
 	return out
 }

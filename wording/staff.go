@@ -32,7 +32,8 @@ var (
 		"requests": "ご依頼", "requests_applied": "反映したご依頼", "requests_superseded": "差し替えられたご依頼",
 		"reversals": "入金の取消・訂正", "rolled_over": "更新した契約", "same_message_id": "同じメールの再送",
 		"seats_added": "追加したライセンス", "short_notice": "支払期限を短縮", "suspended": "停止した契約", "tasks": "作業",
-		"to_post": "郵送待ち", "to_print": "印刷待ち", "transfers": "振込", "transfers_known": "取込済みの振込",
+		"text_fitted": "直して記録した文字列",
+		"to_post":     "郵送待ち", "to_print": "印刷待ち", "transfers": "振込", "transfers_known": "取込済みの振込",
 		"tries": "再試行", "uidvalidity_changed": "メールボックスの作り直し", "voided": "取り消した請求書",
 	}
 	// EvidenceKinds are the kinds of record in the evidence ledger.
