@@ -1,7 +1,9 @@
 package filemode
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -29,9 +31,27 @@ func (p Policy) WriteFile(path string, data []byte) error {
 	return writeAtomic(path, data, p.File(), p.GID())
 }
 
+// WriteStream writes path as WriteFile does, from what write writes (buffered), for a
+// file too large to hold in memory such as the print bundle. Nothing is in place
+// unless write and the flush succeed.
+func (p Policy) WriteStream(path string, write func(w io.Writer) error) error {
+	if err := p.MkdirAll(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return writeAtomicFrom(path, write, p.File(), p.GID())
+}
+
 // writeAtomic is WriteAtomic into an existing folder, giving the file group gid (-1:
 // the process's).
 func writeAtomic(path string, data []byte, perm os.FileMode, gid int) error {
+	return writeAtomicFrom(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}, perm, gid)
+}
+
+// writeAtomicFrom is writeAtomic with the bytes coming from write.
+func writeAtomicFrom(path string, write func(w io.Writer) error, perm os.FileMode, gid int) error {
 	// A process killed while writing leaves its temporary file: clear it away first.
 	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")); len(stale) > 0 {
 		for _, f := range stale {
@@ -43,7 +63,12 @@ func writeAtomic(path string, data []byte, perm os.FileMode, gid int) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriter(tmp)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -176,14 +176,14 @@ func TestInBrowser(t *testing.T) {
 	// A dry run from the web; the progress page polls until the night is done.
 	do(chromedp.Navigate(base+"/runs/new?date=2026-11-24"), chromedp.WaitVisible(css(`form.card button`)),
 		chromedp.Click(css(`form.card button`)), chromedp.WaitVisible(css(`#run-links`)), shot("run"))
-	if msg := str(chromedp.Text(css(`#run-message`))); !strings.Contains(msg, "試算（DRY RUN）が終わりました") {
+	if msg := str(chromedp.Text(css(`#run-message`))); !strings.Contains(msg, "試算が終わりました") {
 		t.Errorf("progress page says %q", msg)
 	}
 	var x store.Exception
 	if err := f.env.DB.Get(&x, "SELECT * FROM exceptions WHERE nkey = 'x:browser'"); err != nil {
 		t.Fatal(err)
 	}
-	if x.Status != "closed" || x.ClosedBy != "finance1" || x.ClosedWhy != "入金を確認しました" || !strings.Contains(flash, "x:browser") {
+	if x.Status != "closed" || x.ClosedBy != "finance1" || x.ClosedWhy != "入金を確認しました" || !strings.Contains(flash, "を対応済みにしました") || !strings.Contains(flash, x.Subject) {
 		t.Errorf("after closing in the browser: %+v, flash %q", x, flash)
 	}
 	// A viewer sees no form and a forged attempt is refused.

@@ -1,0 +1,144 @@
+// Package postal prepares the night's post (SPEC §8.4): the documents to mail in
+// bulk-mail order, one envelope per recipient, the print bundle with a separator sheet
+// (封入票) before each envelope of several documents, and the dispatch list staff tick
+// off at the post office.
+package postal
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/csvsafe"
+	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/store"
+	"github.com/npress/nightly/wording"
+)
+
+// Doc is a document to post with its stored PDF's SHA-256.
+type Doc struct {
+	store.PrintItem
+	SHA string
+}
+
+// Envelopes orders the documents that have a stored PDF for bulk mail (postal code,
+// then recipient, then number) and groups each recipient's into one envelope. pdfOf
+// gives a document's stored PDF; a document without one is left out.
+func Envelopes(items []store.PrintItem, pdfOf func(number string) (sha string, ok bool, err error)) ([][]Doc, error) {
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b store.PrintItem) int {
+		if c := invoice.PostalOrder(a.PostalCode, b.PostalCode); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.CustomerNo, b.CustomerNo); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Number, b.Number)
+	})
+	var out [][]Doc
+	for _, it := range items {
+		if !it.HasPDF {
+			continue
+		}
+		sha, ok, err := pdfOf(it.Number)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if l := len(out); l > 0 && out[l-1][0].CustomerNo == it.CustomerNo {
+			out[l-1] = append(out[l-1], Doc{it, sha})
+		} else {
+			out = append(out, []Doc{{it, sha}})
+		}
+	}
+	return out, nil
+}
+
+// Options are what Write needs besides the envelopes.
+type Options struct {
+	Date  calendar.Date                            // the night's date, printed on the separator sheets
+	PDF   func(sha string) ([]byte, error)         // a stored PDF by its SHA-256
+	Sheet func(e invoice.Envelope) ([]byte, error) // renders a separator sheet
+}
+
+// EmptyList is the dispatch list of a night with nothing to post: its header alone.
+func EmptyList() []byte {
+	b, w := newList()
+	w.Flush()
+	return b.Bytes()
+}
+
+// newList starts the dispatch list: UTF-8 with a BOM and CRLF, for Japanese Excel.
+func newList() (*bytes.Buffer, *csvsafe.Writer) {
+	var b bytes.Buffer
+	b.WriteString("\ufeff")
+	w := csvsafe.NewWriter(&b)
+	w.UseCRLF = true
+	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数", "封筒", "同封"})
+	return &b, w
+}
+
+// Write writes the envelopes' documents as one PDF bundle to bundle and returns the
+// dispatch list, one row per document.
+func Write(bundle io.Writer, envs [][]Doc, o Options) ([]byte, error) {
+	list, w := newList()
+	b := invoice.NewBundle(bundle)
+	for k, env := range envs {
+		if err := addEnvelope(b, w, env, k+1, len(envs), o); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.Close(); err != nil {
+		return nil, fmt.Errorf("print bundle: %w", err)
+	}
+	w.Flush()
+	return list.Bytes(), w.Error()
+}
+
+// addEnvelope adds envelope seq of of to the bundle, its separator sheet first when it
+// holds several documents, and its documents' rows to the dispatch list.
+func addEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []Doc, seq, of int, o Options) error {
+	first := env[0]
+	to := invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
+		Address: first.Address, Contact: first.Contact}
+	pdfs := make([][]byte, len(env))
+	sheet := invoice.Envelope{Date: o.Date, Seq: seq, Of: of, To: to}
+	for i, d := range env {
+		pdf, err := o.PDF(d.SHA)
+		if err != nil {
+			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+		}
+		pdfs[i] = pdf
+		pages := d.Pages
+		if pages < 1 && len(env) > 1 {
+			if pages, err = invoice.PageCount(pdf); err != nil {
+				return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+			}
+		}
+		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: wording.DocumentKinds.Name(d.Kind), Pages: pages})
+	}
+	if len(env) > 1 {
+		pdf, err := o.Sheet(sheet)
+		if err != nil {
+			return fmt.Errorf("print bundle: separator sheet of envelope %d: %w", seq, err)
+		}
+		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), pdf); err != nil {
+			return err
+		}
+	}
+	for i, d := range env {
+		pages, err := b.Add(d.Number, pdfs[i])
+		if err != nil {
+			return err
+		}
+		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
+			strconv.FormatInt(d.Total, 10), strconv.Itoa(pages), strconv.Itoa(seq), strconv.Itoa(i+1) + "/" + strconv.Itoa(len(env))})
+	}
+	return nil
+}
