@@ -342,20 +342,8 @@ func sender(p parsed) string {
 	return p.mail.FromAddress
 }
 
-// known is what the database holds about one batch, read with a few queries at the
-// start of its transaction and kept up to date as the batch is recorded.
-type known struct {
-	sha       map[string]bool // mail_messages rows by SHA-256
-	messageID map[string]bool // mail_messages rows by Message-ID
-	contracts map[string]store.Contract
-	customers map[string]store.Customer
-}
-
-// loadKnown reads, in tx, the messages of the batch recorded before, and the contracts
-// its requests name with their customers. The contract fields Evaluate reads (seats,
-// term, status, plan, customer) are not changed by the intake, so they stay valid for
-// the whole transaction.
-func (n *Night) loadKnown(ctx context.Context, tx *sqlx.Tx, ps []parsed) (*known, error) {
+// loadKnown reads, in tx, what the database holds about the batch (store.MailBatch).
+func (n *Night) loadKnown(ctx context.Context, tx *sqlx.Tx, ps []parsed) (*store.MailBatch, error) {
 	var shas, ids, nos []string
 	for _, p := range ps {
 		shas = append(shas, p.sha)
@@ -368,32 +356,12 @@ func (n *Night) loadKnown(ctx context.Context, tx *sqlx.Tx, ps []parsed) (*known
 			}
 		}
 	}
-	k := &known{}
-	var err error
-	if k.sha, k.messageID, err = store.KnownMail(ctx, tx, shas, ids); err != nil {
-		return nil, err
-	}
-	if k.contracts, k.customers, err = store.ContractsAndCustomers(ctx, tx, nos); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-// insertMailMessage inserts mm and notes it in k.
-func insertMailMessage(ctx context.Context, tx *sqlx.Tx, k *known, mm store.MailMessage) error {
-	if _, err := store.InsertMailMessage(ctx, tx, mm); err != nil {
-		return err
-	}
-	k.sha[mm.SHA256] = true
-	if mm.MessageID != "" {
-		k.messageID[mm.MessageID] = true
-	}
-	return nil
+	return store.LoadMailBatch(ctx, tx, shas, ids, nos)
 }
 
 // recordMessage records one message and the requests it names, in tx.
-func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st mailintake.State, x *extractor, k *known, p parsed, res *Result) error {
-	if k.sha[p.sha] {
+func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st mailintake.State, x *extractor, k *store.MailBatch, p parsed, res *Result) error {
+	if k.SHA[p.sha] {
 		res.Seen["already_recorded"]++
 		return nil
 	}
@@ -405,7 +373,7 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 	}
 	if p.err != nil {
 		mm.Status = store.MailMalformed
-		if err := insertMailMessage(ctx, tx, k, mm); err != nil {
+		if err := k.Insert(ctx, tx, mm); err != nil {
 			return err
 		}
 		x := wording.MailUnreadable(p.err, p.sha, p.msg.InternalDate)
@@ -414,13 +382,13 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 		_, err := store.AddException(ctx, tx, x)
 		return err
 	}
-	if mm.MessageID != "" && k.messageID[mm.MessageID] {
+	if mm.MessageID != "" && k.MessageID[mm.MessageID] {
 		mm.Status = store.MailSameMessageID
-		err := insertMailMessage(ctx, tx, k, mm)
+		err := k.Insert(ctx, tx, mm)
 		res.Seen["same_message_id"]++
 		return err
 	}
-	if err := insertMailMessage(ctx, tx, k, mm); err != nil {
+	if err := k.Insert(ctx, tx, mm); err != nil {
 		return err
 	}
 	res.Changes["mail_messages"]++
@@ -435,14 +403,14 @@ func (n *Night) recordMessage(ctx context.Context, tx *sqlx.Tx, s mailSource, st
 
 // contractFacts reads what Evaluate needs about a contract; the contract and its
 // customer come from k.
-func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extractor, k *known, no string) (mailintake.ContractFacts, store.Contract, error) {
+func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extractor, k *store.MailBatch, no string) (mailintake.ContractFacts, store.Contract, error) {
 	var f mailintake.ContractFacts
-	c, ok := k.contracts[no]
+	c, ok := k.Contracts[no]
 	if !ok {
 		return f, c, nil
 	}
 	f.Found = true
-	cu, ok := k.customers[c.CustomerNo]
+	cu, ok := k.Customers[c.CustomerNo]
 	if !ok {
 		var err error
 		if cu, err = store.GetCustomer(ctx, tx, c.CustomerNo); err != nil {
@@ -484,7 +452,7 @@ func earlierRequests(rs []store.Request) []mailintake.EarlierRequest {
 }
 
 // recordRequest evaluates one request, stores it and applies what it changes.
-func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, k *known, p parsed, r mailintake.Request, res *Result) error {
+func (n *Night) recordRequest(ctx context.Context, tx *sqlx.Tx, x *extractor, k *store.MailBatch, p parsed, r mailintake.Request, res *Result) error {
 	in := mailintake.EvalInput{Request: r, Sender: p.mail.FromAddress, Received: p.msg.InternalDate, Calendar: n.Calendar}
 	if r.Contract != "" {
 		f, _, err := n.contractFacts(ctx, tx, x, k, r.Contract)

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"path/filepath"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -57,9 +56,11 @@ func (n *Night) reportData(ctx context.Context) (report.Data, error) {
 	if d.Bank, err = n.bankReport(ctx); err != nil {
 		return d, err
 	}
-	if d.Customers, err = suggestedCustomers(ctx, q, d.Exceptions); err != nil {
+	cus, err := store.CustomersByNo(ctx, q, report.SuggestedCustomerNos(d.Exceptions))
+	if err != nil {
 		return d, err
 	}
+	d.Customers = report.CustomersOf(cus)
 	if n.ReceivablesAging != nil {
 		// The accountant's figures never keep the morning report from being written.
 		if rows, err := n.ReceivablesAging(ctx, n.Env, n.outer, n.Date); err != nil {
@@ -103,7 +104,9 @@ func (n *Night) reportLists(ctx context.Context, q sqlx.ExtContext, d *report.Da
 			d.Invariant = append(d.Invariant, x)
 		}
 	}
-	d.Originals = n.mailOriginals(d.Exceptions)
+	if n.Evidence != nil {
+		d.Originals = report.MailOriginals(d.Exceptions, n.DayDir(), n.Evidence.Path)
+	}
 	tasks, err := store.OpenTasks(ctx, q)
 	if err != nil {
 		return err
@@ -122,51 +125,4 @@ func (n *Night) reportLists(ctx context.Context, q sqlx.ExtContext, d *report.Da
 	}
 	d.Held, err = store.HeldContracts(ctx, q, n.Date)
 	return err
-}
-
-// mailOriginals links each exception about an unreadable message to the original in
-// the evidence store, relative to the day folder the report is written in.
-func (n *Night) mailOriginals(xs []store.Exception) map[string]string {
-	out := map[string]string{}
-	if n.Evidence == nil {
-		return out
-	}
-	day, err := filepath.Abs(n.DayDir())
-	if err != nil {
-		return out
-	}
-	for _, x := range xs {
-		sha, ok := strings.CutPrefix(x.NKey, x.Kind+":")
-		if !ok || x.Kind != wording.ExceptionMailMalformed && x.Kind != wording.ExceptionMailTooLarge {
-			continue
-		}
-		p := n.Evidence.Path(sha)
-		if p == "" {
-			continue
-		}
-		if abs, err := filepath.Abs(p); err == nil {
-			if rel, err := filepath.Rel(day, abs); err == nil {
-				out[x.NKey] = filepath.ToSlash(rel)
-			}
-		}
-	}
-	return out
-}
-
-// suggestedCustomers are the customers the exceptions' suggestions name.
-func suggestedCustomers(ctx context.Context, q sqlx.ExtContext, xs []store.Exception) (map[string]report.Customer, error) {
-	out := map[string]report.Customer{}
-	for _, x := range xs {
-		for _, s := range x.Suggestions {
-			if _, ok := out[s.CustomerNo]; ok || s.CustomerNo == "" {
-				continue
-			}
-			c, err := store.GetCustomer(ctx, q, s.CustomerNo)
-			if err != nil && !store.IsNoRows(err) {
-				return nil, err
-			}
-			out[s.CustomerNo] = report.Customer{Name: c.Name, Kana: c.Kana}
-		}
-	}
-	return out, nil
 }

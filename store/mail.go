@@ -214,24 +214,75 @@ func ContractsAndCustomers(ctx context.Context, e sqlx.ExtContext, nos []string)
 			custNos = append(custNos, c.CustomerNo)
 		}
 	}
-	slices.Sort(custNos)
-	custNos = slices.Compact(custNos)
-	for len(custNos) > 0 {
-		part := custNos[:min(len(custNos), inChunk)]
-		custNos = custNos[len(part):]
+	cus, err := CustomersByNo(ctx, e, custNos)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, cus, nil
+}
+
+// CustomersByNo returns the customers with these numbers, by number, read a few
+// hundred at a time; numbers not found are absent.
+func CustomersByNo(ctx context.Context, e sqlx.ExtContext, nos []string) (map[string]Customer, error) {
+	cus := map[string]Customer{}
+	nos = slices.Clone(nos)
+	slices.Sort(nos)
+	nos = slices.Compact(nos)
+	for len(nos) > 0 {
+		part := nos[:min(len(nos), inChunk)]
+		nos = nos[len(part):]
 		q, args, err := sqlx.In("SELECT * FROM customers WHERE customer_no IN (?)", part)
 		if err != nil {
-			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
+			return nil, fmt.Errorf("customers %s…: %w", part[0], err)
 		}
 		var rows []Customer
 		if err := selectAll(ctx, e, &rows, e.Rebind(q), args...); err != nil {
-			return nil, nil, fmt.Errorf("customers %s…: %w", part[0], err)
+			return nil, fmt.Errorf("customers %s…: %w", part[0], err)
 		}
 		for _, c := range rows {
 			cus[c.No] = c
 		}
 	}
-	return cs, cus, nil
+	return cus, nil
+}
+
+// MailBatch is what the database holds about one batch of fetched messages, read with
+// a few queries at the start of the batch's transaction and kept up to date as the
+// batch is recorded: the messages recorded before, by SHA-256 and by Message-ID, and
+// the contracts the batch's requests name with their customers. The contract fields
+// the intake reads (seats, term, status, plan, customer) are not changed by the
+// intake, so they stay valid for the whole transaction.
+type MailBatch struct {
+	SHA       map[string]bool
+	MessageID map[string]bool
+	Contracts map[string]Contract
+	Customers map[string]Customer
+}
+
+// LoadMailBatch reads, in e, the batch's messages recorded before (shas, Message-IDs
+// ids) and the contracts nos with their customers.
+func LoadMailBatch(ctx context.Context, e sqlx.ExtContext, shas, ids, nos []string) (*MailBatch, error) {
+	b := &MailBatch{}
+	var err error
+	if b.SHA, b.MessageID, err = KnownMail(ctx, e, shas, ids); err != nil {
+		return nil, err
+	}
+	if b.Contracts, b.Customers, err = ContractsAndCustomers(ctx, e, nos); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Insert inserts m and notes it in the batch.
+func (b *MailBatch) Insert(ctx context.Context, e sqlx.ExtContext, m MailMessage) error {
+	if _, err := InsertMailMessage(ctx, e, m); err != nil {
+		return err
+	}
+	b.SHA[m.SHA256] = true
+	if m.MessageID != "" {
+		b.MessageID[m.MessageID] = true
+	}
+	return nil
 }
 
 // The statuses of a request (SPEC §7.4) beyond the outcomes of evaluation.
