@@ -16,7 +16,7 @@ func TestMailOriginals(t *testing.T) {
 	xs := []store.Exception{
 		{NKey: wording.ExceptionMailMalformed + ":aaa", Kind: wording.ExceptionMailMalformed},
 		{NKey: wording.ExceptionMailTooLarge + ":bbb", Kind: wording.ExceptionMailTooLarge}, // not in the store
-		{NKey: "unknown_payer:aaa", Kind: "unknown_payer"},                                // not about mail
+		{NKey: "unknown_payer:aaa", Kind: "unknown_payer"},                                  // not about mail
 	}
 	got := MailOriginals(xs, day, func(sha string) string { return stored[sha] })
 	want := map[string]string{wording.ExceptionMailMalformed + ":aaa": "../../evidence/aa/aaa.eml"}
