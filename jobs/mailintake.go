@@ -424,7 +424,7 @@ func (n *Night) contractFacts(ctx context.Context, tx sqlx.ExtContext, x *extrac
 	// The seats the customer holds (the term's seats and every paid addition, SPEC
 	// §4.2): what "15 → 10" is checked against, and what lets a repeated request be
 	// recognised as a duplicate of one already accepted.
-	held, err := SeatsHeld(ctx, tx, c)
+	held, err := store.SeatsHeld(ctx, tx, c)
 	if err != nil {
 		return f, c, err
 	}

@@ -46,36 +46,6 @@ func renewalSeats(ctx context.Context, q sqlx.ExtContext, c store.Contract, rows
 	return seats, settled, nil
 }
 
-// SeatsInEffect returns the seats in effect on day of each contract given (SPEC §4.2):
-// its term's seats plus the paid additions in effect by then. The command line, the web
-// and mail intake's reduction checks read seats through it.
-func SeatsInEffect(ctx context.Context, q sqlx.ExtContext, cs []store.Contract, day calendar.Date) (map[string]int, error) {
-	nos := make([]string, len(cs))
-	for i, c := range cs {
-		nos[i] = c.No
-	}
-	adds, err := store.SeatAdditionsOfContracts(ctx, q, nos)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(cs))
-	for _, c := range cs {
-		out[c.No] = contract.SeatsOn(c.TermStart, c.Seats, store.SeatArithmetic(adds[c.No], ""), day)
-	}
-	return out, nil
-}
-
-// SeatsHeld returns the seats a contract holds once every paid addition of its term is
-// in effect: what its next term would start with if nothing changed. A reduction
-// request ("15 → 10", "remove 5") is read against it.
-func SeatsHeld(ctx context.Context, q sqlx.ExtContext, c store.Contract) (int, error) {
-	rows, err := store.SeatAdditionsOf(ctx, q, c.No)
-	if err != nil {
-		return 0, err
-	}
-	return contract.SeatsHeld(c.TermStart, c.Seats, store.SeatArithmetic(rows, "")), nil
-}
-
 // applyAdditions puts the paid additions whose effective cycle has come into effect
 // (SPEC §4.2: the night switches the seats, not the provisioning task), each recorded
 // in the audit trail with the seats in effect before and after.

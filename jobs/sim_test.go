@@ -16,7 +16,6 @@ import (
 	"github.com/npress/nightly/bankfeed"
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
-	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/store/storetest"
 )
@@ -327,7 +326,7 @@ func (w *walker) requests() {
 			continue
 		}
 		cu := customerOf(c.CustomerNo)
-		held, err := jobs.SeatsHeld(w.ctx, w.db, c)
+		held, err := store.SeatsHeld(w.ctx, w.db, c)
 		w.must(err)
 		kind, qty := "解約", held
 		if held > 1 && w.rng.IntN(3) > 0 {

@@ -153,7 +153,7 @@ func (w *world) contractNow(no string) store.Contract {
 // seatsOn returns the seats in effect of a contract on day.
 func (w *world) seatsOn(no, day string) int {
 	w.t.Helper()
-	m, err := jobs.SeatsInEffect(w.ctx, w.db, []store.Contract{w.contractNow(no)}, calendar.MustParse(day))
+	m, err := store.SeatsInEffect(w.ctx, w.db, []store.Contract{w.contractNow(no)}, calendar.MustParse(day))
 	w.must(err)
 	return m[no]
 }

@@ -200,3 +200,33 @@ func SeatArithmetic(rows []SeatAddition, rebill string) []contract.SeatAddition 
 	}
 	return out
 }
+
+// SeatsInEffect returns the seats in effect on day of each contract given (SPEC §4.2):
+// its term's seats plus the paid additions in effect by then. The command line, the web
+// and the night read seats through it.
+func SeatsInEffect(ctx context.Context, q sqlx.ExtContext, cs []Contract, day calendar.Date) (map[string]int, error) {
+	nos := make([]string, len(cs))
+	for i, c := range cs {
+		nos[i] = c.No
+	}
+	adds, err := SeatAdditionsOfContracts(ctx, q, nos)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(cs))
+	for _, c := range cs {
+		out[c.No] = contract.SeatsOn(c.TermStart, c.Seats, SeatArithmetic(adds[c.No], ""), day)
+	}
+	return out, nil
+}
+
+// SeatsHeld returns the seats a contract holds once every paid addition of its term is
+// in effect: what its next term would start with if nothing changed. A reduction
+// request ("15 → 10", "remove 5") is read against it.
+func SeatsHeld(ctx context.Context, q sqlx.ExtContext, c Contract) (int, error) {
+	rows, err := SeatAdditionsOf(ctx, q, c.No)
+	if err != nil {
+		return 0, err
+	}
+	return contract.SeatsHeld(c.TermStart, c.Seats, SeatArithmetic(rows, "")), nil
+}

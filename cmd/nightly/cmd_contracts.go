@@ -82,7 +82,7 @@ func (a *app) listContracts(ctx context.Context, env *jobs.Env, day calendar.Dat
 		if err != nil {
 			return a.fail(err)
 		}
-		seats, err := jobs.SeatsInEffect(ctx, env.DB, page, day)
+		seats, err := store.SeatsInEffect(ctx, env.DB, page, day)
 		if err != nil {
 			return a.fail(err)
 		}

@@ -68,14 +68,15 @@ func sources(t *testing.T) []source {
 }
 
 // No Go file over 800 lines; jobs/ under 5,000 lines in all (physical lines, comments
-// included, test files and test-helper packages aside).
+// included, test files aside; its test-helper package jobstest counts, as a plain count
+// of jobs/ would).
 func TestFileSizes(t *testing.T) {
 	jobs := 0
 	for _, s := range sources(t) {
 		if s.lines > maxFileLines {
 			t.Errorf("%s has %d lines; split it by concern (at most %d)", s.path, s.lines, maxFileLines)
 		}
-		if strings.HasPrefix(s.path, "jobs/") && !strings.HasSuffix(filepath.Dir(s.path), "test") {
+		if strings.HasPrefix(s.path, "jobs/") {
 			jobs += s.lines
 		}
 	}
