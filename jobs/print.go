@@ -2,20 +2,15 @@ package jobs
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/npress/nightly/csvsafe"
 	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/issuing"
 	"github.com/npress/nightly/store"
-	"github.com/npress/nightly/wording"
 )
 
 // writePrint writes print/bundle.pdf (streamed, one envelope's documents in memory at
@@ -32,15 +27,10 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	if err != nil {
 		return err
 	}
-	var csvb bytes.Buffer
-	csvb.WriteString("\ufeff")
-	w := csvsafe.NewWriter(&csvb)
-	w.UseCRLF = true
-	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数", "封筒", "同封"})
-	bundlePath := filepath.Join(dir, "bundle.pdf")
 	if err := n.MkdirAll(dir); err != nil {
 		return err
 	}
+	bundlePath := filepath.Join(dir, "bundle.pdf")
 	f, err := os.CreateTemp(dir, ".bundle.pdf.tmp*")
 	if err != nil {
 		return err
@@ -49,14 +39,17 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	defer f.Close()
 	bw := bufio.NewWriter(f)
 	b := invoice.NewBundle(bw)
-	docs := 0
-	for k, env := range envs {
-		if err := n.bundleEnvelope(b, w, env, k+1, len(envs)); err != nil {
-			return err
+	pr := issuing.Print{Day: n.Date, PDF: n.Evidence.Get, Sheet: func(e invoice.Envelope) ([]byte, error) {
+		r, err := n.Renderer()
+		if err != nil {
+			return nil, err
 		}
-		docs += len(env)
+		return r.EnvelopeSheet(e)
+	}}
+	dispatch, docs, err := pr.Write(b, envs)
+	if err != nil {
+		return err
 	}
-	w.Flush()
 	if docs == 0 {
 		if err := os.Remove(bundlePath); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -65,28 +58,14 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 		return err
 	}
 	res.Seen["to_post"] = docs
-	return n.WriteFile(filepath.Join(dir, "dispatch.csv"), csvb.Bytes())
+	return n.WriteFile(filepath.Join(dir, "dispatch.csv"), dispatch)
 }
 
-// printDoc is a document of the bundle with its stored PDF's SHA-256.
-type printDoc struct {
-	store.PrintItem
-	sha string
-}
-
-// envelopes orders the documents that have a stored PDF for bulk mail (postal code,
-// then recipient, then number) and groups each recipient's into one envelope.
-func (n *Night) envelopes(ctx context.Context, items []store.PrintItem) ([][]printDoc, error) {
-	slices.SortStableFunc(items, func(a, b store.PrintItem) int {
-		if c := invoice.PostalOrder(a.PostalCode, b.PostalCode); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.CustomerNo, b.CustomerNo); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Number, b.Number)
-	})
-	var out [][]printDoc
+// envelopes orders the documents that have a stored PDF for bulk mail and groups each
+// recipient's into one envelope.
+func (n *Night) envelopes(ctx context.Context, items []store.PrintItem) ([][]issuing.PrintDoc, error) {
+	issuing.SortForPost(items)
+	var docs []issuing.PrintDoc
 	for _, it := range items {
 		if !it.HasPDF {
 			continue
@@ -95,62 +74,11 @@ func (n *Night) envelopes(ctx context.Context, items []store.PrintItem) ([][]pri
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		if l := len(out); l > 0 && out[l-1][0].CustomerNo == it.CustomerNo {
-			out[l-1] = append(out[l-1], printDoc{it, sha})
-		} else {
-			out = append(out, []printDoc{{it, sha}})
+		if ok {
+			docs = append(docs, issuing.PrintDoc{PrintItem: it, SHA: sha})
 		}
 	}
-	return out, nil
-}
-
-// bundleEnvelope adds envelope seq of of to the bundle, its separator sheet first when
-// it holds several documents, and its documents' rows to the dispatch list.
-func (n *Night) bundleEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []printDoc, seq, of int) error {
-	first := env[0]
-	to := invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
-		Address: first.Address, Contact: first.Contact}
-	pdfs := make([][]byte, len(env))
-	sheet := invoice.Envelope{Date: n.Date, Seq: seq, Of: of, To: to}
-	for i, d := range env {
-		pdf, err := n.Evidence.Get(d.sha)
-		if err != nil {
-			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
-		}
-		pdfs[i] = pdf
-		pages := d.Pages
-		if pages < 1 && len(env) > 1 {
-			if pages, err = invoice.PageCount(pdf); err != nil {
-				return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
-			}
-		}
-		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: wording.DocumentKinds.Name(d.Kind), Pages: pages})
-	}
-	if len(env) > 1 {
-		r, err := n.Renderer()
-		if err != nil {
-			return err
-		}
-		pdf, err := r.EnvelopeSheet(sheet)
-		if err != nil {
-			return fmt.Errorf("print bundle: %w", err)
-		}
-		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), pdf); err != nil {
-			return err
-		}
-	}
-	for i, d := range env {
-		pages, err := b.Add(d.Number, pdfs[i])
-		if err != nil {
-			return err
-		}
-		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
-			strconv.FormatInt(d.Total, 10), strconv.Itoa(pages), strconv.Itoa(seq), strconv.Itoa(i+1) + "/" + strconv.Itoa(len(env))})
-	}
-	return nil
+	return issuing.Envelopes(docs), nil
 }
 
 // closeBundle finishes the bundle and moves it into place with the output's file mode.
