@@ -75,66 +75,11 @@ func Gen(ctx context.Context, env *jobs.Env, o GenOptions) (GenSummary, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6967687479))
 	now := o.Date.Start().Add(-2 * time.Hour) // the evening before the night
 	day := o.Date
-	if err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		for _, p := range genPlans {
-			if err := store.PutPlan(ctx, tx, store.Plan{Code: p.code, Name: p.name, Kind: p.kind}, now); err != nil {
-				return err
-			}
-			for _, pr := range p.prices {
-				pr.PlanCode = p.code
-				if err := store.PutPlanPrice(ctx, tx, pr); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}); err != nil {
+	if err := genPlanRows(ctx, env, now); err != nil {
 		return sum, err
 	}
-	var (
-		custs     []store.Customer
-		contracts []store.Contract
-		due       []store.Contract // renewal already issued before the night
-		customerN = 0
-		contractN = 0
-		usedNames = map[string]bool{}
-	)
-	flush := func() error {
-		if len(custs) == 0 && len(contracts) == 0 {
-			return nil
-		}
-		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-			if err := store.InsertCustomers(ctx, tx, custs, now); err != nil {
-				return err
-			}
-			return store.InsertContracts(ctx, tx, contracts, now)
-		})
-		custs, contracts = custs[:0], contracts[:0]
-		return err
-	}
-	for contractN < o.Contracts {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		customerN++
-		c := genCustomer(rng, customerN, usedNames)
-		custs = append(custs, c)
-		for k := genContractsPerCustomer(rng); k > 0 && contractN < o.Contracts; k-- {
-			contractN++
-			k := genContract(rng, contractN, c.No, day)
-			contracts = append(contracts, k)
-			if ns := contract.NextStart(k.TermStart); k.AutoRenew && !k.CancelAtTermEnd && !contract.RenewalIssueDate(ns).After(day.AddDays(-1)) {
-				due = append(due, k)
-			}
-		}
-		if len(contracts) >= 2000 {
-			if err := flush(); err != nil {
-				return sum, err
-			}
-			progressf(env, "gen: %d contracts", contractN)
-		}
-	}
-	if err := flush(); err != nil {
+	customerN, contractN, due, err := genMaster(ctx, env, rng, o, now)
+	if err != nil {
 		return sum, err
 	}
 	sum.Customers, sum.Contracts = customerN, contractN
@@ -165,6 +110,75 @@ func Gen(ctx context.Context, env *jobs.Env, o GenOptions) (GenSummary, error) {
 		sum.Mails = mails
 	}
 	return sum, nil
+}
+
+// genPlanRows stores the generator's plans and their price lists.
+func genPlanRows(ctx context.Context, env *jobs.Env, now time.Time) error {
+	return env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, p := range genPlans {
+			if err := store.PutPlan(ctx, tx, store.Plan{Code: p.code, Name: p.name, Kind: p.kind}, now); err != nil {
+				return err
+			}
+			for _, pr := range p.prices {
+				pr.PlanCode = p.code
+				if err := store.PutPlanPrice(ctx, tx, pr); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// genMaster stores o.Contracts contracts of customers with 1–20 each, in transactions
+// of about 2,000 contracts, and returns how many customers and contracts it stored and
+// the contracts whose renewal was issued before the night.
+func genMaster(ctx context.Context, env *jobs.Env, rng *rand.Rand, o GenOptions, now time.Time) (int, int, []store.Contract, error) {
+	var (
+		custs     []store.Customer
+		contracts []store.Contract
+		due       []store.Contract // renewal already issued before the night
+		customerN = 0
+		contractN = 0
+		usedNames = map[string]bool{}
+		day       = o.Date
+	)
+	flush := func() error {
+		if len(custs) == 0 && len(contracts) == 0 {
+			return nil
+		}
+		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			if err := store.InsertCustomers(ctx, tx, custs, now); err != nil {
+				return err
+			}
+			return store.InsertContracts(ctx, tx, contracts, now)
+		})
+		custs, contracts = custs[:0], contracts[:0]
+		return err
+	}
+	for contractN < o.Contracts {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, nil, err
+		}
+		customerN++
+		c := genCustomer(rng, customerN, usedNames)
+		custs = append(custs, c)
+		for k := genContractsPerCustomer(rng); k > 0 && contractN < o.Contracts; k-- {
+			contractN++
+			k := genContract(rng, contractN, c.No, day)
+			contracts = append(contracts, k)
+			if ns := contract.NextStart(k.TermStart); k.AutoRenew && !k.CancelAtTermEnd && !contract.RenewalIssueDate(ns).After(day.AddDays(-1)) {
+				due = append(due, k)
+			}
+		}
+		if len(contracts) >= 2000 {
+			if err := flush(); err != nil {
+				return 0, 0, nil, err
+			}
+			progressf(env, "gen: %d contracts", contractN)
+		}
+	}
+	return customerN, contractN, due, flush()
 }
 
 // progressf prints a line of progress for a person at a terminal.
@@ -504,7 +518,56 @@ func genBank(ctx context.Context, env *jobs.Env, rng *rand.Rand, dir string, iss
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, 0, err
 	}
-	vd := env.Calendar.OnOrBefore(day.AddDays(-1))
+	t := genTransfers{rng: rng, vd: env.Calendar.OnOrBefore(day.AddDays(-1)), now: now}
+	if err := t.pay(ctx, env, issued, day); err != nil {
+		return 0, 0, err
+	}
+	if len(t.aliases) > 0 {
+		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			for _, a := range t.aliases {
+				if err := store.PutPayerAlias(ctx, tx, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	files, err = t.write(dir, day)
+	return files, len(t.main) + len(t.second), err
+}
+
+// genTransfers are the transfers of the generated bank files: the main account's
+// (Zengin), the second account's (CSV), and the payer names learned before the night.
+type genTransfers struct {
+	rng          *rand.Rand
+	vd           calendar.Date // the value date
+	now          time.Time
+	ref          int
+	main, second []bankfeed.ZenginRecord
+	aliases      []store.PayerAlias
+	kana         map[string]string
+}
+
+// add adds one transfer, to the second account one time in five.
+func (t *genTransfers) add(amount int64, payer, edi string) {
+	t.ref++
+	r := bankfeed.ZenginRecord{RefNo: fmt.Sprintf("%06d", t.ref), ValueDate: t.vd, Amount: amount, Payer: payer, EDI: edi,
+		FromBank: "ﾐｽﾞﾎ", FromBranch: "ﾎﾝﾃﾝ"}
+	if t.rng.IntN(5) == 0 {
+		t.second = append(t.second, r)
+	} else {
+		t.main = append(t.main, r)
+	}
+}
+
+// pay adds the transfers that pay the open invoices due by day + 20, per customer in
+// the usual mix of cases: not paid yet, one transfer for all, exact, another payer
+// name with the number in EDI, a fee deducted, a learned payer name, half, too much,
+// an unknown payer.
+func (t *genTransfers) pay(ctx context.Context, env *jobs.Env, issued []genIssued, day calendar.Date) error {
 	byCustomer := map[string][]genIssued{}
 	var order []string
 	for _, is := range issued {
@@ -516,103 +579,89 @@ func genBank(ctx context.Context, env *jobs.Env, rng *rand.Rand, dir string, iss
 		}
 		byCustomer[is.inv.CustomerNo] = append(byCustomer[is.inv.CustomerNo], is)
 	}
-	kana := map[string]string{}
-	var aliases []store.PayerAlias
-	var main, second []bankfeed.ZenginRecord
-	ref := 0
-	add := func(amount int64, payer, edi string) {
-		ref++
-		r := bankfeed.ZenginRecord{RefNo: fmt.Sprintf("%06d", ref), ValueDate: vd, Amount: amount, Payer: payer, EDI: edi,
-			FromBank: "ﾐｽﾞﾎ", FromBranch: "ﾎﾝﾃﾝ"}
-		if rng.IntN(5) == 0 {
-			second = append(second, r)
-		} else {
-			main = append(main, r)
-		}
-	}
+	t.kana = map[string]string{}
 	for _, cno := range order {
 		invs := byCustomer[cno]
-		if rng.IntN(100) < 15 { // not paid yet
+		if t.rng.IntN(100) < 15 { // not paid yet
 			continue
 		}
-		if _, ok := kana[cno]; !ok {
+		if _, ok := t.kana[cno]; !ok {
 			cu, err := store.GetCustomer(ctx, env.DB, cno)
 			if err != nil {
-				return 0, 0, err
+				return err
 			}
-			kana[cno] = cu.Kana
+			t.kana[cno] = cu.Kana
 		}
-		payer := genPayer(kana[cno])
-		if len(invs) > 1 && rng.IntN(100) < 50 { // one transfer for all (一括入金)
-			var total int64
-			for _, is := range invs {
-				total += is.inv.Total
-			}
-			add(total, payer, "")
-			continue
-		}
+		t.payCustomer(cno, genPayer(t.kana[cno]), invs)
+	}
+	return nil
+}
+
+// payCustomer adds the transfers of one customer's open invoices invs.
+func (t *genTransfers) payCustomer(cno, payer string, invs []genIssued) {
+	rng := t.rng
+	if len(invs) > 1 && rng.IntN(100) < 50 { // one transfer for all (一括入金)
+		var total int64
 		for _, is := range invs {
-			switch r := rng.IntN(100); {
-			case r < 60:
-				add(is.inv.Total, payer, "")
-			case r < 70:
-				add(is.inv.Total, "ｹｲﾘ ﾀﾝﾄｳ", is.inv.Number)
-			case r < 80:
-				add(is.inv.Total-[]int64{440, 660, 770, 880}[rng.IntN(4)], payer, "")
-			case r < 85:
-				alias := fmt.Sprintf("ﾀﾞｲﾋｮｳ ﾀﾅｶ %03d", len(aliases))
-				aliases = append(aliases, store.PayerAlias{Name: bankfeed.Normalize(alias), CustomerNo: cno, LearnedBy: "gen", LearnedAt: now})
-				add(is.inv.Total, alias, "")
-			case r < 90:
-				add(is.inv.Total/2, payer, "")
-			case r < 93:
-				add(is.inv.Total+1000, payer, "")
-			default:
-				add(is.inv.Total, fmt.Sprintf("ﾌﾒｲ ﾌﾘｺﾐﾆﾝ %03d", r), "")
-			}
+			total += is.inv.Total
+		}
+		t.add(total, payer, "")
+		return
+	}
+	for _, is := range invs {
+		switch r := rng.IntN(100); {
+		case r < 60:
+			t.add(is.inv.Total, payer, "")
+		case r < 70:
+			t.add(is.inv.Total, "ｹｲﾘ ﾀﾝﾄｳ", is.inv.Number)
+		case r < 80:
+			t.add(is.inv.Total-[]int64{440, 660, 770, 880}[rng.IntN(4)], payer, "")
+		case r < 85:
+			alias := fmt.Sprintf("ﾀﾞｲﾋｮｳ ﾀﾅｶ %03d", len(t.aliases))
+			t.aliases = append(t.aliases, store.PayerAlias{Name: bankfeed.Normalize(alias), CustomerNo: cno, LearnedBy: "gen", LearnedAt: t.now})
+			t.add(is.inv.Total, alias, "")
+		case r < 90:
+			t.add(is.inv.Total/2, payer, "")
+		case r < 93:
+			t.add(is.inv.Total+1000, payer, "")
+		default:
+			t.add(is.inv.Total, fmt.Sprintf("ﾌﾒｲ ﾌﾘｺﾐﾆﾝ %03d", r), "")
 		}
 	}
-	if len(aliases) > 0 {
-		err := env.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-			for _, a := range aliases {
-				if err := store.PutPayerAlias(ctx, tx, a); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, 0, err
-		}
-	}
+}
+
+// write writes the main account's Zengin file and the second account's CSV into dir
+// and returns how many files it wrote.
+func (t *genTransfers) write(dir string, day calendar.Date) (int, error) {
+	vd, files := t.vd, 0
 	group := func(number string, recs []bankfeed.ZenginRecord) bankfeed.ZenginGroup {
 		return bankfeed.ZenginGroup{Created: day, From: vd, To: vd, BankCode: "0005", BankName: "ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", BranchCode: "001",
 			BranchName: "ﾎﾝﾃﾝ", AccountType: "1", AccountNumber: number, AccountName: "ｴﾇﾌﾟﾚｽ(ｶ", Records: recs}
 	}
 	name := func(ext string) string { return "gen-" + strings.ReplaceAll(vd.String(), "-", "") + ext }
-	if len(main) > 0 {
+	if len(t.main) > 0 {
 		var b bytes.Buffer
-		if err := bankfeed.WriteZengin(&b, bankfeed.ZenginFile{Kind: "01", Groups: []bankfeed.ZenginGroup{group("1234567", main)}}); err != nil {
-			return 0, 0, fmt.Errorf("gen: bank file: %w", err)
+		if err := bankfeed.WriteZengin(&b, bankfeed.ZenginFile{Kind: "01", Groups: []bankfeed.ZenginGroup{group("1234567", t.main)}}); err != nil {
+			return files, fmt.Errorf("gen: bank file: %w", err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name("-01.txt")), b.Bytes(), 0o644); err != nil {
-			return 0, 0, err
+			return files, err
 		}
 		files++
 	}
-	if len(second) > 0 {
+	if len(t.second) > 0 {
 		rows := [][]string{{"日付", "入金額", "振込依頼人名", "照会番号", "EDI", "口座番号"}}
-		for _, r := range second {
+		for _, r := range t.second {
 			rows = append(rows, []string{r.ValueDate.String(), fmt.Sprint(r.Amount), r.Payer, r.RefNo, r.EDI, "7654321"})
 		}
 		b, err := bankCSV(rows)
 		if err != nil {
-			return 0, 0, fmt.Errorf("gen: %w", err)
+			return files, fmt.Errorf("gen: %w", err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name(".csv")), b, 0o644); err != nil {
-			return 0, 0, err
+			return files, err
 		}
 		files++
 	}
-	return files, len(main) + len(second), nil
+	return files, nil
 }

@@ -147,26 +147,8 @@ func Seed(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calenda
 	add(masterdata.Contract{No: nextNo(), CustomerNo: custs[len(custs)-1].No, PlanCode: "LTSC-STD", Seats: 3, UnitPrice: 68000,
 		TermStart: day.AddDays(-60)})
 
-	for _, f := range []struct {
-		name string
-		file *masterdata.File
-		o    masterdata.WriteOptions
-	}{
-		{"demo-plans.csv", plans, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
-		{"demo-customers.csv", customers, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
-		{"demo-contracts.xlsx", contracts, masterdata.WriteOptions{Format: masterdata.XLSX}},
-	} {
-		var b bytes.Buffer
-		if err := masterdata.Write(&b, f.file, f.o); err != nil {
-			return fmt.Errorf("demo %s: %w", f.name, err)
-		}
-		res, err := masterimport.Import(ctx, env.DB, masterimport.Input{Kind: f.file.Kind, Name: f.name, Data: b.Bytes(), Opts: masterimport.Options{Apply: true}, Config: env.Config, Who: env.Who, Now: env.Now()})
-		if err != nil {
-			return err
-		}
-		if len(res.Errors) > 0 {
-			return fmt.Errorf("demo %s: line %d %s: %s", f.name, res.Errors[0].Line, res.Errors[0].Column, res.Errors[0].Reason)
-		}
+	if err := importDemoFiles(ctx, env, plans, customers, contracts); err != nil {
+		return err
 	}
 	defer func() {
 		if err == nil {
@@ -192,6 +174,33 @@ func Seed(ctx context.Context, db *store.DB, cal *calendar.Calendar, day calenda
 		}
 		return seedRenewals(ctx, env, tx, renewals, day, now)
 	})
+}
+
+// importDemoFiles imports the demo's master data as staff would: the plans and the
+// customers as Shift_JIS CSV, the contracts as .xlsx.
+func importDemoFiles(ctx context.Context, env *jobs.Env, plans, customers, contracts *masterdata.File) error {
+	for _, f := range []struct {
+		name string
+		file *masterdata.File
+		o    masterdata.WriteOptions
+	}{
+		{"demo-plans.csv", plans, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
+		{"demo-customers.csv", customers, masterdata.WriteOptions{Format: masterdata.CSV, Encoding: masterdata.ShiftJIS, Japanese: true}},
+		{"demo-contracts.xlsx", contracts, masterdata.WriteOptions{Format: masterdata.XLSX}},
+	} {
+		var b bytes.Buffer
+		if err := masterdata.Write(&b, f.file, f.o); err != nil {
+			return fmt.Errorf("demo %s: %w", f.name, err)
+		}
+		res, err := masterimport.Import(ctx, env.DB, masterimport.Input{Kind: f.file.Kind, Name: f.name, Data: b.Bytes(), Opts: masterimport.Options{Apply: true}, Config: env.Config, Who: env.Who, Now: env.Now()})
+		if err != nil {
+			return err
+		}
+		if len(res.Errors) > 0 {
+			return fmt.Errorf("demo %s: line %d %s: %s", f.name, res.Errors[0].Line, res.Errors[0].Column, res.Errors[0].Reason)
+		}
+	}
+	return nil
 }
 
 // RejectedOrderFile is an order file from the EC store with bad rows, which the

@@ -10,6 +10,7 @@ import (
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/contract"
 	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/issuing"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/templates"
 )
@@ -200,15 +201,14 @@ func PreviewRenewal(ctx context.Context, env *Env, contractNo string) ([]byte, e
 	if c.NextSeats.Valid {
 		seats = int(c.NextSeats.Int64)
 	}
-	rounding, err := invoice.ParseRounding(env.Config.Invoice.Rounding)
+	t, err := issuing.NewTerms(env.Config.Invoice.Rounding, env.Config.Invoice.TaxRate)
 	if err != nil {
 		return nil, err
 	}
-	cm := invoice.Common{IssueDate: dates.IssueDate, DueDate: dates.DueDate, ContractNo: c.No, Product: plan.Name,
-		TaxRate: env.Config.Invoice.TaxRate, Rounding: rounding, NextTermStart: contract.NextStart(ns),
-		To: invoice.Party{CustomerNo: cust.No, Name: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}}
-	cm.RequestDeadline = contract.RequestDeadline(cm.NextTermStart)
-	inv, err := invoice.NewRenewal(cm, price, seats, invoice.Period{From: ns, To: contract.TermEnd(ns)})
+	c.CustomerNo = cust.No
+	rc := store.RenewalCandidate{Contract: c, PlanName: plan.Name,
+		Recipient: store.Recipient{CustomerName: cust.Name, PostalCode: cust.PostalCode, Address: cust.Address, Contact: cust.Contact}}
+	_, inv, err := t.Renewal(rc, ns, dates, price, seats)
 	if err != nil {
 		return nil, fmt.Errorf("preview of %s: %w", contractNo, err)
 	}
