@@ -41,9 +41,43 @@ var yayoiTail = []cell{raw("0"), raw("0"), raw("no")}
 // date. A side left empty has amount 0. 仕訳メモ carries the entry's ID, so that the
 // accountant can tell an entry imported twice.
 func WriteYayoi(w io.Writer, entries []Entry, c Chart, names map[string]string) (Stats, error) {
-	s, err := newSheet(w, CP932)
+	return writeLines(w, CP932, nil, entries, c, names, func(e Entry, dr, cr []Row, i, n, _ int) ([]cell, error) {
+		flag := "2000"
+		switch {
+		case n == 1:
+		case i == 0:
+			flag = "2110"
+		case i == n-1:
+			flag = "2101"
+		default:
+			flag = "2100"
+		}
+		row := []cell{raw(flag), raw(""), raw(""), slashDate(e.Date)}
+		for _, side := range [][]Row{dr, cr} {
+			cells, err := yayoiSide(e, side, i)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, cells...)
+		}
+		row = append(row, text(e.Memo), raw(""), raw(""), raw("0"), raw(""), text(e.ID))
+		return append(row, yayoiTail...), nil
+	})
+}
+
+// writeLines writes header (none when nil), then one row per line of every entry
+// that has lines, as line builds it: line i of the entry's n lines, the entry being
+// the no-th written to the file. It is the loop the journal formats share.
+func writeLines(w io.Writer, enc Encoding, header []string, entries []Entry, c Chart, names map[string]string,
+	line func(e Entry, dr, cr []Row, i, n, no int) ([]cell, error)) (Stats, error) {
+	s, err := newSheet(w, enc)
 	if err != nil {
 		return Stats{}, err
+	}
+	if header != nil {
+		if err := s.write(headerCells(header), false); err != nil {
+			return s.stats, err
+		}
 	}
 	for _, e := range entries {
 		dr, cr, err := c.Rows(e, names)
@@ -55,27 +89,12 @@ func WriteYayoi(w io.Writer, entries []Entry, c Chart, names map[string]string) 
 			continue
 		}
 		s.stats.Entries++
-		for i := 0; i < n; i++ {
-			flag := "2000"
-			switch {
-			case n == 1:
-			case i == 0:
-				flag = "2110"
-			case i == n-1:
-				flag = "2101"
-			default:
-				flag = "2100"
+		for i := range n {
+			row, err := line(e, dr, cr, i, n, s.stats.Entries)
+			if err != nil {
+				return s.stats, err
 			}
-			row := []cell{raw(flag), raw(""), raw(""), slashDate(e.Date)}
-			for _, side := range [][]Row{dr, cr} {
-				cells, err := yayoiSide(e, side, i)
-				if err != nil {
-					return s.stats, err
-				}
-				row = append(row, cells...)
-			}
-			row = append(row, text(e.Memo), raw(""), raw(""), raw("0"), raw(""), text(e.ID))
-			if err := s.write(append(row, yayoiTail...), true); err != nil {
+			if err := s.write(row, true); err != nil {
 				return s.stats, err
 			}
 		}
@@ -114,34 +133,12 @@ var MFHeader = []string{"取引No", "取引日", "借方勘定科目", "借方�
 // row, then every line of an entry under one 取引No (numbered from 1 in the file),
 // dates YYYY/MM/DD, CRLF, in enc. A side left empty is left blank.
 func WriteMF(w io.Writer, entries []Entry, c Chart, names map[string]string, enc Encoding) (Stats, error) {
-	s, err := newSheet(w, enc)
-	if err != nil {
-		return Stats{}, err
-	}
-	if err := s.write(headerCells(MFHeader), false); err != nil {
-		return s.stats, err
-	}
-	for _, e := range entries {
-		dr, cr, err := c.Rows(e, names)
-		if err != nil {
-			return s.stats, err
-		}
-		n := max(len(dr), len(cr))
-		if n == 0 {
-			continue
-		}
-		s.stats.Entries++
-		for i := 0; i < n; i++ {
-			row := []cell{num(int64(s.stats.Entries)), slashDate(e.Date)}
-			row = append(row, mfSide(dr, i)...)
-			row = append(row, mfSide(cr, i)...)
-			row = append(row, text(e.Memo), text(e.ID), raw(""), raw(""), raw(""), raw(""), raw(""), raw(""), raw(""))
-			if err := s.write(row, true); err != nil {
-				return s.stats, err
-			}
-		}
-	}
-	return s.finish()
+	return writeLines(w, enc, MFHeader, entries, c, names, func(e Entry, dr, cr []Row, i, _, no int) ([]cell, error) {
+		row := []cell{num(int64(no)), slashDate(e.Date)}
+		row = append(row, mfSide(dr, i)...)
+		row = append(row, mfSide(cr, i)...)
+		return append(row, text(e.Memo), text(e.ID), raw(""), raw(""), raw(""), raw(""), raw(""), raw(""), raw("")), nil
+	})
 }
 
 // mfSide returns the eight cells of one side of line i (勘定科目, 補助科目, 部門,

@@ -14,33 +14,12 @@ var FreeeJournalHeader = []string{"日付", "伝票番号", "決算整理仕訳"
 // enc with CRLF. The customer of a 売掛金 line is its 取引先. freee's receivables
 // report does not read 振替伝票: for it, import the invoices with WriteFreeeDeals.
 func WriteFreeeJournal(w io.Writer, entries []Entry, c Chart, names map[string]string, enc Encoding) (Stats, error) {
-	s, err := newSheet(w, enc)
-	if err != nil {
-		return Stats{}, err
-	}
-	if err := s.write(headerCells(FreeeJournalHeader), false); err != nil {
-		return s.stats, err
-	}
-	for _, e := range entries {
-		dr, cr, err := c.Rows(e, names)
-		if err != nil {
-			return s.stats, err
-		}
-		n := max(len(dr), len(cr))
-		if n == 0 {
-			continue
-		}
-		s.stats.Entries++
-		for i := 0; i < n; i++ {
-			row := []cell{slashDate(e.Date), num(int64(s.stats.Entries)), raw("")}
-			row = append(row, freeeSide(dr, i)...)
-			row = append(row, freeeSide(cr, i)...)
-			if err := s.write(append(row, text(e.Memo)), true); err != nil {
-				return s.stats, err
-			}
-		}
-	}
-	return s.finish()
+	return writeLines(w, enc, FreeeJournalHeader, entries, c, names, func(e Entry, dr, cr []Row, i, _, no int) ([]cell, error) {
+		row := []cell{slashDate(e.Date), num(int64(no)), raw("")}
+		row = append(row, freeeSide(dr, i)...)
+		row = append(row, freeeSide(cr, i)...)
+		return append(row, text(e.Memo)), nil
+	})
 }
 
 // freeeSide returns the six cells of one side of line i (勘定科目, 補助科目, 取引先,
