@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,17 +72,7 @@ func TestLayoutInBrowser(t *testing.T) {
 	}
 	f := demoFixture(t)
 	shots := os.Getenv("NIGHTLY_TEST_SCREENSHOTS")
-	ctx := context.Background()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "ja-JP"), chromedp.Flag("hide-scrollbars", true))
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	bctx, cancelT := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancelT()
+	bctx := browser(t, exe, 4*time.Minute, chromedp.Flag("hide-scrollbars", true))
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	check := func(name string, width int64) {
 		t.Helper()

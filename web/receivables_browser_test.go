@@ -36,29 +36,8 @@ func TestReceivablesInBrowser(t *testing.T) {
 	rows := bk.Aging(today)
 	total := wording.Yen(accounting.AgingTotal(rows).Total)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "ja-JP"), chromedp.WindowSize(1440, 900))
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	bctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
-	defer cancelT()
-	shots := os.Getenv("NIGHTLY_TEST_SCREENSHOTS")
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if shots == "" {
-				return nil
-			}
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		})
-	}
+	bctx := browser(t, exe, 90*time.Second, chromedp.WindowSize(1440, 900))
+	shot := screenshot
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -95,7 +74,7 @@ func TestReceivablesInBrowser(t *testing.T) {
 		t.Errorf("%s's open invoices add up to %q, the aging line %s (%v)", first.Customer, got, wording.Yen(first.Total), err)
 	}
 	do(chromedp.Navigate(base+"/nights/"+today.String()), chromedp.WaitVisible(css(`#aging`)))
-	if shots != "" {
+	if shots := os.Getenv("NIGHTLY_TEST_SCREENSHOTS"); shots != "" {
 		png, err := chromedp.Run(bctx, chromedp.Screenshot(css(`#aging`)))
 		if err != nil {
 			t.Fatal(err)
