@@ -69,7 +69,7 @@ func TestLifecycleSimulator(t *testing.T) {
 			})
 		})
 		if t.Failed() {
-			t.Logf("keep the failing seed as a regression case in simSeeds; rerun it with NIGHTLY_SIM_SEED=%d", seed)
+			t.Logf("keep the failing seed as a regression case in simRegressionSeeds; rerun it with NIGHTLY_SIM_SEED=%d", seed)
 			return
 		}
 	}
