@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
 	"github.com/npress/nightly/wording"
+	"golang.org/x/sync/errgroup"
 )
 
 // Doc is a document to post with its stored PDF's SHA-256.
@@ -60,7 +62,8 @@ func Envelopes(items []store.PrintItem, pdfOf func(number string) (sha string, o
 	return out, nil
 }
 
-// Options are what Write needs besides the envelopes.
+// Options are what Write needs besides the envelopes. PDF and Sheet are called from
+// several goroutines at once.
 type Options struct {
 	Date  calendar.Date                            // the night's date, printed on the separator sheets
 	PDF   func(sha string) ([]byte, error)         // a stored PDF by its SHA-256
@@ -85,13 +88,30 @@ func newList() (*bytes.Buffer, *csvsafe.Writer) {
 }
 
 // Write writes the envelopes' documents as one PDF bundle to bundle and returns the
-// dispatch list, one row per document.
+// dispatch list, one row per document. The envelopes are filled (their PDFs read,
+// their separator sheets rendered) envelopeChunk at a time on all cores, then added in
+// order, so that only a chunk's PDFs are in memory at once.
 func Write(bundle io.Writer, envs [][]Doc, o Options) ([]byte, error) {
 	list, w := newList()
 	b := invoice.NewBundle(bundle)
-	for k, env := range envs {
-		if err := addEnvelope(b, w, env, k+1, len(envs), o); err != nil {
+	for k := 0; k < len(envs); k += envelopeChunk {
+		chunk := envs[k:min(k+envelopeChunk, len(envs))]
+		filled := make([]filledEnvelope, len(chunk))
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i := range chunk {
+			g.Go(func() (err error) {
+				filled[i], err = fill(chunk[i], k+i+1, len(envs), o)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
 			return nil, err
+		}
+		for i, f := range filled {
+			if err := f.add(b, w, chunk[i], k+i+1); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := b.Close(); err != nil {
@@ -101,24 +121,35 @@ func Write(bundle io.Writer, envs [][]Doc, o Options) ([]byte, error) {
 	return list.Bytes(), w.Error()
 }
 
-// addEnvelope adds envelope seq of of to the bundle, its separator sheet first when it
-// holds several documents, and its documents' rows to the dispatch list.
-func addEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []Doc, seq, of int, o Options) error {
+// envelopeChunk is how many envelopes are filled at once before they go into the
+// bundle in order.
+const envelopeChunk = 64
+
+// filledEnvelope is an envelope's addressee, stored PDFs and separator sheet (nil for
+// an envelope of one document).
+type filledEnvelope struct {
+	to    invoice.Party
+	pdfs  [][]byte
+	sheet []byte
+}
+
+// fill reads the PDFs of envelope seq of of and renders its separator sheet when it
+// holds several documents.
+func fill(env []Doc, seq, of int, o Options) (filledEnvelope, error) {
 	first := env[0]
-	to := invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
-		Address: first.Address, Contact: first.Contact}
-	pdfs := make([][]byte, len(env))
-	sheet := invoice.Envelope{Date: o.Date, Seq: seq, Of: of, To: to}
+	f := filledEnvelope{to: invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
+		Address: first.Address, Contact: first.Contact}, pdfs: make([][]byte, len(env))}
+	sheet := invoice.Envelope{Date: o.Date, Seq: seq, Of: of, To: f.to}
 	for i, d := range env {
 		pdf, err := o.PDF(d.SHA)
 		if err != nil {
-			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+			return f, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 		}
-		pdfs[i] = pdf
+		f.pdfs[i] = pdf
 		pages := d.Pages
 		if pages < 1 && len(env) > 1 {
 			if pages, err = invoice.PageCount(pdf); err != nil {
-				return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+				return f, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 			}
 		}
 		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: wording.DocumentKinds.Name(d.Kind), Pages: pages})
@@ -126,18 +157,27 @@ func addEnvelope(b *invoice.Bundle, w *csvsafe.Writer, env []Doc, seq, of int, o
 	if len(env) > 1 {
 		pdf, err := o.Sheet(sheet)
 		if err != nil {
-			return fmt.Errorf("print bundle: separator sheet of envelope %d: %w", seq, err)
+			return f, fmt.Errorf("print bundle: separator sheet of envelope %d: %w", seq, err)
 		}
-		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), pdf); err != nil {
+		f.sheet = pdf
+	}
+	return f, nil
+}
+
+// add adds envelope seq to the bundle, its separator sheet first, and its documents'
+// rows to the dispatch list.
+func (f filledEnvelope) add(b *invoice.Bundle, w *csvsafe.Writer, env []Doc, seq int) error {
+	if f.sheet != nil {
+		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), f.sheet); err != nil {
 			return err
 		}
 	}
 	for i, d := range env {
-		pages, err := b.Add(d.Number, pdfs[i])
+		pages, err := b.Add(d.Number, f.pdfs[i])
 		if err != nil {
 			return err
 		}
-		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
+		w.Write([]string{d.PostalCode, d.Address, f.to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
 			strconv.FormatInt(d.Total, 10), strconv.Itoa(pages), strconv.Itoa(seq), strconv.Itoa(i+1) + "/" + strconv.Itoa(len(env))})
 	}
 	return nil

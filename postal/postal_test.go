@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-pdf/fpdf"
@@ -139,5 +140,55 @@ func TestWrite(t *testing.T) {
 func TestEmptyList(t *testing.T) {
 	if got := string(EmptyList()); got != "\ufeff郵便番号,住所,宛名,書類番号,種類,金額,枚数,封筒,同封\r\n" {
 		t.Errorf("empty dispatch list %q", got)
+	}
+}
+
+// Envelopes beyond one chunk keep their order, their numbers and their sheets.
+func TestWriteManyEnvelopes(t *testing.T) {
+	pdf := onePage(t, "doc")
+	var envs [][]Doc
+	for k := range 2*envelopeChunk + 3 {
+		cust := fmt.Sprintf("C%03d", k)
+		env := []Doc{{item(fmt.Sprintf("INV-%03d-1", k), cust, "100-0001", true), "x"}}
+		if k%10 == 0 {
+			env = append(env, Doc{item(fmt.Sprintf("INV-%03d-2", k), cust, "100-0001", true), "x"})
+		}
+		envs = append(envs, env)
+	}
+	var mu sync.Mutex
+	sheets := map[int]int{}
+	o := Options{Date: calendar.MustParse("2026-03-01"),
+		PDF: func(string) ([]byte, error) { return pdf, nil },
+		Sheet: func(e invoice.Envelope) ([]byte, error) {
+			mu.Lock()
+			sheets[e.Seq] = e.Of
+			mu.Unlock()
+			return onePage(t, "sheet"), nil
+		}}
+	var bundle bytes.Buffer
+	list, err := Write(&bundle, envs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(list, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, k := 0, 0
+	for _, env := range envs {
+		k++
+		for i, d := range env {
+			docs++
+			r := rows[docs]
+			if r[3] != d.Number || r[7] != fmt.Sprint(k) || r[8] != fmt.Sprintf("%d/%d", i+1, len(env)) {
+				t.Fatalf("row %d = %v, want %s in envelope %d", docs, r, d.Number, k)
+			}
+		}
+	}
+	if len(rows) != docs+1 || len(sheets) != 14 || sheets[1] != len(envs) || sheets[131] != len(envs) {
+		t.Errorf("%d rows for %d documents; sheets %v", len(rows), docs, sheets)
+	}
+	if n, err := invoice.PageCount(bundle.Bytes()); err != nil || n != docs+len(sheets) {
+		t.Errorf("bundle has %d pages (%v), want %d", n, err, docs+len(sheets))
 	}
 }
