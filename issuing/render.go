@@ -9,6 +9,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
 )
@@ -95,4 +96,86 @@ func Parallel(ctx context.Context, count int, fn func(i int) error) error {
 		})
 	}
 	return g.Wait()
+}
+
+// Pipeline renders with r the pages that next returns, one after the other until one
+// is empty, and hands each rendered page to keep, in order. A page renders on all cores
+// while keep stores the one before it and next reads the one after: next and keep run
+// on the caller's goroutine, one at a time (a dry run's transaction is one connection).
+func Pipeline(ctx context.Context, r func() (*invoice.Renderer, error), next func() ([]Document, error), keep func([]Document) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var rendering chan error // the page being rendered; nil when none
+	defer func() {
+		cancel()
+		if rendering != nil {
+			<-rendering
+		}
+	}()
+	var prev []Document
+	for {
+		docs, err := next()
+		if err != nil {
+			return err
+		}
+		if rendering != nil {
+			err, rendering = <-rendering, nil
+			if err != nil {
+				return err
+			}
+		}
+		if len(docs) > 0 {
+			rr, err := r()
+			if err != nil {
+				return err
+			}
+			rendering = make(chan error, 1)
+			go func() { rendering <- Render(ctx, rr, docs) }()
+		}
+		if prev != nil {
+			if err := keep(prev); err != nil {
+				return err
+			}
+		}
+		if len(docs) == 0 {
+			return nil
+		}
+		prev = docs
+	}
+}
+
+// Copies groups the day's copies of the documents of day among docs by folder
+// (invoices/, notices/; SPEC §8.4) and returns their numbers.
+func Copies(docs []Document, day calendar.Date) (map[string][]filemode.NamedFile, []string) {
+	batch := map[string][]filemode.NamedFile{}
+	var nums []string
+	for _, d := range docs {
+		if d.Date != day {
+			continue
+		}
+		sub := "invoices"
+		if d.Kind != evidence.KindInvoicePDF {
+			sub = "notices"
+		}
+		batch[sub] = append(batch[sub], filemode.NamedFile{Name: d.Number + ".pdf", Data: d.PDF})
+		nums = append(nums, d.Number)
+	}
+	return batch, nums
+}
+
+// StoredCopies groups the day's copies of docs by folder as Copies does, reading each
+// one's stored PDF with get.
+func StoredCopies(docs []store.DocumentFile, get func(sha string) ([]byte, error)) (map[string][]filemode.NamedFile, error) {
+	batch := map[string][]filemode.NamedFile{}
+	for _, d := range docs {
+		pdf, err := get(d.PDFSHA256)
+		if err != nil {
+			return nil, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+		}
+		sub := "invoices"
+		if d.IsNotice {
+			sub = "notices"
+		}
+		batch[sub] = append(batch[sub], filemode.NamedFile{Name: d.Number + ".pdf", Data: pdf})
+	}
+	return batch, nil
 }

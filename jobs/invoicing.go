@@ -61,13 +61,14 @@ func Invoicing(ctx context.Context, n *Night) (Result, error) {
 	}); err != nil {
 		return res, err
 	}
-	if err := n.renderPending(ctx, &res); err != nil {
+	copies := map[string]bool{}
+	if err := n.renderPending(ctx, &res, copies); err != nil {
 		return res, err
 	}
 	if n.DryRun {
 		return res, nil
 	}
-	return res, n.writeDocuments(ctx, &res)
+	return res, n.writeDocuments(ctx, &res, copies)
 }
 
 // invoicePages runs fn page after page, each in its own transaction, until a page is
