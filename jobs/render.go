@@ -63,36 +63,29 @@ func (env *Env) Renderer() (*invoice.Renderer, error) {
 // the night of day would (the generator's history of earlier nights).
 func RenderUnrendered(ctx context.Context, env *Env, day calendar.Date, now time.Time) error {
 	n := &Night{Env: env, Date: day, Now: now}
-	return n.renderPending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}}, nil)
-}
-
-// renderPending renders, a page at a time, every invoice and then every notice without
-// a stored PDF, in parallel on all cores, then keeps each as evidence and records it, in
-// number order, in one transaction per page (SPEC §7.5, §8.2). A page renders while
-// the one before is kept and the next is read (issuing.Pipeline). With copies (not
-// nil) it also writes the day's copy of each document of the run date once its page is
-// recorded, and notes its number in copies.
-func (n *Night) renderPending(ctx context.Context, res *Result, copies map[string]bool) error {
-	rounding, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	p, err := n.pending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}}, nil)
 	if err != nil {
 		return err
 	}
-	for _, src := range []struct {
-		next func(after string) ([]issuing.Document, string, error)
-		set  func(context.Context, sqlx.ExtContext, string, string, int) error
-	}{
-		{func(after string) ([]issuing.Document, string, error) { return n.invoicePage(ctx, after, rounding) }, store.SetInvoicePDF},
-		{func(after string) ([]issuing.Document, string, error) { return n.noticePage(ctx, after, rounding) }, store.SetNoticePDF},
-	} {
-		after := ""
-		if err := issuing.Pipeline(ctx, n.Renderer, func() (docs []issuing.Document, err error) {
-			docs, after, err = src.next(after)
-			return docs, err
-		}, func(docs []issuing.Document) error { return n.keepRendered(ctx, docs, src.set, res, copies) }); err != nil {
-			return err
-		}
+	defer p.Pipe.Stop()
+	return p.Finish()
+}
+
+// pending renders and keeps, a page at a time in number order, every invoice and then
+// every notice without a stored PDF, on all cores (issuing.Pending), each page kept as
+// evidence and recorded in one transaction (SPEC §7.5, §8.2). With copies (not nil) it
+// also writes the day's copy of each document of the run date once its page is
+// recorded, and notes its number in copies.
+func (n *Night) pending(ctx context.Context, res *Result, copies map[string]bool) (*issuing.Pending, error) {
+	rounding, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	return &issuing.Pending{
+		Invoices: func(after string) ([]issuing.Document, string, error) { return n.invoicePage(ctx, after, rounding) },
+		Notices:  func(after string) ([]issuing.Document, string, error) { return n.noticePage(ctx, after, rounding) },
+		Pipe:     issuing.NewPipeline(ctx, n.Renderer, func(docs []issuing.Document) error { return n.keepRendered(ctx, docs, res, copies) }),
+	}, nil
 }
 
 // invoicePage reads the next page of invoices without a stored PDF after after. Reads
@@ -121,29 +114,13 @@ func (n *Night) noticePage(ctx context.Context, after string, rounding invoice.R
 		return nil, "", err
 	}
 	docs := make([]issuing.Document, len(page))
+	printed := func(no string) (store.Invoice, invoice.Invoice, error) { return n.printableOf(ctx, no, rounding) }
 	for i, nt := range page {
-		nn, err := n.readNotice(ctx, nt, rounding)
-		if err != nil {
-			return nil, "", fmt.Errorf("notice %s: %w", nt.Number, err)
-		}
-		if docs[i], err = issuing.NoticeDocument(nn); err != nil {
+		if docs[i], err = issuing.NoticeDocument(nt, printed); err != nil {
 			return nil, "", err
 		}
 	}
 	return docs, page[len(page)-1].Number, nil
-}
-
-// readNotice reads what the notice nt prints: the invoice it is about and, for a notice
-// of cancellation, the one that replaced it.
-func (n *Night) readNotice(ctx context.Context, nt store.NoticeToRender, rounding invoice.Rounding) (issuing.Notice, error) {
-	nn := issuing.Notice{Notice: nt}
-	var err error
-	if nn.Row, nn.Inv, err = n.printableOf(ctx, nt.InvoiceNumber, rounding); err != nil || nt.Kind != "cancellation" || nt.ReplacedBy == "" {
-		return nn, err
-	}
-	_, repInv, err := n.printableOf(ctx, nt.ReplacedBy, rounding)
-	nn.Repl = &repInv
-	return nn, err
 }
 
 // printableOf reads the invoice numbered no and the value it is printed from.
@@ -159,7 +136,7 @@ func (n *Night) printableOf(ctx context.Context, no string, rounding invoice.Rou
 // keepRendered keeps each rendered document as evidence and records its PDF, in the
 // order given, in one transaction; then it writes the day's copies of those of the run
 // date and notes them in copies (unless nil).
-func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, set func(context.Context, sqlx.ExtContext, string, string, int) error, res *Result, copies map[string]bool) error {
+func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, res *Result, copies map[string]bool) error {
 	if !n.DryRun {
 		// One round of disk flushes for the page; Keep then finds each original stored.
 		pdfs := make([][]byte, len(docs))
@@ -179,6 +156,10 @@ func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, set f
 				Amount: d.Amount, HasAmount: true, Counterparty: d.Counterparty}, evidenceContent{sha: sha256Hex(d.PDF), size: int64(len(d.PDF))})
 			if err != nil {
 				return fmt.Errorf("keep %s: %w", d.Number, err)
+			}
+			set := store.SetInvoicePDF
+			if d.Kind != evidence.KindInvoicePDF {
+				set = store.SetNoticePDF
 			}
 			if err := set(ctx, tx, d.Number, e.SHA256, d.Pages); err != nil {
 				return err
