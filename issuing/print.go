@@ -2,6 +2,7 @@ package issuing
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -59,8 +60,9 @@ type Print struct {
 
 // Write adds the envelopes to the bundle b, each with its separator sheet first when
 // it holds several documents, and returns the dispatch list (UTF-8 with BOM, CRLF, for
-// Japanese Excel) and the number of documents. One envelope's PDFs are in memory at a
-// time.
+// Japanese Excel) and the number of documents. The envelopes are filled (their PDFs
+// read, their separator sheets rendered) envelopeChunk at a time on all cores, so that
+// only their PDFs are in memory at once.
 func (p Print) Write(b *invoice.Bundle, envs [][]PrintDoc) ([]byte, int, error) {
 	var csvb bytes.Buffer
 	csvb.WriteString("\ufeff")
@@ -68,33 +70,55 @@ func (p Print) Write(b *invoice.Bundle, envs [][]PrintDoc) ([]byte, int, error) 
 	w.UseCRLF = true
 	w.Write([]string{"郵便番号", "住所", "宛名", "書類番号", "種類", "金額", "枚数", "封筒", "同封"})
 	docs := 0
-	for k, env := range envs {
-		if err := p.envelope(b, w, env, k+1, len(envs)); err != nil {
+	for k := 0; k < len(envs); k += envelopeChunk {
+		chunk := envs[k:min(k+envelopeChunk, len(envs))]
+		filled := make([]filledEnvelope, len(chunk))
+		if err := Parallel(context.Background(), len(chunk), func(i int) (err error) {
+			filled[i], err = p.fill(chunk[i], k+i+1, len(envs))
+			return err
+		}); err != nil {
 			return nil, 0, err
 		}
-		docs += len(env)
+		for i, f := range filled {
+			if err := f.add(b, w, chunk[i], k+i+1); err != nil {
+				return nil, 0, err
+			}
+			docs += len(chunk[i])
+		}
 	}
 	w.Flush()
 	return csvb.Bytes(), docs, w.Error()
 }
 
-// envelope adds envelope seq of of to the bundle and its documents' rows to the
-// dispatch list.
-func (p Print) envelope(b *invoice.Bundle, w *csvsafe.Writer, env []PrintDoc, seq, of int) error {
+// envelopeChunk is how many envelopes are filled at once, on all cores, before they
+// go into the bundle in order.
+const envelopeChunk = 64
+
+// filledEnvelope is an envelope's stored PDFs and its separator sheet (nil for an
+// envelope of one document).
+type filledEnvelope struct {
+	to    invoice.Party
+	pdfs  [][]byte
+	sheet []byte
+}
+
+// fill reads the PDFs of envelope seq of of and renders its separator sheet when it
+// holds several documents.
+func (p Print) fill(env []PrintDoc, seq, of int) (filledEnvelope, error) {
 	first := env[0]
-	to := invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode, Address: first.Address, Contact: first.Contact}
-	pdfs := make([][]byte, len(env))
-	sheet := invoice.Envelope{Date: p.Day, Seq: seq, Of: of, To: to}
+	f := filledEnvelope{to: invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
+		Address: first.Address, Contact: first.Contact}, pdfs: make([][]byte, len(env))}
+	sheet := invoice.Envelope{Date: p.Day, Seq: seq, Of: of, To: f.to}
 	for i, d := range env {
 		pdf, err := p.PDF(d.SHA)
 		if err != nil {
-			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+			return f, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 		}
-		pdfs[i] = pdf
+		f.pdfs[i] = pdf
 		pages := d.Pages
 		if pages < 1 && len(env) > 1 {
 			if pages, err = invoice.PageCount(pdf); err != nil {
-				return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+				return f, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 			}
 		}
 		sheet.Documents = append(sheet.Documents, invoice.Enclosed{Number: d.Number, Title: wording.DocumentKinds.Name(d.Kind), Pages: pages})
@@ -102,18 +126,27 @@ func (p Print) envelope(b *invoice.Bundle, w *csvsafe.Writer, env []PrintDoc, se
 	if len(env) > 1 {
 		pdf, err := p.Sheet(sheet)
 		if err != nil {
-			return fmt.Errorf("print bundle: %w", err)
+			return f, fmt.Errorf("print bundle: %w", err)
 		}
-		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), pdf); err != nil {
+		f.sheet = pdf
+	}
+	return f, nil
+}
+
+// add adds envelope seq to the bundle, its separator sheet first, and its documents'
+// rows to the dispatch list.
+func (f filledEnvelope) add(b *invoice.Bundle, w *csvsafe.Writer, env []PrintDoc, seq int) error {
+	if f.sheet != nil {
+		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), f.sheet); err != nil {
 			return err
 		}
 	}
 	for i, d := range env {
-		pages, err := b.Add(d.Number, pdfs[i])
+		pages, err := b.Add(d.Number, f.pdfs[i])
 		if err != nil {
 			return err
 		}
-		w.Write([]string{d.PostalCode, d.Address, to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
+		w.Write([]string{d.PostalCode, d.Address, f.to.Addressee(), d.Number, wording.DocumentKinds.Name(d.Kind),
 			strconv.FormatInt(d.Total, 10), strconv.Itoa(pages), strconv.Itoa(seq), strconv.Itoa(i+1) + "/" + strconv.Itoa(len(env))})
 	}
 	return nil

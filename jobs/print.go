@@ -13,8 +13,8 @@ import (
 	"github.com/npress/nightly/store"
 )
 
-// writePrint writes print/bundle.pdf (streamed, one envelope's documents in memory at
-// a time) and print/dispatch.csv (UTF-8 with BOM, for Japanese Excel) for every
+// writePrint writes print/bundle.pdf (streamed, a few dozen envelopes' documents in
+// memory at a time) and print/dispatch.csv (UTF-8 with BOM, for Japanese Excel) for every
 // document not yet marked posted (SPEC §8.4): in postal-code order for bulk mail, one
 // recipient's documents together in one envelope, and before an envelope of several
 // documents its separator sheet (封入票, not posted).
