@@ -3,12 +3,15 @@ package demo
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/invoice"
+	"github.com/npress/nightly/issuing"
 	"github.com/npress/nightly/jobs"
 	"github.com/npress/nightly/store"
 )
@@ -73,4 +76,56 @@ func PeakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// RendererRate renders again, with the night's shared renderer on all cores, the
+// invoices issued on day that have a stored PDF (a page at a time, nothing kept) and
+// returns how many it rendered and how many a second: the renderer alone on the same
+// invoices, the yardstick of the invoicing step's end-to-end rate. Only the rendering
+// is timed, not the reads.
+func RendererRate(ctx context.Context, env *jobs.Env, day calendar.Date) (int, float64, error) {
+	docs, err := store.DocumentsOn(ctx, env.DB, day)
+	if err != nil {
+		return 0, 0, err
+	}
+	r, err := env.Renderer()
+	if err != nil {
+		return 0, 0, err
+	}
+	var nums []string
+	for _, d := range docs {
+		if !d.IsNotice {
+			nums = append(nums, d.Number)
+		}
+	}
+	var spent time.Duration
+	for i := 0; i < len(nums); i += 300 {
+		page := nums[i:min(i+300, len(nums))]
+		invs := make([]invoice.Invoice, len(page))
+		for j, no := range page {
+			row, err := store.GetInvoice(ctx, env.DB, no)
+			if err != nil {
+				return 0, 0, err
+			}
+			doc, ok, err := store.InvoiceDoc(ctx, env.DB, no)
+			if err != nil || !ok {
+				return 0, 0, fmt.Errorf("bench: doc of invoice %s: %v", no, err)
+			}
+			if invs[j], err = issuing.FromDoc(row, doc); err != nil {
+				return 0, 0, err
+			}
+		}
+		t0 := time.Now()
+		if err := issuing.Parallel(ctx, len(invs), func(j int) error {
+			_, err := r.Invoice(invs[j])
+			return err
+		}); err != nil {
+			return 0, 0, err
+		}
+		spent += time.Since(t0)
+	}
+	if spent == 0 {
+		return 0, 0, nil
+	}
+	return len(nums), float64(len(nums)) / spent.Seconds(), nil
 }

@@ -32,7 +32,16 @@ type GenOptions struct {
 	Date      calendar.Date
 	Seed      uint64
 	Inbox     string // inbox folder: bank/ and mail/ are written here
+	// Peak makes Date the worst night of the year (issue 19): 30% of the contracts'
+	// next term starts one month after Date, so that night issues their renewals, and
+	// the bank files of Date pay up to PeakTransfers of the earlier renewals, in the
+	// usual mix of cases.
+	Peak bool
 }
+
+// PeakTransfers is how many earlier renewals the bank files of a peak night pay at
+// most.
+const PeakTransfers = 5000
 
 // GenSummary counts what Gen made.
 type GenSummary struct {
@@ -83,7 +92,7 @@ func Gen(ctx context.Context, env *jobs.Env, o GenOptions) (GenSummary, error) {
 		return sum, err
 	}
 	sum.Customers, sum.Contracts = customerN, contractN
-	issued, err := genRenewals(ctx, env, rng, due, day, now)
+	issued, err := genRenewals(ctx, env, rng, due, day, now, o.Peak)
 	if err != nil {
 		return sum, err
 	}
@@ -98,7 +107,7 @@ func Gen(ctx context.Context, env *jobs.Env, o GenOptions) (GenSummary, error) {
 	}
 	sum.Orders = orders
 	if o.Inbox != "" {
-		files, transfers, err := genBank(ctx, env, rng, filepath.Join(o.Inbox, "bank"), issued, day, now)
+		files, transfers, err := genBank(ctx, env, rng, filepath.Join(o.Inbox, "bank"), issued, day, now, o.Peak)
 		if err != nil {
 			return sum, err
 		}
@@ -166,6 +175,9 @@ func genMaster(ctx context.Context, env *jobs.Env, rng *rand.Rand, o GenOptions,
 		for k := genContractsPerCustomer(rng); k > 0 && contractN < o.Contracts; k-- {
 			contractN++
 			k := genContract(rng, contractN, c.No, day)
+			if o.Peak && rng.IntN(100) < 30 {
+				peakContract(&k, day)
+			}
 			contracts = append(contracts, k)
 			if ns := contract.NextStart(k.TermStart); k.AutoRenew && !k.CancelAtTermEnd && !contract.RenewalIssueDate(ns).After(day.AddDays(-1)) {
 				due = append(due, k)
@@ -293,6 +305,15 @@ func genContract(rng *rand.Rand, n int, customer string, day calendar.Date) stor
 	return k
 }
 
+// peakContract moves k's next term to start one month after day (SPEC §2.4), so that
+// the night of day issues its renewal: a peak night's share of the year's renewals.
+func peakContract(k *store.Contract, day calendar.Date) {
+	ns := day.AddMonths(1)
+	k.TermStart = ns.AddMonths(-12)
+	k.TermEnd = contract.TermEnd(k.TermStart)
+	k.CancelAtTermEnd, k.NextSeats = false, sql.NullInt64{}
+}
+
 func genPlan(rng *rand.Rand) struct {
 	code, name, kind string
 	prices           []store.PlanPrice
@@ -317,7 +338,7 @@ type genIssued struct {
 
 // genRenewals issues the renewal invoices that earlier nights would have issued, in
 // issue-date order, and marks most of those due before the night paid.
-func genRenewals(ctx context.Context, env *jobs.Env, rng *rand.Rand, due []store.Contract, day calendar.Date, now time.Time) ([]genIssued, error) {
+func genRenewals(ctx context.Context, env *jobs.Env, rng *rand.Rand, due []store.Contract, day calendar.Date, now time.Time, peak bool) ([]genIssued, error) {
 	type item struct {
 		c     store.Contract
 		dates contract.Renewal
@@ -343,6 +364,8 @@ func genRenewals(ctx context.Context, env *jobs.Env, rng *rand.Rand, due []store
 			paid[j] = rng.IntN(100) < 40
 			if it.dates.DueDate.Before(day.AddDays(-3)) {
 				paid[j] = rng.IntN(100) < 90
+			} else if peak { // the bank files of the night pay them
+				paid[j] = false
 			}
 		}
 		mark := len(out)
@@ -514,11 +537,14 @@ func genPayer(kana string) string {
 // due soon, with every case of the matcher in realistic proportions: exact (most),
 // invoice number in EDI, combined, fee deducted, a learned alias, partial, over, and
 // transfers nobody can place.
-func genBank(ctx context.Context, env *jobs.Env, rng *rand.Rand, dir string, issued []genIssued, day calendar.Date, now time.Time) (files, transfers int, err error) {
+func genBank(ctx context.Context, env *jobs.Env, rng *rand.Rand, dir string, issued []genIssued, day calendar.Date, now time.Time, peak bool) (files, transfers int, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, 0, err
 	}
 	t := genTransfers{rng: rng, vd: env.Calendar.OnOrBefore(day.AddDays(-1)), now: now}
+	if peak {
+		t.limit = PeakTransfers
+	}
 	if err := t.pay(ctx, env, issued, day); err != nil {
 		return 0, 0, err
 	}
@@ -549,6 +575,7 @@ type genTransfers struct {
 	main, second []bankfeed.ZenginRecord
 	aliases      []store.PayerAlias
 	kana         map[string]string
+	limit, paid  int // at most limit invoices paid (0: no limit)
 }
 
 // add adds one transfer, to the second account one time in five.
@@ -582,6 +609,9 @@ func (t *genTransfers) pay(ctx context.Context, env *jobs.Env, issued []genIssue
 	t.kana = map[string]string{}
 	for _, cno := range order {
 		invs := byCustomer[cno]
+		if t.limit > 0 && t.paid+len(invs) > t.limit {
+			break
+		}
 		if t.rng.IntN(100) < 15 { // not paid yet
 			continue
 		}
@@ -593,6 +623,7 @@ func (t *genTransfers) pay(ctx context.Context, env *jobs.Env, issued []genIssue
 			t.kana[cno] = cu.Kana
 		}
 		t.payCustomer(cno, genPayer(t.kana[cno]), invs)
+		t.paid += len(invs)
 	}
 	return nil
 }

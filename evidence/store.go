@@ -68,7 +68,10 @@ func (e *BlobError) Unwrap() error { return e.Err }
 type Store struct {
 	dir   string
 	flush func(path string) error // flushes a file or directory; tests observe it
-	modes filemode.Policy         // 0400 files (0440 and the group with file_group), 0750 folders
+	// flushAll flushes many files and directories of the store at once (Linux: one
+	// syncfs of its file system); nil: flush each, in parallel.
+	flushAll func(paths []string) error
+	modes    filemode.Policy // 0400 files (0440 and the group with file_group), 0750 folders
 }
 
 // Open opens the store rooted at dir, creating dir (mode 0750) when it is missing.
@@ -93,7 +96,7 @@ func OpenWith(dir string, modes filemode.Policy) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("evidence: open store %s: not a directory", dir)
 	}
-	return &Store{dir: dir, flush: syncFile, modes: modes}, nil
+	return &Store{dir: dir, flush: syncFile, flushAll: syncAll(dir), modes: modes}, nil
 }
 
 // Dir returns the root directory of the store.
@@ -425,7 +428,7 @@ func (b *Batch) Commit() error {
 	for _, sha := range order {
 		tmps = append(tmps, pending[sha])
 	}
-	if err := parallel(tmps, b.s.flush); err != nil {
+	if err := b.s.flushMany(tmps); err != nil {
 		return err
 	}
 
@@ -450,7 +453,31 @@ func (b *Batch) Commit() error {
 	for d := range dirty {
 		dirs = append(dirs, d)
 	}
-	return parallel(dirs, b.s.flush)
+	return b.s.flushMany(dirs)
+}
+
+// flushMany flushes paths, all at once where the system can.
+func (s *Store) flushMany(paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	if s.flushAll != nil {
+		return s.flushAll(paths)
+	}
+	return parallel(paths, s.flush)
+}
+
+// PutAll stores every item of datas with one Batch (one round of disk flushes) and
+// returns when all are durable.
+func (s *Store) PutAll(datas [][]byte) error {
+	b := s.NewBatch()
+	for _, d := range datas {
+		if _, err := b.Put(d); err != nil {
+			b.Abort()
+			return err
+		}
+	}
+	return b.Commit()
 }
 
 // publish links the flushed temporary file tmp to the final name of sha, never replacing

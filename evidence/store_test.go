@@ -430,6 +430,7 @@ func TestBatchDurability(t *testing.T) {
 	var mu sync.Mutex
 	var flushed []string
 	var published []string // finals that existed when their content was flushed
+	s.flushAll = nil       // observe each flush
 	s.flush = func(p string) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -511,8 +512,19 @@ func TestBatchDurability(t *testing.T) {
 }
 
 func TestBatchFlushErrorIsReported(t *testing.T) {
-	s := openStore(t)
-	s.flush = func(p string) error { return fmt.Errorf("flush %s: %w", p, errors.New("input/output error")) }
+	for _, all := range []bool{false, true} {
+		s := openStore(t)
+		s.flush = func(p string) error { return fmt.Errorf("flush %s: %w", p, errors.New("input/output error")) }
+		s.flushAll = nil
+		if all { // the one flush of the file system fails
+			s.flushAll = func([]string) error { return errors.New("syncfs: input/output error") }
+		}
+		batchFlushFails(t, s)
+	}
+}
+
+func batchFlushFails(t *testing.T, s *Store) {
+	t.Helper()
 	b := s.NewBatch()
 	sha, _ := b.Put([]byte("x"))
 	if err := b.Commit(); err == nil || !strings.Contains(err.Error(), "input/output error") {

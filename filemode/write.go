@@ -2,10 +2,12 @@ package filemode
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -99,9 +101,13 @@ type NamedFile struct {
 	Data []byte
 }
 
-// WriteFiles writes many files into dir as WriteFile does (a temporary file, flushed,
-// renamed), with the flushes done in parallel and the folder flushed once, so that a
-// night with hundreds of drafts does not wait for hundreds of sequential flushes.
+// WriteFiles writes many files into dir as WriteFile does (a temporary file, made
+// durable, renamed, the folder flushed), for a batch: it reads the folder once to clear
+// the temporary files a crash left for these names, leaves a file that already holds
+// exactly its bytes as it is (a rerun writes nothing), and makes the new temporary
+// files durable with one flush of the file system (syncfs on Linux, a flush per file
+// elsewhere) before any is renamed, so that a night with thousands of documents does
+// not wait for thousands of flushes.
 func (p Policy) WriteFiles(dir string, files []NamedFile) error {
 	if len(files) == 0 {
 		return nil
@@ -109,7 +115,17 @@ func (p Policy) WriteFiles(dir string, files []NamedFile) error {
 	if err := p.MkdirAll(dir); err != nil {
 		return err
 	}
-	tmps := make([]string, len(files))
+	clearStale(dir, files)
+	var todo []NamedFile
+	for _, f := range files {
+		if !sameFile(filepath.Join(dir, f.Name), f.Data) {
+			todo = append(todo, f)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	tmps := make([]string, len(todo))
 	defer func() {
 		for _, t := range tmps {
 			if t != "" {
@@ -118,8 +134,8 @@ func (p Policy) WriteFiles(dir string, files []NamedFile) error {
 		}
 	}()
 	var g errgroup.Group
-	g.SetLimit(16)
-	for i, f := range files {
+	g.SetLimit(4)
+	for i, f := range todo {
 		g.Go(func() error {
 			name, err := p.writeTemp(dir, f)
 			tmps[i] = name
@@ -129,7 +145,10 @@ func (p Policy) WriteFiles(dir string, files []NamedFile) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	for i, f := range files {
+	if err := syncFiles(dir, tmps); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	for i, f := range todo {
 		if err := os.Rename(tmps[i], filepath.Join(dir, f.Name)); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
 		}
@@ -143,7 +162,39 @@ func (p Policy) WriteFiles(dir string, files []NamedFile) error {
 	return d.Sync()
 }
 
-// writeTemp writes f to a flushed temporary file in dir with the policy's mode and
+// clearStale removes the temporary files a killed process left in dir for the names of
+// files, reading dir once.
+func clearStale(dir string, files []NamedFile) {
+	names := make(map[string]bool, len(files))
+	for _, f := range files {
+		names[f.Name] = true
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, ".") {
+			continue
+		}
+		if k := strings.LastIndex(n, ".tmp"); k > 1 && names[n[1:k]] {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
+}
+
+// sameFile reports whether path is a regular file holding exactly data.
+func sameFile(path string, data []byte) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	got, err := os.ReadFile(path)
+	return err == nil && bytes.Equal(got, data)
+}
+
+// writeTemp writes f to a temporary file, not yet flushed, in dir with the policy's mode and
 // returns its name ("" if none was created).
 func (p Policy) writeTemp(dir string, f NamedFile) (string, error) {
 	tmp, err := os.CreateTemp(dir, "."+f.Name+".tmp*")
@@ -151,9 +202,6 @@ func (p Policy) writeTemp(dir string, f NamedFile) (string, error) {
 		return "", err
 	}
 	_, err = tmp.Write(f.Data)
-	if err == nil {
-		err = tmp.Sync()
-	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

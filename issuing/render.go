@@ -9,6 +9,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/store"
 )
@@ -30,33 +31,32 @@ func InvoiceDocument(row store.Invoice, inv invoice.Invoice) Document {
 		render: func(r *invoice.Renderer) ([]byte, error) { return r.Invoice(inv) }}
 }
 
-// Notice is what a reminder or a notice of cancellation prints, read from the database:
-// the notice, the invoice it is about (row, printed as inv), and for a cancellation the
-// invoice that replaces it, if any (printed as repl).
-type Notice struct {
-	Notice store.NoticeToRender
-	Row    store.Invoice
-	Inv    invoice.Invoice
-	Repl   *invoice.Invoice
-}
-
-// NoticeDocument is the document of a notice: a reminder (outstanding = total − paid,
-// stop date = the contract's term end, SPEC §4.5) or a notice of cancellation (§4.4).
-func NoticeDocument(nn Notice) (Document, error) {
-	nt, row := nn.Notice, nn.Row
+// NoticeDocument is the document of the notice nt: a reminder (outstanding = total −
+// paid, stop date = the contract's term end, SPEC §4.5) or a notice of cancellation
+// (§4.4) with the invoice that replaced the voided one, if any. printed reads an
+// invoice and the value it is printed from.
+func NoticeDocument(nt store.NoticeToRender, printed func(number string) (store.Invoice, invoice.Invoice, error)) (Document, error) {
 	d := Document{Number: nt.Number, Date: nt.RunDate, Counterparty: nt.CustomerName}
+	row, inv, err := printed(nt.InvoiceNumber)
+	if err != nil {
+		return d, fmt.Errorf("notice %s: %w", nt.Number, err)
+	}
 	to := Party(nt.CustomerNo, nt.Recipient)
 	switch nt.Kind {
 	case "reminder":
 		d.Kind, d.Amount = evidence.KindReminderPDF, row.Total-row.Paid
-		rm := invoice.Reminder{Number: nt.Number, IssueDate: nt.RunDate, To: to, Invoice: nn.Inv.Ref(),
+		rm := invoice.Reminder{Number: nt.Number, IssueDate: nt.RunDate, To: to, Invoice: inv.Ref(),
 			Outstanding: row.Total - row.Paid, StopDate: nt.TermEnd}
 		d.render = func(r *invoice.Renderer) ([]byte, error) { return r.Reminder(rm) }
 		return d, nil
 	case "cancellation":
-		cn := invoice.CancellationNotice{Number: nt.Number, IssueDate: nt.RunDate, To: to, Voided: nn.Inv.Ref(), Reason: row.VoidReason}
-		if nn.Repl != nil {
-			cn.Replacement = nn.Repl.Ref()
+		cn := invoice.CancellationNotice{Number: nt.Number, IssueDate: nt.RunDate, To: to, Voided: inv.Ref(), Reason: row.VoidReason}
+		if nt.ReplacedBy != "" {
+			_, repl, err := printed(nt.ReplacedBy)
+			if err != nil {
+				return d, fmt.Errorf("notice %s: %w", nt.Number, err)
+			}
+			cn.Replacement = repl.Ref()
 		}
 		d.Kind, d.Amount = evidence.KindNoticePDF, row.Total
 		d.render = func(r *invoice.Renderer) ([]byte, error) { return r.Cancellation(cn) }
@@ -95,4 +95,157 @@ func Parallel(ctx context.Context, count int, fn func(i int) error) error {
 		})
 	}
 	return g.Wait()
+}
+
+// Pipeline renders pages of documents on all cores while the caller goes on: Feed
+// starts a page rendering and meanwhile hands the page rendered before it to keep, so a
+// page renders while the caller stores the one before and reads or issues the next.
+// keep runs on the caller's goroutine, in page order (a dry run's transaction is one
+// connection). At most two pages are held at once.
+type Pipeline struct {
+	ctx       context.Context
+	cancel    context.CancelFunc
+	renderer  func() (*invoice.Renderer, error)
+	keep      func([]Document) error
+	rendering chan error // the page under way; nil when none
+	page      []Document
+}
+
+// NewPipeline returns a pipeline that renders with the renderer r returns (asked for
+// only when there is something to render) and hands each rendered page to keep.
+func NewPipeline(ctx context.Context, r func() (*invoice.Renderer, error), keep func([]Document) error) *Pipeline {
+	ctx, cancel := context.WithCancel(ctx)
+	return &Pipeline{ctx: ctx, cancel: cancel, renderer: r, keep: keep}
+}
+
+// Feed starts rendering docs once the page under way has rendered, and keeps that page
+// while docs render.
+func (p *Pipeline) Feed(docs []Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	prev, err := p.wait()
+	if err != nil {
+		return err
+	}
+	r, err := p.renderer()
+	if err != nil {
+		return err
+	}
+	p.rendering, p.page = make(chan error, 1), docs
+	go func() { p.rendering <- Render(p.ctx, r, docs) }()
+	if prev == nil {
+		return nil
+	}
+	return p.keep(prev)
+}
+
+// Flush waits for the page under way and keeps it.
+func (p *Pipeline) Flush() error {
+	prev, err := p.wait()
+	if err != nil || prev == nil {
+		return err
+	}
+	return p.keep(prev)
+}
+
+// Stop abandons the page under way, if any (after an error): it stops its rendering and
+// waits for it.
+func (p *Pipeline) Stop() {
+	p.cancel()
+	p.wait()
+}
+
+// wait waits for the page under way and returns it, rendered.
+func (p *Pipeline) wait() ([]Document, error) {
+	if p.rendering == nil {
+		return nil, nil
+	}
+	err := <-p.rendering
+	page := p.page
+	p.rendering, p.page = nil, nil
+	return page, err
+}
+
+// Pending feeds a Pipeline, in number order, the invoices and then the notices that
+// have no stored PDF. Invoices and Notices read the page after a number (and return its
+// last number); they run on the caller's goroutine. The invoicing step calls
+// FeedInvoices after each page of invoices it issues, so that page renders while the
+// next is issued, and Finish at the end.
+type Pending struct {
+	Invoices, Notices func(after string) ([]Document, string, error)
+	Pipe              *Pipeline
+	after             string // the last invoice fed
+}
+
+// FeedInvoices feeds the invoices without a stored PDF after the last fed.
+func (p *Pending) FeedInvoices() error {
+	for {
+		docs, last, err := p.Invoices(p.after)
+		if err != nil || len(docs) == 0 {
+			return err
+		}
+		if err := p.Pipe.Feed(docs); err != nil {
+			return err
+		}
+		p.after = last
+	}
+}
+
+// Finish feeds the invoices left and then the notices, and keeps the last page.
+func (p *Pending) Finish() error {
+	if err := p.FeedInvoices(); err != nil {
+		return err
+	}
+	after := ""
+	for {
+		docs, last, err := p.Notices(after)
+		if err != nil {
+			return err
+		}
+		if len(docs) == 0 {
+			return p.Pipe.Flush()
+		}
+		if err := p.Pipe.Feed(docs); err != nil {
+			return err
+		}
+		after = last
+	}
+}
+
+// Copies groups the day's copies of the documents of day among docs by folder
+// (invoices/, notices/; SPEC §8.4) and returns their numbers.
+func Copies(docs []Document, day calendar.Date) (map[string][]filemode.NamedFile, []string) {
+	batch := map[string][]filemode.NamedFile{}
+	var nums []string
+	for _, d := range docs {
+		if d.Date != day {
+			continue
+		}
+		sub := "invoices"
+		if d.Kind != evidence.KindInvoicePDF {
+			sub = "notices"
+		}
+		batch[sub] = append(batch[sub], filemode.NamedFile{Name: d.Number + ".pdf", Data: d.PDF})
+		nums = append(nums, d.Number)
+	}
+	return batch, nums
+}
+
+// StoredCopies groups the day's copies of docs by folder as Copies does, reading each
+// one's stored PDF with get.
+func StoredCopies(docs []store.DocumentFile, get func(sha string) ([]byte, error)) (map[string][]filemode.NamedFile, error) {
+	batch := map[string][]filemode.NamedFile{}
+	for _, d := range docs {
+		pdf, err := get(d.PDFSHA256)
+		if err != nil {
+			return nil, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
+		}
+		sub := "invoices"
+		if d.IsNotice {
+			sub = "notices"
+		}
+		batch[sub] = append(batch[sub], filemode.NamedFile{Name: d.Number + ".pdf", Data: pdf})
+	}
+	return batch, nil
 }

@@ -24,6 +24,7 @@ var FaultPoints = []string{
 	"lifecycle.after_commit",
 	"invoicing.before_commit",
 	"invoicing.after_commit", // numbers committed, PDFs not yet stored
+	"invoicing.pdfs_stored",  // a page's PDFs stored as evidence, their rows not yet committed
 	"invoicing.pdf_write",    // while writing the PDFs and the bundle
 	"report.before_write",
 	"run.before_ledger_end", // every step done, the run ledger not yet closed

@@ -72,3 +72,33 @@ func TestGenDeterministicAndRerun(t *testing.T) {
 		}
 	})
 }
+
+// nightly gen --peak is deterministic too, and its night issues the renewals of about
+// 30% of the contracts (issue 19).
+func TestGenPeakDeterministic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, dsn string) {
+		gen := func(db *store.DB, dsn, out string) *jobs.Env {
+			env := newEnv(t, db, dsn, out)
+			if _, err := demo.Gen(context.Background(), env, demo.GenOptions{Contracts: 1000, Date: demo.Date, Seed: 7, Inbox: env.Config.InboxDir, Peak: true}); err != nil {
+				t.Fatal(err)
+			}
+			return env
+		}
+		out1 := t.TempDir()
+		env := gen(db, dsn, out1)
+		dsn2 := freshLike(t, dsn)
+		db2 := storetest.Open(t, dsn2)
+		out2 := t.TempDir()
+		gen(db2, dsn2, out2)
+		if a, b := dumpDB(t, db), dumpDB(t, db2); a != b {
+			t.Fatalf("two peak gens with one seed differ:\n%s", diffLines(a, b))
+		}
+		if a, b := treeHashes(t, filepath.Join(out1, "inbox")), treeHashes(t, filepath.Join(out2, "inbox")); a != b {
+			t.Fatalf("input files differ:\n%s", diffLines(a, b))
+		}
+		c := changes(runNight(t, env, jobs.Options{}))
+		if r := c["invoicing.renewals"]; r < 250 || r > 400 {
+			t.Errorf("the peak night of 1,000 contracts issued %d renewals, want about 300: %v", r, c)
+		}
+	})
+}

@@ -22,57 +22,65 @@ const invoicingPage = 300
 // received by the run date (§4.1, §4.2, with the second addition invoice for a next term
 // already invoiced), voids and reissues the invoices marked for it (§4.4, §8.5, with a
 // notice of cancellation for one already posted), each page in its own transaction with
-// gapless numbers (§8.3). After those commit it renders every invoice and notice that
-// has no stored PDF yet, keeps each as evidence (§7.5, §8.2), and writes the day's
-// copies, the print bundle and the dispatch list from the stored bytes (§8.4).
+// gapless numbers (§8.3). It renders every invoice and notice that has no stored PDF
+// yet, each page of invoices while the next is issued, keeps each as evidence (§7.5,
+// §8.2), and writes the day's copies, the print bundle and the dispatch list (§8.4).
 func Invoicing(ctx context.Context, n *Night) (Result, error) {
 	res := newResult()
 	iv, err := newIssuer(n)
 	if err != nil {
 		return res, err
 	}
-	if err := n.invoicePages(ctx, &res, "renewals", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
-		page, err := store.RenewalCandidates(ctx, tx, n.Date.AddMonths(2), after, invoicingPage)
-		if err != nil || len(page) == 0 {
-			return "", 0, err
+	copies := map[string]bool{}
+	p, err := n.pending(ctx, &res, copies)
+	if err != nil {
+		return res, err
+	}
+	defer p.Pipe.Stop()
+	for _, pg := range []struct {
+		what string
+		fn   func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error)
+	}{
+		{"renewals", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+			page, err := store.RenewalCandidates(ctx, tx, n.Date.AddMonths(2), after, invoicingPage)
+			if err != nil || len(page) == 0 {
+				return "", 0, err
+			}
+			adds, err := store.SeatAdditionsOfContracts(ctx, tx, issuing.ContractNos(page))
+			return eachOf(page, err, func(c store.RenewalCandidate) string { return c.No },
+				func(c store.RenewalCandidate) error { return iv.renewal(ctx, tx, c, adds[c.No], &res) })
+		}},
+		{"orders", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+			page, err := store.ReceivedOrders(ctx, tx, n.Date, after, invoicingPage)
+			return eachOf(page, err, func(o store.PendingOrder) string { return o.No }, func(o store.PendingOrder) error { return iv.order(ctx, tx, o, &res) })
+		}},
+		{"next-term additions", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+			page, err := store.NextTermAdditionsDue(ctx, tx, after, invoicingPage)
+			return eachOf(page, err, func(a store.NextTermAdditionDue) string { return a.Key },
+				func(a store.NextTermAdditionDue) error { return iv.nextTermAddition(ctx, tx, a, &res) })
+		}},
+		{"reissues", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
+			page, err := store.ReissuePage(ctx, tx, after, invoicingPage)
+			return eachOf(page, err, func(inv store.Invoice) string { return inv.Number }, func(inv store.Invoice) error { return iv.reissue(ctx, tx, inv, &res) })
+		}},
+	} {
+		if err := n.invoicePages(ctx, &res, p, pg.what, pg.fn); err != nil {
+			return res, err
 		}
-		adds, err := store.SeatAdditionsOfContracts(ctx, tx, issuing.ContractNos(page))
-		return eachOf(page, err, func(c store.RenewalCandidate) string { return c.No },
-			func(c store.RenewalCandidate) error { return iv.renewal(ctx, tx, c, adds[c.No], &res) })
-	}); err != nil {
-		return res, err
 	}
-	if err := n.invoicePages(ctx, &res, "orders", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
-		page, err := store.ReceivedOrders(ctx, tx, n.Date, after, invoicingPage)
-		return eachOf(page, err, func(o store.PendingOrder) string { return o.No }, func(o store.PendingOrder) error { return iv.order(ctx, tx, o, &res) })
-	}); err != nil {
-		return res, err
-	}
-	if err := n.invoicePages(ctx, &res, "next-term additions", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
-		page, err := store.NextTermAdditionsDue(ctx, tx, after, invoicingPage)
-		return eachOf(page, err, func(a store.NextTermAdditionDue) string { return a.Key },
-			func(a store.NextTermAdditionDue) error { return iv.nextTermAddition(ctx, tx, a, &res) })
-	}); err != nil {
-		return res, err
-	}
-	if err := n.invoicePages(ctx, &res, "reissues", func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error) {
-		page, err := store.ReissuePage(ctx, tx, after, invoicingPage)
-		return eachOf(page, err, func(inv store.Invoice) string { return inv.Number }, func(inv store.Invoice) error { return iv.reissue(ctx, tx, inv, &res) })
-	}); err != nil {
-		return res, err
-	}
-	if err := n.renderPending(ctx, &res); err != nil {
+	if err := p.Finish(); err != nil {
 		return res, err
 	}
 	if n.DryRun {
 		return res, nil
 	}
-	return res, n.writeDocuments(ctx, &res)
+	return res, n.writeDocuments(ctx, &res, copies)
 }
 
 // invoicePages runs fn page after page, each in its own transaction, until a page is
-// short. fn returns the key to continue after and the size of its page.
-func (n *Night) invoicePages(ctx context.Context, res *Result, what string, fn func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error)) error {
+// short, and feeds p the invoices of each page once it commits. fn returns the key to
+// continue after and the size of its page.
+func (n *Night) invoicePages(ctx context.Context, res *Result, p *issuing.Pending, what string, fn func(ctx context.Context, tx *sqlx.Tx, after string) (string, int, error)) error {
 	after := ""
 	for {
 		if err := ctx.Err(); err != nil {
@@ -91,6 +99,9 @@ func (n *Night) invoicePages(ctx context.Context, res *Result, what string, fn f
 			return err
 		}
 		if err := n.fault("invoicing.after_commit"); err != nil {
+			return err
+		}
+		if err := p.FeedInvoices(); err != nil { // they render while the next page is issued
 			return err
 		}
 		if size < invoicingPage {

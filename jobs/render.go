@@ -11,6 +11,7 @@ import (
 
 	"github.com/npress/nightly/calendar"
 	"github.com/npress/nightly/evidence"
+	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/issuing"
 	"github.com/npress/nightly/store"
@@ -62,49 +63,29 @@ func (env *Env) Renderer() (*invoice.Renderer, error) {
 // the night of day would (the generator's history of earlier nights).
 func RenderUnrendered(ctx context.Context, env *Env, day calendar.Date, now time.Time) error {
 	n := &Night{Env: env, Date: day, Now: now}
-	return n.renderPending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}})
-}
-
-// renderPending renders, a page at a time, every invoice and then every notice without
-// a stored PDF, in parallel on all cores, then keeps each as evidence and records it, in
-// number order, in one transaction per page (SPEC §7.5, §8.2).
-func (n *Night) renderPending(ctx context.Context, res *Result) error {
-	rounding, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	p, err := n.pending(ctx, &Result{Changes: map[string]int{}, Seen: map[string]int{}}, nil)
 	if err != nil {
 		return err
 	}
-	if err := n.renderPages(ctx, res, func(after string) ([]issuing.Document, string, error) {
-		return n.invoicePage(ctx, after, rounding)
-	}, store.SetInvoicePDF); err != nil {
-		return err
-	}
-	return n.renderPages(ctx, res, func(after string) ([]issuing.Document, string, error) {
-		return n.noticePage(ctx, after, rounding)
-	}, store.SetNoticePDF)
+	defer p.Pipe.Stop()
+	return p.Finish()
 }
 
-// renderPages renders and keeps the pages read by next until one is empty. next
-// returns a page's documents and the key to continue after.
-func (n *Night) renderPages(ctx context.Context, res *Result, next func(after string) ([]issuing.Document, string, error),
-	set func(context.Context, sqlx.ExtContext, string, string, int) error) error {
-	after := ""
-	for {
-		docs, last, err := next(after)
-		if err != nil || len(docs) == 0 {
-			return err
-		}
-		rr, err := n.Renderer()
-		if err != nil {
-			return err
-		}
-		if err := issuing.Render(ctx, rr, docs); err != nil {
-			return err
-		}
-		if err := n.keepRendered(ctx, docs, set, res); err != nil {
-			return err
-		}
-		after = last
+// pending renders and keeps, a page at a time in number order, every invoice and then
+// every notice without a stored PDF, on all cores (issuing.Pending), each page kept as
+// evidence and recorded in one transaction (SPEC §7.5, §8.2). With copies (not nil) it
+// also writes the day's copy of each document of the run date once its page is
+// recorded, and notes its number in copies.
+func (n *Night) pending(ctx context.Context, res *Result, copies map[string]bool) (*issuing.Pending, error) {
+	rounding, err := invoice.ParseRounding(n.Config.Invoice.Rounding)
+	if err != nil {
+		return nil, err
 	}
+	return &issuing.Pending{
+		Invoices: func(after string) ([]issuing.Document, string, error) { return n.invoicePage(ctx, after, rounding) },
+		Notices:  func(after string) ([]issuing.Document, string, error) { return n.noticePage(ctx, after, rounding) },
+		Pipe:     issuing.NewPipeline(ctx, n.Renderer, func(docs []issuing.Document) error { return n.keepRendered(ctx, docs, res, copies) }),
+	}, nil
 }
 
 // invoicePage reads the next page of invoices without a stored PDF after after. Reads
@@ -116,11 +97,7 @@ func (n *Night) invoicePage(ctx context.Context, after string, rounding invoice.
 	}
 	docs := make([]issuing.Document, len(nums))
 	for i, no := range nums {
-		row, err := store.GetInvoice(ctx, n.Q(), no)
-		if err != nil {
-			return nil, "", err
-		}
-		inv, err := printable(ctx, n.Q(), row, rounding)
+		row, inv, err := n.printableOf(ctx, no, rounding)
 		if err != nil {
 			return nil, "", err
 		}
@@ -137,67 +114,52 @@ func (n *Night) noticePage(ctx context.Context, after string, rounding invoice.R
 		return nil, "", err
 	}
 	docs := make([]issuing.Document, len(page))
+	printed := func(no string) (store.Invoice, invoice.Invoice, error) { return n.printableOf(ctx, no, rounding) }
 	for i, nt := range page {
-		nn, err := n.readNotice(ctx, nt, rounding)
-		if err != nil {
-			return nil, "", fmt.Errorf("notice %s: %w", nt.Number, err)
-		}
-		if docs[i], err = issuing.NoticeDocument(nn); err != nil {
+		if docs[i], err = issuing.NoticeDocument(nt, printed); err != nil {
 			return nil, "", err
 		}
 	}
 	return docs, page[len(page)-1].Number, nil
 }
 
-// readNotice reads what the notice nt prints: the invoice it is about and, for a notice
-// of cancellation, the one that replaced it.
-func (n *Night) readNotice(ctx context.Context, nt store.NoticeToRender, rounding invoice.Rounding) (issuing.Notice, error) {
-	q := n.Q()
-	nn := issuing.Notice{Notice: nt}
-	var err error
-	if nn.Row, err = store.GetInvoice(ctx, q, nt.InvoiceNumber); err != nil {
-		return nn, err
-	}
-	if nn.Inv, err = printable(ctx, q, nn.Row, rounding); err != nil {
-		return nn, err
-	}
-	if nt.Kind != "cancellation" || nt.ReplacedBy == "" {
-		return nn, nil
-	}
-	rep, err := store.GetInvoice(ctx, q, nt.ReplacedBy)
+// printableOf reads the invoice numbered no and the value it is printed from.
+func (n *Night) printableOf(ctx context.Context, no string, rounding invoice.Rounding) (store.Invoice, invoice.Invoice, error) {
+	row, err := store.GetInvoice(ctx, n.Q(), no)
 	if err != nil {
-		return nn, err
+		return row, invoice.Invoice{}, err
 	}
-	repInv, err := printable(ctx, q, rep, rounding)
-	if err != nil {
-		return nn, err
-	}
-	nn.Repl = &repInv
-	return nn, nil
+	inv, err := printable(ctx, n.Q(), row, rounding)
+	return row, inv, err
 }
 
 // keepRendered keeps each rendered document as evidence and records its PDF, in the
-// order given, in one transaction.
-func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, set func(context.Context, sqlx.ExtContext, string, string, int) error, res *Result) error {
+// order given, in one transaction; then it writes the day's copies of those of the run
+// date and notes them in copies (unless nil).
+func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, res *Result, copies map[string]bool) error {
 	if !n.DryRun {
 		// One round of disk flushes for the page; Keep then finds each original stored.
-		b := n.Evidence.NewBatch()
-		for _, d := range docs {
-			if _, err := b.Put(d.PDF); err != nil {
-				b.Abort()
-				return fmt.Errorf("store PDF of %s: %w", d.Number, err)
-			}
+		pdfs := make([][]byte, len(docs))
+		for i, d := range docs {
+			pdfs[i] = d.PDF
 		}
-		if err := b.Commit(); err != nil {
+		if err := n.Evidence.PutAll(pdfs); err != nil {
 			return fmt.Errorf("store PDFs %s…%s: %w", docs[0].Number, docs[len(docs)-1].Number, err)
 		}
+		if err := n.fault("invoicing.pdfs_stored"); err != nil {
+			return err
+		}
 	}
-	return n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
+	err := n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
 		for _, d := range docs {
 			e, err := n.keep(ctx, tx, evidence.Entry{Kind: d.Kind, Source: d.Number + ".pdf", ReceivedAt: n.Now, Date: d.Date,
 				Amount: d.Amount, HasAmount: true, Counterparty: d.Counterparty}, evidenceContent{sha: sha256Hex(d.PDF), size: int64(len(d.PDF))})
 			if err != nil {
 				return fmt.Errorf("keep %s: %w", d.Number, err)
+			}
+			set := store.SetInvoicePDF
+			if d.Kind != evidence.KindInvoicePDF {
+				set = store.SetNoticePDF
 			}
 			if err := set(ctx, tx, d.Number, e.SHA256, d.Pages); err != nil {
 				return err
@@ -206,34 +168,58 @@ func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, set f
 		}
 		return nil
 	})
+	if err != nil || copies == nil || n.DryRun {
+		return err
+	}
+	batch, nums := issuing.Copies(docs, n.Date)
+	if err := n.writeBatch(batch, len(copies) == 0); err != nil {
+		return err
+	}
+	for _, no := range nums {
+		copies[no] = true
+	}
+	return nil
+}
+
+// writeBatch writes the copies of batch (folder → files) into the day's folder; first
+// says whether they are the night's first (the fault point invoicing.pdf_write fires
+// after them).
+func (n *Night) writeBatch(batch map[string][]filemode.NamedFile, first bool) error {
+	for _, sub := range []string{"invoices", "notices"} {
+		if err := n.Files.WriteFiles(filepath.Join(n.DayDir(), sub), batch[sub]); err != nil {
+			return err
+		}
+	}
+	if first && len(batch) > 0 {
+		return n.fault("invoicing.pdf_write")
+	}
+	return nil
 }
 
 // writeDocuments writes the day's copies from the stored bytes (SPEC §8.4):
 // invoices/<number>.pdf for the invoices issued tonight, notices/<number>.pdf for the
-// notices recorded tonight, and print/bundle.pdf with print/dispatch.csv for every
-// document not yet posted, in postal-code order.
-func (n *Night) writeDocuments(ctx context.Context, res *Result) error {
+// notices recorded tonight (but those in copies, written as they were rendered), and
+// print/bundle.pdf with print/dispatch.csv for every document not yet posted, in
+// postal-code order.
+func (n *Night) writeDocuments(ctx context.Context, res *Result, copies map[string]bool) error {
 	dir := n.DayDir()
 	docs, err := store.DocumentsOn(ctx, n.Q(), n.Date)
 	if err != nil {
 		return err
 	}
-	for i, d := range docs {
-		pdf, err := n.Evidence.Get(d.PDFSHA256)
+	var rest []store.DocumentFile
+	for _, d := range docs {
+		if !copies[d.Number] {
+			rest = append(rest, d)
+		}
+	}
+	for i := 0; i < len(rest); i += invoicingPage {
+		batch, err := issuing.StoredCopies(rest[i:min(i+invoicingPage, len(rest))], n.Evidence.Get)
 		if err != nil {
-			return fmt.Errorf("stored PDF of %s: %w", d.Number, err)
-		}
-		sub := "invoices"
-		if d.IsNotice {
-			sub = "notices"
-		}
-		if err := n.WriteFile(filepath.Join(dir, sub, d.Number+".pdf"), pdf); err != nil {
 			return err
 		}
-		if i == 0 {
-			if err := n.fault("invoicing.pdf_write"); err != nil {
-				return err
-			}
+		if err := n.writeBatch(batch, i == 0 && len(copies) == 0); err != nil {
+			return err
 		}
 	}
 	res.Seen["documents_written"] = len(docs)

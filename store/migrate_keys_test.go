@@ -97,6 +97,9 @@ func TestMigrationRekeysCutTransferKeys(t *testing.T) {
 				t.Errorf("%d transfers after the rerun, want %d (%v)", n, len(txns)+1, err)
 			}
 			storetest.CheckText(t, db)
+			if _, err := db.Migrate(ctx); err != nil { // the migrations after 00010
+				t.Fatal(err)
+			}
 			if err := db.CheckSchema(ctx); err != nil {
 				t.Errorf("schema after 00010: %v", err)
 			}

@@ -73,8 +73,8 @@ func init() {
 		{"users", "users add NAME --role viewer|finance|admin [--password-file F] | list", "people who may log in to the web UI (nightly serve --http)", cmdUsers},
 		{"bankfeed", "bankfeed parse FILE [--format auto|zengin|csv:PROFILE] [--era auto|wareki|seireki]", "read a bank file and print its records as JSON (no database needed)", cmdBankfeed},
 		{"payments", "payments list [--json] | unmatched [--json] | resolve TXN --invoice N[,N…] [--fee YEN] --why TEXT", "payments from the bank: list them, the transfers left for staff, book one by hand", cmdPayments},
-		{"gen", "gen --contracts N --date D --out DIR [--seed S] [--db DSN]", "generate a realistic reseller of N contracts and the inputs of night D (for scale tests)", cmdGen},
-		{"bench", "bench [--contracts N] [--date D] [--db DSN] [--out DIR]", "generate N contracts, run their night step by step and again, and print time, rows and memory per step", cmdBench},
+		{"gen", "gen --contracts N --date D --out DIR [--seed S] [--peak] [--db DSN]", "generate a realistic reseller of N contracts and the inputs of night D (for scale tests)", cmdGen},
+		{"bench", "bench [--contracts N] [--date D] [--peak] [--json] [--db DSN] [--out DIR]", "generate N contracts, run their night step by step and again, and print time, rows and memory per step", cmdBench},
 	}
 }
 

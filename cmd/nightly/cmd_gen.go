@@ -15,6 +15,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	n := fs.Int("contracts", 10000, "how many contracts")
 	date := fs.String("date", "", "the night the inputs are for (YYYY-MM-DD), required")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same database and files")
+	peak := fs.Bool("peak", false, "the worst night of the year: 30% of the contracts renew that night, the bank pays 5,000 earlier renewals")
 	if _, code, ok := parseOrUsage(fs, args); !ok {
 		return code
 	}
@@ -40,7 +41,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		env.Progress = a.stderr
 	}
 	t0 := time.Now()
-	sum, err := demo.Gen(ctx, env, demo.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir})
+	sum, err := demo.Gen(ctx, env, demo.GenOptions{Contracts: *n, Date: d, Seed: *seed, Inbox: c.InboxDir, Peak: *peak})
 	if err != nil {
 		return a.fail(err)
 	}
