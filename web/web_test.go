@@ -526,7 +526,7 @@ func minimalPDF() []byte {
 
 func waitRun(t *testing.T, c *http.Client, u string) runStatusJSON {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		resp, body := get(t, c, u)
 		var st runStatusJSON
