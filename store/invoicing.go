@@ -180,17 +180,6 @@ func Replacement(ctx context.Context, e sqlx.ExtContext, number string) (string,
 	return r, nil
 }
 
-// UnrenderedInvoices returns, in number order after `after`, up to limit numbers of
-// invoices without a stored PDF (issued tonight, or left by a crash).
-func UnrenderedInvoices(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]string, error) {
-	var ns []string
-	if err := selectAll(ctx, e, &ns, "SELECT number FROM invoices WHERE pdf_sha256 IS NULL AND number > ? ORDER BY number LIMIT ?",
-		after, limit); err != nil {
-		return nil, fmt.Errorf("invoices to render: %w", err)
-	}
-	return ns, nil
-}
-
 // InvoiceToRender is an invoice without a stored PDF and the printable doc recorded when
 // it was issued (not Valid for one issued before docs were recorded).
 type InvoiceToRender struct {
