@@ -364,7 +364,8 @@ func genRenewals(ctx context.Context, env *jobs.Env, rng *rand.Rand, due []store
 			paid[j] = rng.IntN(100) < 40
 			if it.dates.DueDate.Before(day.AddDays(-3)) {
 				paid[j] = rng.IntN(100) < 90
-			} else if peak { // the bank files of the night pay them
+			}
+			if peak { // the bank files of the night pay them
 				paid[j] = false
 			}
 		}

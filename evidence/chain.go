@@ -100,6 +100,24 @@ func Next(head Entry, e Entry) Entry {
 	return e
 }
 
+// Append chains es after head (the zero Entry for an empty ledger) as Next would one at
+// a time, except an entry whose SHA-256 is in kept (kept already, or earlier in es): its
+// kept entry stands for it and nothing is added. It returns the ledger entry of each of
+// es, in order, and the entries to add.
+func Append(head Entry, es []Entry, kept map[string]Entry) (all, added []Entry) {
+	all = make([]Entry, len(es))
+	for i, e := range es {
+		if k, ok := kept[e.SHA256]; ok {
+			all[i] = k
+			continue
+		}
+		head = Next(head, e)
+		all[i], kept[e.SHA256] = head, head
+		added = append(added, head)
+	}
+	return all, added
+}
+
 // clip makes s valid UTF-8 and at most n characters long.
 func clip(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")

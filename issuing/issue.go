@@ -153,3 +153,20 @@ func CancellationOf(old store.Invoice, repl *store.Invoice, day calendar.Date) s
 	}
 	return nt
 }
+
+// Prices remembers the prices read during a night's invoicing, which writes none: a
+// page of renewals reads each plan's price once, not once per invoice.
+type Prices map[string]int64
+
+// Of returns the price of plan on day, read with read the first time it is asked for.
+func (p Prices) Of(plan string, day calendar.Date, read func() (int64, error)) (int64, error) {
+	key := plan + "@" + day.String()
+	if v, ok := p[key]; ok {
+		return v, nil
+	}
+	v, err := read()
+	if err == nil {
+		p[key] = v
+	}
+	return v, err
+}

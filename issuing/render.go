@@ -2,8 +2,11 @@ package issuing
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -63,6 +66,27 @@ func NoticeDocument(nt store.NoticeToRender, printed func(number string) (store.
 		return d, nil
 	}
 	return d, fmt.Errorf("notice %s: unknown kind %q", nt.Number, nt.Kind)
+}
+
+// Entries are the evidence entries of rendered docs received at now, their PDFs' SHA-256
+// and size set (SPEC §7.5).
+func Entries(docs []Document, now time.Time) []evidence.Entry {
+	es := make([]evidence.Entry, len(docs))
+	for i, d := range docs {
+		sum := sha256.Sum256(d.PDF)
+		es[i] = evidence.Entry{Kind: d.Kind, Source: d.Number + ".pdf", ReceivedAt: now, Date: d.Date, Amount: d.Amount,
+			HasAmount: true, Counterparty: d.Counterparty, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(d.PDF))}
+	}
+	return es
+}
+
+// StoredPDFs are the PDFs of docs as recorded, kept as the entries kept.
+func StoredPDFs(docs []Document, kept []evidence.Entry) []store.StoredPDF {
+	out := make([]store.StoredPDF, len(docs))
+	for i, d := range docs {
+		out[i] = store.StoredPDF{Number: d.Number, SHA256: kept[i].SHA256, Pages: d.Pages, Notice: d.Kind != evidence.KindInvoicePDF}
+	}
+	return out
 }
 
 // Render renders docs with r on all cores, setting each one's PDF and page count.

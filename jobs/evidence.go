@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"iter"
@@ -36,7 +35,7 @@ func (n *Night) keep(ctx context.Context, tx sqlx.ExtContext, e evidence.Entry, 
 		c.sha, c.size = sha256Hex(c.data), int64(len(c.data))
 	}
 	if row, err := store.EvidenceBySHA(ctx, tx, c.sha); err == nil {
-		return entryOf(row), nil
+		return row.Entry(), nil
 	} else if !store.IsNoRows(err) {
 		return e, err
 	}
@@ -64,22 +63,30 @@ func (n *Night) keep(ctx context.Context, tx sqlx.ExtContext, e evidence.Entry, 
 	}
 	var prev evidence.Entry
 	if ok {
-		prev = entryOf(head)
+		prev = head.Entry()
 	}
 	e = evidence.Next(prev, e)
-	return e, store.AppendEvidence(ctx, tx, rowOf(e))
+	return e, store.AppendEvidence(ctx, tx, store.EvidenceRowOf(e))
 }
 
-func entryOf(r store.EvidenceRow) evidence.Entry {
-	return evidence.Entry{Seq: r.Seq, Kind: r.Kind, Source: r.Source, ReceivedAt: r.ReceivedAt.UTC(), Size: r.Size,
-		SHA256: r.SHA256, Date: r.DocDate, Amount: r.Amount.Int64, HasAmount: r.Amount.Valid,
-		Counterparty: r.Counterparty, PrevHash: r.PrevHash, Hash: r.Hash}
-}
-
-func rowOf(e evidence.Entry) store.EvidenceRow {
-	return store.EvidenceRow{Seq: e.Seq, Kind: e.Kind, Source: e.Source, ReceivedAt: e.ReceivedAt, Size: e.Size,
-		SHA256: e.SHA256, DocDate: e.Date, Amount: sql.NullInt64{Int64: e.Amount, Valid: e.HasAmount},
-		Counterparty: e.Counterparty, PrevHash: e.PrevHash, Hash: e.Hash}
+// keepStored keeps, in order, entries whose bytes are stored already (their SHA-256
+// and size set) as keep would one at a time, with one read of the ledger and one
+// insert: a page of the night's PDFs.
+func (n *Night) keepStored(ctx context.Context, tx sqlx.ExtContext, es []evidence.Entry) ([]evidence.Entry, error) {
+	shas := make([]string, len(es))
+	for i, e := range es {
+		shas[i] = e.SHA256
+	}
+	kept, err := store.EvidenceBySHAs(ctx, tx, shas)
+	if err != nil {
+		return nil, err
+	}
+	head, _, err := store.EvidenceHead(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	all, added := evidence.Append(head.Entry(), es, kept)
+	return all, store.AppendEvidenceEntries(ctx, tx, added)
 }
 
 // VerifyEvidence checks every ledger row and stored file, and that head (COUNT:HASH
@@ -99,7 +106,7 @@ func ledgerRows(ctx context.Context, db sqlx.ExtContext) iter.Seq2[evidence.Entr
 				return
 			}
 			for _, r := range page {
-				if !yield(entryOf(r), nil) {
+				if !yield(r.Entry(), nil) {
 					return
 				}
 			}
@@ -119,7 +126,7 @@ func SearchEvidence(ctx context.Context, env *Env, q store.EvidenceQuery) ([]evi
 	}
 	out := make([]evidence.Entry, len(rows))
 	for i, r := range rows {
-		out[i] = entryOf(r)
+		out[i] = r.Entry()
 	}
 	return out, nil
 }

@@ -129,6 +129,7 @@ func eachOf[T any](page []T, err error, key func(T) string, do func(T) error) (s
 type issuer struct {
 	n *Night
 	issuing.Terms
+	prices issuing.Prices
 }
 
 func newIssuer(n *Night) (*issuer, error) {
@@ -136,7 +137,7 @@ func newIssuer(n *Night) (*issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &issuer{n: n, Terms: t}, nil
+	return &issuer{n: n, Terms: t, prices: issuing.Prices{}}, nil
 }
 
 // renewal issues the renewal invoice of c's next term when its issue date has come
@@ -159,7 +160,7 @@ func (iv *issuer) renewal(ctx context.Context, tx *sqlx.Tx, c store.RenewalCandi
 	if seats < 1 {
 		return n.exception(ctx, tx, res, issuing.RenewalSeatsException(c.No, ns, seats))
 	}
-	price, err := store.PriceOn(ctx, tx, c.PlanCode, dates.IssueDate)
+	price, err := iv.prices.Of(c.PlanCode, dates.IssueDate, func() (int64, error) { return store.PriceOn(ctx, tx, c.PlanCode, dates.IssueDate) })
 	if store.IsNoRows(err) {
 		return n.exception(ctx, tx, res, issuing.NoPriceException(c.PlanCode, dates.IssueDate, c.No))
 	}
@@ -212,7 +213,7 @@ func (iv *issuer) order(ctx context.Context, tx *sqlx.Tx, o store.PendingOrder, 
 
 func (iv *issuer) newOrder(ctx context.Context, tx *sqlx.Tx, o store.PendingOrder, res *Result) (issuing.Refusal, error) {
 	n := iv.n
-	price, err := store.PriceOn(ctx, tx, o.PlanCode, n.Date)
+	price, err := iv.prices.Of(o.PlanCode, n.Date, func() (int64, error) { return store.PriceOn(ctx, tx, o.PlanCode, n.Date) })
 	if store.IsNoRows(err) {
 		return issuing.NoPriceRefusal(o.PlanCode, n.Date), nil
 	}

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -10,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
-	"github.com/npress/nightly/evidence"
 	"github.com/npress/nightly/filemode"
 	"github.com/npress/nightly/invoice"
 	"github.com/npress/nightly/issuing"
@@ -26,8 +26,13 @@ func printable(ctx context.Context, q sqlx.ExtContext, row store.Invoice, r invo
 	if err != nil {
 		return invoice.Invoice{}, err
 	}
-	if ok {
-		return issuing.FromDoc(row, doc)
+	return printableWith(ctx, q, row, sql.NullString{String: doc, Valid: ok}, r)
+}
+
+// printableWith is printable with the doc already read.
+func printableWith(ctx context.Context, q sqlx.ExtContext, row store.Invoice, doc sql.NullString, r invoice.Rounding) (invoice.Invoice, error) {
+	if doc.Valid {
+		return issuing.FromDoc(row, doc.String)
 	}
 	ls, err := store.InvoiceLines(ctx, q, row.Number)
 	if err != nil {
@@ -91,19 +96,19 @@ func (n *Night) pending(ctx context.Context, res *Result, copies map[string]bool
 // invoicePage reads the next page of invoices without a stored PDF after after. Reads
 // stay on this goroutine: a dry run's transaction is one connection.
 func (n *Night) invoicePage(ctx context.Context, after string, rounding invoice.Rounding) ([]issuing.Document, string, error) {
-	nums, err := store.UnrenderedInvoices(ctx, n.Q(), after, invoicingPage)
-	if err != nil || len(nums) == 0 {
+	page, err := store.InvoicesToRender(ctx, n.Q(), after, invoicingPage)
+	if err != nil || len(page) == 0 {
 		return nil, "", err
 	}
-	docs := make([]issuing.Document, len(nums))
-	for i, no := range nums {
-		row, inv, err := n.printableOf(ctx, no, rounding)
+	docs := make([]issuing.Document, len(page))
+	for i, r := range page {
+		inv, err := printableWith(ctx, n.Q(), r.Invoice, r.Doc, rounding)
 		if err != nil {
 			return nil, "", err
 		}
-		docs[i] = issuing.InvoiceDocument(row, inv)
+		docs[i] = issuing.InvoiceDocument(r.Invoice, inv)
 	}
-	return docs, nums[len(nums)-1], nil
+	return docs, page[len(page)-1].Number, nil
 }
 
 // noticePage reads the next page of reminders and notices of cancellation without a
@@ -151,22 +156,12 @@ func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, res *
 		}
 	}
 	err := n.TxCounted(ctx, res, func(tx *sqlx.Tx) error {
-		for _, d := range docs {
-			e, err := n.keep(ctx, tx, evidence.Entry{Kind: d.Kind, Source: d.Number + ".pdf", ReceivedAt: n.Now, Date: d.Date,
-				Amount: d.Amount, HasAmount: true, Counterparty: d.Counterparty}, evidenceContent{sha: sha256Hex(d.PDF), size: int64(len(d.PDF))})
-			if err != nil {
-				return fmt.Errorf("keep %s: %w", d.Number, err)
-			}
-			set := store.SetInvoicePDF
-			if d.Kind != evidence.KindInvoicePDF {
-				set = store.SetNoticePDF
-			}
-			if err := set(ctx, tx, d.Number, e.SHA256, d.Pages); err != nil {
-				return err
-			}
-			res.Changes["pdfs"]++
+		kept, err := n.keepStored(ctx, tx, issuing.Entries(docs, n.Now))
+		if err != nil {
+			return fmt.Errorf("keep %s…: %w", docs[0].Number, err)
 		}
-		return nil
+		res.Changes["pdfs"] += len(docs)
+		return store.SetPDFs(ctx, tx, issuing.StoredPDFs(docs, kept))
 	})
 	if err != nil || copies == nil || n.DryRun {
 		return err

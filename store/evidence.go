@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/npress/nightly/calendar"
+	"github.com/npress/nightly/evidence"
 )
 
 var evidenceCols = []string{"seq", "kind", "source", "received_at", "size", "sha256", "doc_date", "amount", "counterparty", "prev_hash", "hash"}
@@ -40,6 +42,39 @@ func EvidenceBySHA(ctx context.Context, e sqlx.ExtContext, sha string) (Evidence
 		return r, fmt.Errorf("evidence %s: %w", sha, err)
 	}
 	return r, nil
+}
+
+// EvidenceBySHAs returns the ledger entries of the contents with those SHA-256s (those
+// kept), by SHA-256, a few hundred a query.
+func EvidenceBySHAs(ctx context.Context, e sqlx.ExtContext, shas []string) (map[string]evidence.Entry, error) {
+	out := map[string]evidence.Entry{}
+	for i := 0; i < len(shas); i += bulkRows {
+		q, args, err := sqlx.In("SELECT * FROM evidence WHERE sha256 IN (?)", shas[i:min(i+bulkRows, len(shas))])
+		if err != nil {
+			return nil, err
+		}
+		var rs []EvidenceRow
+		if err := selectAll(ctx, e, &rs, e.Rebind(q), args...); err != nil {
+			return nil, fmt.Errorf("evidence of %d contents: %w", len(shas), err)
+		}
+		for _, r := range rs {
+			out[r.SHA256] = r.Entry()
+		}
+	}
+	return out, nil
+}
+
+// AppendEvidenceEntries adds entries to the ledger in order with multi-row inserts, as
+// AppendEvidence does one row.
+func AppendEvidenceEntries(ctx context.Context, e sqlx.ExtContext, es []evidence.Entry) error {
+	rs := make([]EvidenceRow, len(es))
+	for i, en := range es {
+		rs[i] = EvidenceRowOf(en)
+	}
+	if err := insertMany(ctx, e, "evidence", evidenceCols, rs); err != nil {
+		return fmt.Errorf("append evidence: %w", err)
+	}
+	return nil
 }
 
 // EvidencePage returns up to limit ledger rows after seq, in order.
@@ -93,4 +128,18 @@ func SearchEvidence(ctx context.Context, e sqlx.ExtContext, q EvidenceQuery) ([]
 		return nil, fmt.Errorf("search evidence: %w", err)
 	}
 	return rs, nil
+}
+
+// Entry is the row as a ledger entry of package evidence.
+func (r EvidenceRow) Entry() evidence.Entry {
+	return evidence.Entry{Seq: r.Seq, Kind: r.Kind, Source: r.Source, ReceivedAt: r.ReceivedAt.UTC(), Size: r.Size,
+		SHA256: r.SHA256, Date: r.DocDate, Amount: r.Amount.Int64, HasAmount: r.Amount.Valid,
+		Counterparty: r.Counterparty, PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+// EvidenceRowOf is the ledger row of the entry e.
+func EvidenceRowOf(e evidence.Entry) EvidenceRow {
+	return EvidenceRow{Seq: e.Seq, Kind: e.Kind, Source: e.Source, ReceivedAt: e.ReceivedAt, Size: e.Size,
+		SHA256: e.SHA256, DocDate: e.Date, Amount: sql.NullInt64{Int64: e.Amount, Valid: e.HasAmount},
+		Counterparty: e.Counterparty, PrevHash: e.PrevHash, Hash: e.Hash}
 }

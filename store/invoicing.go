@@ -180,15 +180,22 @@ func Replacement(ctx context.Context, e sqlx.ExtContext, number string) (string,
 	return r, nil
 }
 
-// UnrenderedInvoices returns, in number order after `after`, up to limit numbers of
-// invoices without a stored PDF (issued tonight, or left by a crash).
-func UnrenderedInvoices(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]string, error) {
-	var ns []string
-	if err := selectAll(ctx, e, &ns, "SELECT number FROM invoices WHERE pdf_sha256 IS NULL AND number > ? ORDER BY number LIMIT ?",
-		after, limit); err != nil {
+// InvoiceToRender is an invoice without a stored PDF and the printable doc recorded when
+// it was issued (not Valid for one issued before docs were recorded).
+type InvoiceToRender struct {
+	Invoice
+	Doc sql.NullString `db:"doc"`
+}
+
+// InvoicesToRender returns, in number order after `after`, up to limit invoices without a
+// stored PDF with their docs, in one query.
+func InvoicesToRender(ctx context.Context, e sqlx.ExtContext, after string, limit int) ([]InvoiceToRender, error) {
+	var is []InvoiceToRender
+	if err := selectAll(ctx, e, &is, `SELECT i.*, d.doc FROM invoices i LEFT JOIN invoice_docs d ON d.invoice_number = i.number
+		WHERE i.pdf_sha256 IS NULL AND i.number > ? ORDER BY i.number LIMIT ?`, after, limit); err != nil {
 		return nil, fmt.Errorf("invoices to render: %w", err)
 	}
-	return ns, nil
+	return is, nil
 }
 
 // NoticeToRender is a notice without a stored PDF, with the invoice it is about, the
@@ -222,6 +229,52 @@ func SetNoticePDF(ctx context.Context, e sqlx.ExtContext, number, sha string, pa
 	_, err := exec(ctx, e, "record PDF of notice "+number,
 		"UPDATE notices SET pdf_sha256 = ?, pages = ? WHERE number = ? AND pdf_sha256 IS NULL", sha, pages, number)
 	return err
+}
+
+// StoredPDF is the stored PDF of an invoice or notice: its number, SHA-256 and pages.
+type StoredPDF struct {
+	Number, SHA256 string
+	Pages          int
+	Notice         bool
+}
+
+// SetPDFs records the stored PDFs of invoices and notices, as SetInvoicePDF and
+// SetNoticePDF do one, a few hundred a statement.
+func SetPDFs(ctx context.Context, e sqlx.ExtContext, ds []StoredPDF) error {
+	var invs, nts []StoredPDF
+	for _, d := range ds {
+		if d.Notice {
+			nts = append(nts, d)
+		} else {
+			invs = append(invs, d)
+		}
+	}
+	if err := setPDFs(ctx, e, "invoices", invs); err != nil {
+		return err
+	}
+	return setPDFs(ctx, e, "notices", nts)
+}
+
+func setPDFs(ctx context.Context, e sqlx.ExtContext, table string, ds []StoredPDF) error {
+	for i := 0; i < len(ds); i += bulkRows {
+		part := ds[i:min(i+bulkRows, len(ds))]
+		var sha, pages strings.Builder
+		var shaArgs, pageArgs, nums []any
+		for _, d := range part {
+			sha.WriteString(" WHEN ? THEN ?")
+			pages.WriteString(" WHEN ? THEN ?")
+			shaArgs = append(shaArgs, d.Number, d.SHA256)
+			pageArgs = append(pageArgs, d.Number, d.Pages)
+			nums = append(nums, d.Number)
+		}
+		q := "UPDATE " + table + " SET pdf_sha256 = CASE number" + sha.String() + " END, pages = CASE number" + pages.String() +
+			" END WHERE number IN (?" + strings.Repeat(", ?", len(part)-1) + ") AND pdf_sha256 IS NULL"
+		args := append(append(shaArgs, pageArgs...), nums...)
+		if _, err := e.ExecContext(ctx, e.Rebind(q), args...); err != nil {
+			return fmt.Errorf("record the PDFs of %d %s: %w", len(part), table, err)
+		}
+	}
+	return nil
 }
 
 // GetNotice returns the notice with number; IsNoRows(err) when there is none.
