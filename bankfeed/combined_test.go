@@ -69,8 +69,8 @@ func TestMatchCombinedSearch(t *testing.T) {
 		if strings.Contains(tt.want, "exc=ambiguous") && len(res[0].Suggestions) == 0 {
 			t.Errorf("%s: an exception without suggestions", tt.name)
 		}
-		if took > 5*time.Second {
-			t.Errorf("%s: took %s; the step budget should keep a transfer near 100 ms", tt.name, took)
+		if took > slowdown*5*time.Second {
+			t.Errorf("%s: took %s; the step budget should keep a transfer well under a second", tt.name, took)
 		}
 	}
 	// The budget is counted in steps: the same books give the same answer every time.
