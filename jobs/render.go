@@ -143,7 +143,7 @@ func (n *Night) printableOf(ctx context.Context, no string, rounding invoice.Rou
 // date and notes them in copies (unless nil).
 func (n *Night) keepRendered(ctx context.Context, docs []issuing.Document, res *Result, copies map[string]bool) error {
 	if !n.DryRun {
-		// One round of disk flushes for the page; Keep then finds each original stored.
+		// One round of disk flushes for the page: its ledger rows then name stored files.
 		pdfs := make([][]byte, len(docs))
 		for i, d := range docs {
 			pdfs[i] = d.PDF
