@@ -653,3 +653,29 @@ func BenchmarkPut1000Batched(b *testing.B) {
 		})
 	}
 }
+
+// The store remembers the folders it made; one removed behind its back is made again.
+func TestFolderRemovedBehindTheStore(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, err := s.Put([]byte("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := filepath.Dir(s.Path(sha))
+	if err := os.Chmod(s.Path(sha), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Dir(leaf)); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Put([]byte("first"))
+	if err != nil || again != sha {
+		t.Fatalf("Put after the folder was removed: %s, %v", again, err)
+	}
+	if got, err := s.Get(sha); err != nil || string(got) != "first" {
+		t.Errorf("Get = %q, %v", got, err)
+	}
+}
