@@ -338,7 +338,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 // releases GET_LOCK when it notices the dead connection, a moment after the kill.
 func runWhenFree(t *testing.T, env *jobs.Env) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		_, err := jobs.Run(context.Background(), env, jobs.Options{Date: demo.Date})
 		if err == nil {
