@@ -128,7 +128,7 @@ func BundleNumbers(ctx context.Context, env *Env, day calendar.Date) ([]string, 
 	}
 	var out []string
 	for _, it := range items {
-		if it.HasPDF {
+		if it.HasPDF() {
 			out = append(out, it.Number)
 		}
 	}

@@ -20,12 +20,7 @@ func (n *Night) writePrint(ctx context.Context, dir string, res *Result) error {
 	if err != nil {
 		return err
 	}
-	envs, err := postal.Envelopes(items, func(number string) (string, bool, error) {
-		return store.DocumentPDF(ctx, n.Q(), number)
-	})
-	if err != nil {
-		return err
-	}
+	envs := postal.Envelopes(items)
 	bundlePath := filepath.Join(dir, "bundle.pdf")
 	csv := postal.EmptyList()
 	if len(envs) == 0 {

@@ -21,16 +21,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Doc is a document to post with its stored PDF's SHA-256.
-type Doc struct {
-	store.PrintItem
-	SHA string
-}
-
 // Envelopes orders the documents that have a stored PDF for bulk mail (postal code,
-// then recipient, then number) and groups each recipient's into one envelope. pdfOf
-// gives a document's stored PDF; a document without one is left out.
-func Envelopes(items []store.PrintItem, pdfOf func(number string) (sha string, ok bool, err error)) ([][]Doc, error) {
+// then recipient, then number) and groups each recipient's into one envelope; a
+// document not rendered yet is left out.
+func Envelopes(items []store.PrintItem) [][]store.PrintItem {
 	items = slices.Clone(items)
 	slices.SortStableFunc(items, func(a, b store.PrintItem) int {
 		if c := invoice.PostalOrder(a.PostalCode, b.PostalCode); c != 0 {
@@ -41,25 +35,18 @@ func Envelopes(items []store.PrintItem, pdfOf func(number string) (sha string, o
 		}
 		return strings.Compare(a.Number, b.Number)
 	})
-	var out [][]Doc
+	var out [][]store.PrintItem
 	for _, it := range items {
-		if !it.HasPDF {
-			continue
-		}
-		sha, ok, err := pdfOf(it.Number)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
+		if !it.HasPDF() {
 			continue
 		}
 		if l := len(out); l > 0 && out[l-1][0].CustomerNo == it.CustomerNo {
-			out[l-1] = append(out[l-1], Doc{it, sha})
+			out[l-1] = append(out[l-1], it)
 		} else {
-			out = append(out, []Doc{{it, sha}})
+			out = append(out, []store.PrintItem{it})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Options are what Write needs besides the envelopes. PDF and Sheet are called from
@@ -91,7 +78,7 @@ func newList() (*bytes.Buffer, *csvsafe.Writer) {
 // dispatch list, one row per document. The envelopes are filled (their PDFs read,
 // their separator sheets rendered) envelopeChunk at a time on all cores, then added in
 // order, so that only a chunk's PDFs are in memory at once.
-func Write(bundle io.Writer, envs [][]Doc, o Options) ([]byte, error) {
+func Write(bundle io.Writer, envs [][]store.PrintItem, o Options) ([]byte, error) {
 	list, w := newList()
 	b := invoice.NewBundle(bundle)
 	for k := 0; k < len(envs); k += envelopeChunk {
@@ -135,13 +122,13 @@ type filledEnvelope struct {
 
 // fill reads the PDFs of envelope seq of of and renders its separator sheet when it
 // holds several documents.
-func fill(env []Doc, seq, of int, o Options) (filledEnvelope, error) {
+func fill(env []store.PrintItem, seq, of int, o Options) (filledEnvelope, error) {
 	first := env[0]
 	f := filledEnvelope{to: invoice.Party{CustomerNo: first.CustomerNo, Name: first.CustomerName, PostalCode: first.PostalCode,
 		Address: first.Address, Contact: first.Contact}, pdfs: make([][]byte, len(env))}
 	sheet := invoice.Envelope{Date: o.Date, Seq: seq, Of: of, To: f.to}
 	for i, d := range env {
-		pdf, err := o.PDF(d.SHA)
+		pdf, err := o.PDF(d.PDFSHA256)
 		if err != nil {
 			return f, fmt.Errorf("stored PDF of %s: %w", d.Number, err)
 		}
@@ -166,7 +153,7 @@ func fill(env []Doc, seq, of int, o Options) (filledEnvelope, error) {
 
 // add adds envelope seq to the bundle, its separator sheet first, and its documents'
 // rows to the dispatch list.
-func (f filledEnvelope) add(b *invoice.Bundle, w *csvsafe.Writer, env []Doc, seq int) error {
+func (f filledEnvelope) add(b *invoice.Bundle, w *csvsafe.Writer, env []store.PrintItem, seq int) error {
 	if f.sheet != nil {
 		if _, err := b.Add(fmt.Sprintf("envelope %d", seq), f.sheet); err != nil {
 			return err

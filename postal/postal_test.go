@@ -3,7 +3,6 @@ package postal
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -29,30 +28,26 @@ func onePage(t *testing.T, text string) []byte {
 	return b.Bytes()
 }
 
-func item(no, cust, postal string, hasPDF bool) store.PrintItem {
+// item is a document to print; sha is its stored PDF ("" until rendered).
+func item(no, cust, postal, sha string) store.PrintItem {
 	return store.PrintItem{Number: no, Kind: "renewal", CustomerNo: cust, CustomerName: "顧客" + cust, PostalCode: postal,
-		Address: "東京都千代田区1-1", Total: 11000, Pages: 1, HasPDF: hasPDF}
+		Address: "東京都千代田区1-1", Total: 11000, Pages: 1, PDFSHA256: sha}
 }
 
 func TestEnvelopes(t *testing.T) {
 	items := []store.PrintItem{
-		item("INV-3", "C2", "231-0023", true),
-		item("INV-1", "C1", "060-0001", true),
-		item("INV-4", "C2", "２３１－００２３", true),
-		item("INV-2", "C1", "060-0001", false), // no PDF yet: not posted tonight
-		item("INV-5", "C3", "100-0001", true),  // its PDF is not in the evidence store
+		item("INV-3", "C2", "231-0023", "sha-INV-3"),
+		item("INV-1", "C1", "060-0001", "sha-INV-1"),
+		item("INV-4", "C2", "２３１－００２３", "sha-INV-4"),
+		item("INV-2", "C1", "060-0001", ""), // no PDF yet: not posted tonight
+		item("INV-5", "C3", "100-0001", ""),
 	}
-	envs, err := Envelopes(items, func(no string) (string, bool, error) {
-		return "sha-" + no, no != "INV-5", nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	envs := Envelopes(items)
 	var got []string
 	for _, env := range envs {
 		var nos []string
 		for _, d := range env {
-			nos = append(nos, d.Number+"@"+d.SHA)
+			nos = append(nos, d.Number+"@"+d.PDFSHA256)
 		}
 		got = append(got, strings.Join(nos, "+"))
 	}
@@ -63,16 +58,13 @@ func TestEnvelopes(t *testing.T) {
 	if items[0].Number != "INV-3" {
 		t.Errorf("Envelopes reordered its caller's slice: %v", items[0].Number)
 	}
-	if _, err := Envelopes(items, func(string) (string, bool, error) { return "", false, errors.New("db gone") }); err == nil {
-		t.Error("a failing PDF lookup was not reported")
-	}
 }
 
 func TestWrite(t *testing.T) {
 	pdfs := map[string][]byte{}
-	envs := [][]Doc{
-		{{item("INV-1", "C1", "060-0001", true), "a"}},
-		{{item("INV-3", "C2", "231-0023", true), "b"}, {item("INV-4", "C2", "231-0023", true), "c"}},
+	envs := [][]store.PrintItem{
+		{item("INV-1", "C1", "060-0001", "a")},
+		{item("INV-3", "C2", "231-0023", "b"), item("INV-4", "C2", "231-0023", "c")},
 	}
 	for _, sha := range []string{"a", "b", "c"} {
 		pdfs[sha] = onePage(t, sha)
@@ -146,12 +138,12 @@ func TestEmptyList(t *testing.T) {
 // Envelopes beyond one chunk keep their order, their numbers and their sheets.
 func TestWriteManyEnvelopes(t *testing.T) {
 	pdf := onePage(t, "doc")
-	var envs [][]Doc
+	var envs [][]store.PrintItem
 	for k := range 2*envelopeChunk + 3 {
 		cust := fmt.Sprintf("C%03d", k)
-		env := []Doc{{item(fmt.Sprintf("INV-%03d-1", k), cust, "100-0001", true), "x"}}
+		env := []store.PrintItem{item(fmt.Sprintf("INV-%03d-1", k), cust, "100-0001", "x")}
 		if k%10 == 0 {
-			env = append(env, Doc{item(fmt.Sprintf("INV-%03d-2", k), cust, "100-0001", true), "x"})
+			env = append(env, item(fmt.Sprintf("INV-%03d-2", k), cust, "100-0001", "x"))
 		}
 		envs = append(envs, env)
 	}

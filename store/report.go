@@ -123,8 +123,11 @@ type PrintItem struct {
 	Total        int64         `db:"total"` // a reminder: what it asks for, the total less what was paid
 	IssueDate    calendar.Date `db:"issue_date"`
 	Pages        int           `db:"pages"`
-	HasPDF       bool          `db:"has_pdf"`
+	PDFSHA256    string        `db:"pdf_sha256"` // the stored PDF; "" until it is rendered
 }
+
+// HasPDF reports whether the document has its stored PDF (it is in the print bundle).
+func (p PrintItem) HasPDF() bool { return p.PDFSHA256 != "" }
 
 // ToPrint lists every invoice and notice issued on or before day, not void and not yet
 // marked posted, in postal-code order for bulk mail (SPEC §8.4), one recipient's
@@ -134,12 +137,12 @@ func ToPrint(ctx context.Context, e sqlx.ExtContext, day calendar.Date) ([]Print
 	err := selectAll(ctx, e, &ps, `
 		SELECT * FROM (
 		  SELECT i.number, i.kind, i.customer_no, cu.name AS customer_name, cu.postal_code, cu.address, cu.contact, i.total,
-		         i.issue_date, i.pages, CASE WHEN i.pdf_sha256 IS NULL THEN 0 ELSE 1 END AS has_pdf
+		         i.issue_date, i.pages, COALESCE(i.pdf_sha256, '') AS pdf_sha256
 		  FROM invoices i JOIN customers cu ON cu.customer_no = i.customer_no
 		  WHERE i.posted_at IS NULL AND i.status <> 'void' AND i.issue_date <= ?
 		  UNION ALL
 		  SELECT n.number, n.kind, n.customer_no, cu.name, cu.postal_code, cu.address, cu.contact, COALESCE(CASE WHEN n.kind = 'reminder' THEN i.total - i.paid ELSE i.total END, 0),
-		         n.run_date, n.pages, CASE WHEN n.pdf_sha256 IS NULL THEN 0 ELSE 1 END
+		         n.run_date, n.pages, COALESCE(n.pdf_sha256, '')
 		  FROM notices n JOIN customers cu ON cu.customer_no = n.customer_no
 		  LEFT JOIN invoices i ON i.number = n.invoice_number
 		  WHERE n.posted_at IS NULL AND n.run_date <= ?
